@@ -1,0 +1,104 @@
+//! Parsing of `#[auth(...)]` arguments and of the handler's signature.
+//!
+//! Only the signature is parsed; the body stays tokens.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Signature, Token, Visibility};
+
+/// One `#[auth(...)]` argument.
+pub(super) enum Arg {
+    /// `jwt`, `optional`, ... (validated later, so typos get a suggestion).
+    Word(syn::Ident),
+    /// `crate = path`.
+    Crate(syn::Ident, syn::Path),
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let key = syn::Ident::parse_any(input)?;
+        if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            if key == "crate" {
+                return Ok(Arg::Crate(key, input.parse()?));
+            }
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "`{key} = ...` is not an `#[auth]` option; write schemes as words, e.g. `#[auth(jwt, api_key)]`"
+                ),
+            ));
+        }
+        Ok(Arg::Word(key))
+    }
+}
+
+/// Parsed arguments, or the syntax error.
+pub(super) struct Args {
+    pub(super) items: syn::Result<Vec<Arg>>,
+}
+
+pub(super) fn parse_args(args: TokenStream) -> Args {
+    let items = Punctuated::<Arg, Token![,]>::parse_terminated
+        .parse2(args)
+        .map(|p| p.into_iter().collect());
+    Args { items }
+}
+
+/// A handler: attributes, visibility, signature, body tokens.
+pub(super) struct Handler {
+    pub(super) attrs: Vec<Attribute>,
+    pub(super) vis: Visibility,
+    pub(super) sig: Signature,
+    pub(super) body: TokenStream,
+}
+
+impl Parse for Handler {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let sig = input.parse()?;
+        let body: TokenStream = input.parse()?;
+        if body.is_empty() {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "`#[auth]` goes on a function with a body",
+            ));
+        }
+        Ok(Handler {
+            attrs,
+            vis,
+            sig,
+            body,
+        })
+    }
+}
+
+/// Whether an attribute is the `#[user]` parameter marker.
+pub(super) fn is_user_marker(attr: &Attribute) -> bool {
+    attr.path().is_ident("user")
+}
+
+impl Handler {
+    /// The handler as written, minus `#[user]` markers.
+    pub(super) fn without_markers(&self) -> TokenStream {
+        let mut sig = self.sig.clone();
+        for input in &mut sig.inputs {
+            if let syn::FnArg::Typed(arg) = input {
+                arg.attrs.retain(|a| !is_user_marker(a));
+            }
+        }
+        let (attrs, vis, body) = (&self.attrs, &self.vis, &self.body);
+        let mut out = TokenStream::new();
+        for attr in attrs {
+            attr.to_tokens(&mut out);
+        }
+        vis.to_tokens(&mut out);
+        sig.to_tokens(&mut out);
+        out.extend(body.clone());
+        out
+    }
+}

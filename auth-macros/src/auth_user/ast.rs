@@ -1,0 +1,111 @@
+//! The typed model of a `#[derive(AuthUser)]` input.
+
+use darling::util::Flag;
+use darling::{FromDeriveInput, FromField, FromMeta};
+use syn::spanned::Spanned;
+
+/// `roles("a", "b")` / `permissions(...)`: declared names with their spans.
+#[derive(Debug, Clone, Default)]
+pub(super) struct NameList(pub(super) Vec<syn::LitStr>);
+
+impl FromMeta for NameList {
+    fn from_list(items: &[darling::ast::NestedMeta]) -> darling::Result<Self> {
+        let mut errors = darling::Error::accumulator();
+        let mut names = Vec::new();
+        for item in items {
+            match item {
+                darling::ast::NestedMeta::Lit(syn::Lit::Str(lit)) => names.push(lit.clone()),
+                other => errors.push(
+                    darling::Error::custom("expected a string literal, e.g. `roles(\"admin\", \"user\")`")
+                        .with_span(other),
+                ),
+            }
+        }
+        errors.finish_with(NameList(names))
+    }
+}
+
+#[derive(Debug, FromDeriveInput)]
+#[darling(attributes(auth_user))]
+pub(super) struct RawInput {
+    #[darling(default)]
+    pub(super) roles: Option<NameList>,
+    #[darling(default)]
+    pub(super) permissions: Option<NameList>,
+    #[darling(rename = "crate", default)]
+    pub(super) krate: Option<syn::Path>,
+}
+
+#[derive(Debug, Clone, FromField)]
+#[darling(attributes(auth_user))]
+pub(super) struct RawField {
+    pub(super) ident: Option<syn::Ident>,
+    pub(super) ty: syn::Type,
+    pub(super) id: Flag,
+    pub(super) name: Flag,
+    pub(super) roles: Flag,
+    pub(super) permissions: Flag,
+    pub(super) password_hash: Flag,
+    pub(super) active: Flag,
+}
+
+/// A parsed (not yet validated) user struct.
+pub(super) struct UserModel {
+    pub(super) ident: syn::Ident,
+    pub(super) generics: syn::Generics,
+    pub(super) krate: syn::Path,
+    pub(super) roles: Option<NameList>,
+    pub(super) permissions: Option<NameList>,
+    pub(super) fields: Vec<RawField>,
+}
+
+impl UserModel {
+    pub(super) fn from_input(input: &syn::DeriveInput) -> darling::Result<Self> {
+        let fields = match &input.data {
+            syn::Data::Struct(syn::DataStruct {
+                fields: syn::Fields::Named(named),
+                ..
+            }) => &named.named,
+            syn::Data::Struct(syn::DataStruct {
+                fields, struct_token, ..
+            }) => {
+                let span = if fields.is_empty() {
+                    struct_token.span()
+                } else {
+                    fields.span()
+                };
+                return Err(darling::Error::custom(
+                    "`#[derive(AuthUser)]` needs a struct with named fields: name them, e.g. `struct User { id: i64, ... }`",
+                )
+                .with_span(&span));
+            }
+            syn::Data::Enum(data) => {
+                return Err(darling::Error::custom(
+                    "`#[derive(AuthUser)]` cannot be used on an enum: derive it on the struct that holds the user (an enum of roles takes `#[derive(Role)]`)",
+                )
+                .with_span(&data.enum_token));
+            }
+            syn::Data::Union(data) => {
+                return Err(darling::Error::custom(
+                    "`#[derive(AuthUser)]` cannot be used on a union: use a struct with named fields",
+                )
+                .with_span(&data.union_token));
+            }
+        };
+        let mut errors = darling::Error::accumulator();
+        let raw = errors.handle(RawInput::from_derive_input(input));
+        let fields: Vec<RawField> = fields
+            .iter()
+            .filter_map(|f| errors.handle(RawField::from_field(f)))
+            .collect();
+        let raw = errors.finish_with(raw)?.expect("errors were reported");
+        Ok(UserModel {
+            ident: input.ident.clone(),
+            generics: input.generics.clone(),
+            krate: raw.krate.unwrap_or_else(|| syn::parse_quote!(::portcullis)),
+            roles: raw.roles,
+            permissions: raw.permissions,
+            fields,
+        })
+    }
+}

@@ -1,0 +1,31 @@
+//! "Did you mean" suggestions.
+
+/// The candidate closest to `given`, if it is close enough to be a likely typo.
+pub(crate) fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(given, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `"; did you mean `x`?"` or nothing.
+pub(crate) fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(given, candidates)
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(super::closest("jtw", ["jwt", "api_key", "basic"]), Some("jwt"));
+        assert_eq!(
+            super::closest("apikey", ["jwt", "api_key", "basic"]),
+            Some("api_key")
+        );
+        assert_eq!(super::closest("zzz", ["jwt", "api_key", "basic"]), None);
+    }
+}

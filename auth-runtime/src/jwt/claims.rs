@@ -1,0 +1,121 @@
+//! Token claims and the strict JSON object parser for JOSE headers and payloads.
+
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::{Map, Value};
+
+/// A JSON object whose top-level member names are unique.
+///
+/// JOSE headers and JWT claim sets with duplicate member names are ambiguous (one
+/// parser reads the first `"sub"`, another the last) and are rejected.
+pub(crate) struct StrictObject(pub(crate) Map<String, Value>);
+
+impl<'de> Deserialize<'de> for StrictObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = StrictObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<StrictObject, A::Error> {
+                let mut map = Map::new();
+                while let Some(key) = access.next_key::<String>()? {
+                    if map.contains_key(&key) {
+                        return Err(serde::de::Error::custom("duplicate member"));
+                    }
+                    let value = access.next_value::<Value>()?;
+                    map.insert(key, value);
+                }
+                Ok(StrictObject(map))
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+impl StrictObject {
+    pub(crate) fn parse(bytes: &[u8]) -> Option<Map<String, Value>> {
+        serde_json::from_slice::<StrictObject>(bytes).ok().map(|o| o.0)
+    }
+}
+
+/// The verified claims of a JWT.
+///
+/// Reached through [`AuthInfo::claims`](crate::AuthInfo::claims) in handlers.
+///
+/// ```
+/// use portcullis::Claims;
+/// let claims = Claims::from_json(serde_json::json!({
+///     "sub": "42", "jti": "t-1", "scope": "read:posts write:posts", "exp": 1
+/// })).unwrap();
+/// assert_eq!(claims.sub(), Some("42"));
+/// assert_eq!(claims.jti(), Some("t-1"));
+/// assert!(claims.has_scope("write:posts"));
+/// assert_eq!(claims.get("exp"), Some(&serde_json::json!(1)));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claims {
+    map: Map<String, Value>,
+}
+
+impl Claims {
+    pub(crate) fn new(map: Map<String, Value>) -> Self {
+        Claims { map }
+    }
+
+    /// Wraps a JSON object (for tests and custom backends); `None` if `value` is not an object.
+    pub fn from_json(value: Value) -> Option<Self> {
+        match value {
+            Value::Object(map) => Some(Claims { map }),
+            _ => None,
+        }
+    }
+
+    /// A claim by name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.map.get(name)
+    }
+
+    /// The `sub` claim.
+    pub fn sub(&self) -> Option<&str> {
+        self.get("sub").and_then(Value::as_str)
+    }
+
+    /// The `jti` claim.
+    pub fn jti(&self) -> Option<&str> {
+        self.get("jti").and_then(Value::as_str)
+    }
+
+    /// The `exp` claim, in seconds since the Unix epoch.
+    pub fn exp(&self) -> Option<f64> {
+        self.get("exp").and_then(Value::as_f64)
+    }
+
+    /// OAuth scopes from `scope` (space-separated string) or `scp` (array).
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        let from_scope = self
+            .get("scope")
+            .and_then(Value::as_str)
+            .into_iter()
+            .flat_map(str::split_whitespace);
+        let from_scp = self
+            .get("scp")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str);
+        from_scope.chain(from_scp)
+    }
+
+    /// Whether the token grants `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes().any(|s| s == scope)
+    }
+
+    /// All claims as a JSON object.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.map
+    }
+}

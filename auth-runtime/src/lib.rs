@@ -1,0 +1,50 @@
+//! Runtime of [Portcullis](https://docs.rs/portcullis): schemes, validation, stores
+//! and the single failure → HTTP mapping. Use it through the `portcullis` crate,
+//! whose documentation has the examples.
+
+#![warn(missing_docs, unreachable_pub)]
+
+mod api_key;
+#[cfg(feature = "axum")]
+mod axum;
+mod config;
+mod credentials;
+mod failure;
+mod info;
+mod jwt;
+mod password;
+mod render;
+mod scheme;
+mod store;
+mod user;
+
+pub use api_key::hash_api_key;
+#[cfg(feature = "axum")]
+pub use axum::{Authenticated, MaybeAuthenticated};
+pub use config::{ApiKeyConfig, ConfigError, Portcullis, PortcullisBuilder};
+pub use failure::{AuthError, Rejection};
+pub use info::AuthInfo;
+pub use jwt::claims::Claims;
+pub use jwt::keys::JwtKey;
+pub use jwt::{DEFAULT_MAX_TOKEN_BYTES, JwtConfig, MAX_LEEWAY};
+pub use password::{
+    ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, PasswordError, hash_password, needs_rehash,
+    verify_password,
+};
+pub use render::{ErrorRenderer, JsonRenderer};
+pub use scheme::{MAX_SCHEMES, Scheme, SchemeList};
+pub use store::{
+    ApiKeyHash, InMemoryRevocationStore, InMemoryUserStore, RevocationStore, StoreError, UserStore,
+};
+pub use user::{AuthUser, NameSet, OptionalText};
+
+pub use async_trait::async_trait;
+pub use jsonwebtoken;
+pub use jsonwebtoken::Algorithm;
+
+/// Installs jsonwebtoken's aws-lc-rs crypto provider for the process (also done by
+/// [`PortcullisBuilder::build`]). Call it before using `jsonwebtoken` directly
+/// (for example to sign tokens) if no `Portcullis` was built yet.
+pub fn install_crypto_provider() {
+    config::install_crypto_provider();
+}

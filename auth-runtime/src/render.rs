@@ -1,0 +1,63 @@
+//! The replaceable error renderer.
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderValue};
+
+use crate::failure::Rejection;
+
+/// Turns a [`Rejection`] into the HTTP response the client sees.
+///
+/// Status and challenges are decided by Portcullis (they carry security
+/// semantics); a renderer decides the body and may add headers. Install one with
+/// [`PortcullisBuilder::renderer`](crate::PortcullisBuilder::renderer).
+///
+/// ```
+/// use portcullis::{ErrorRenderer, Rejection};
+/// use http::Response;
+/// use bytes::Bytes;
+///
+/// struct PlainText;
+/// impl ErrorRenderer for PlainText {
+///     fn render(&self, rejection: &Rejection) -> Response<Bytes> {
+///         let mut response = Response::new(Bytes::from(rejection.message()));
+///         *response.status_mut() = rejection.status();
+///         response.headers_mut().extend(rejection.headers());
+///         response
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot render authentication failures",
+    note = "implement `portcullis::ErrorRenderer` for `{Self}`"
+)]
+pub trait ErrorRenderer: Send + Sync + 'static {
+    /// Builds the response for `rejection`.
+    fn render(&self, rejection: &Rejection) -> http::Response<Bytes>;
+}
+
+/// The default renderer: `{"error": "<code>", "message": "<human text>"}`.
+///
+/// ```
+/// use portcullis::{ErrorRenderer, JsonRenderer};
+/// # fn demo(rejection: &portcullis::Rejection) {
+/// let response = JsonRenderer.render(rejection);
+/// assert_eq!(response.headers()["content-type"], "application/json");
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonRenderer;
+
+impl ErrorRenderer for JsonRenderer {
+    fn render(&self, rejection: &Rejection) -> http::Response<Bytes> {
+        let body = serde_json::json!({
+            "error": rejection.error().code(),
+            "message": rejection.message(),
+        });
+        let mut response = http::Response::new(Bytes::from(body.to_string()));
+        *response.status_mut() = rejection.status();
+        let headers = response.headers_mut();
+        headers.extend(rejection.headers());
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    }
+}
