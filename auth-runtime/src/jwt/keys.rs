@@ -224,12 +224,20 @@ fn hmac_verifier(secret: &[u8], alg: Algorithm) -> Result<Verifier, ConfigError>
             actual_bytes: secret.len(),
         });
     }
-    let text = String::from_utf8_lossy(secret);
-    let trimmed = text.trim_start();
-    if trimmed.starts_with("-----BEGIN") || trimmed.starts_with('{') {
+    if looks_like_key(secret) {
         return Err(ConfigError::SecretLooksLikeKey);
     }
     Ok(Verifier::Hmac(hmac::Key::new(algorithm, secret)))
+}
+
+/// A PEM block or a JSON object (a JWK) pasted where a random secret belongs.
+fn looks_like_key(secret: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(secret) else {
+        return false;
+    };
+    let text = text.trim();
+    text.starts_with("-----BEGIN")
+        || (text.starts_with('{') && serde_json::from_str::<serde_json::Value>(text).is_ok())
 }
 
 fn verification_algorithm(alg: Algorithm) -> &'static dyn VerificationAlgorithm {
