@@ -86,6 +86,9 @@ pub use portcullis_macros::AuthUser;
 #[doc(inline)]
 pub use portcullis_macros::auth;
 
+#[doc(inline)]
+pub use portcullis_macros::{Role, permissions, require};
+
 pub use portcullis_runtime::*;
 
 /// The most used items in one import: `use portcullis::prelude::*;`.
@@ -99,7 +102,14 @@ pub mod prelude {
 /// Items the macros' generated code names. Not public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    pub use portcullis_runtime::{AuthUser, NameSet, OptionalText, Scheme, SchemeList};
+    pub use portcullis_runtime::__declared as declared;
+    pub use portcullis_runtime::{
+        AsyncPredicate, AuthError, AuthUser, NameCheck, NameSet, OptionalText, OwnerId, PredicateOutput, Scheme,
+        SchemeList, SyncPredicate, TypedRole, UserRoles, Untyped, claim_is, email_verified, has_scope,
+    };
+    pub use portcullis_runtime::AuthInfo;
+    #[cfg(feature = "axum")]
+    pub use axum::response::Response;
     #[cfg(feature = "axum")]
     pub use portcullis_runtime::{Authenticated, MaybeAuthenticated};
 }

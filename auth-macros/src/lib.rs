@@ -8,6 +8,8 @@
 
 mod auth;
 mod auth_user;
+mod require;
+mod role;
 mod suggest;
 
 use proc_macro::TokenStream;
@@ -22,4 +24,22 @@ pub fn derive_auth_user(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn auth(args: TokenStream, item: TokenStream) -> TokenStream {
     auth::attribute(args.into(), item.into()).into()
+}
+
+/// See `portcullis::Role`.
+#[proc_macro_derive(Role, attributes(role))]
+pub fn derive_role(input: TokenStream) -> TokenStream {
+    role::derive(input.into()).into()
+}
+
+/// See `portcullis::require`.
+#[proc_macro_attribute]
+pub fn require(args: TokenStream, item: TokenStream) -> TokenStream {
+    require::attribute(require::Kind::Require, args.into(), item.into()).into()
+}
+
+/// See `portcullis::permissions`.
+#[proc_macro_attribute]
+pub fn permissions(args: TokenStream, item: TokenStream) -> TokenStream {
+    require::attribute(require::Kind::Permissions, args.into(), item.into()).into()
 }

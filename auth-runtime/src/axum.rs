@@ -30,11 +30,20 @@ use crate::user::AuthUser;
 /// Rejects with 401 (no or bad credentials), 403 (inactive account) or 503 (store
 /// unavailable), rendered by the configured [`ErrorRenderer`](crate::ErrorRenderer).
 #[derive(Debug, Clone)]
-pub struct Authenticated<U, const SCHEMES: u64> {
+pub struct Authenticated<U: AuthUser, const SCHEMES: u64> {
     /// The user.
     pub user: U,
     /// How they authenticated.
     pub info: AuthInfo,
+    gate: Portcullis<U>,
+}
+
+impl<U: AuthUser, const SCHEMES: u64> Authenticated<U, SCHEMES> {
+    /// Renders `error` (a 403 denial or a 404) as this route's response, through the
+    /// configured renderer. Used by the checks `#[require]` generates.
+    pub fn refuse(&self, error: AuthError) -> Response {
+        into_axum(self.gate.reject(error, SchemeList::decode(SCHEMES)))
+    }
 }
 
 /// Like [`Authenticated`], but absent credentials give `None` (present but invalid
@@ -51,21 +60,6 @@ fn into_axum(response: http::Response<bytes::Bytes>) -> Response {
     response.map(axum::body::Body::from).into_response()
 }
 
-async fn run<U: AuthUser, S>(
-    parts: &Parts,
-    state: &S,
-    schemes: SchemeList,
-) -> Result<Option<(U, AuthInfo)>, Response>
-where
-    Portcullis<U>: FromRef<S>,
-{
-    let portcullis = Portcullis::<U>::from_ref(state);
-    portcullis
-        .authenticate(parts, schemes)
-        .await
-        .map_err(|e| into_axum(portcullis.reject(e, schemes)))
-}
-
 impl<U, S, const SCHEMES: u64> FromRequestParts<S> for Authenticated<U, SCHEMES>
 where
     U: AuthUser,
@@ -75,15 +69,12 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let gate = Portcullis::<U>::from_ref(state);
         let schemes = SchemeList::decode(SCHEMES);
-        match run::<U, S>(parts, state, schemes).await? {
-            Some((user, info)) => Ok(Authenticated { user, info }),
-            None => {
-                let portcullis = Portcullis::<U>::from_ref(state);
-                Err(into_axum(
-                    portcullis.reject(AuthError::MissingCredentials, schemes),
-                ))
-            }
+        match gate.authenticate(parts, schemes).await {
+            Ok(Some((user, info))) => Ok(Authenticated { user, info, gate }),
+            Ok(None) => Err(into_axum(gate.reject(AuthError::MissingCredentials, schemes))),
+            Err(error) => Err(into_axum(gate.reject(error, schemes))),
         }
     }
 }
@@ -97,8 +88,12 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let found = run::<U, S>(parts, state, SchemeList::decode(SCHEMES)).await?;
-        let (user, info) = found.map_or((None, None), |(u, i)| (Some(u), Some(i)));
-        Ok(MaybeAuthenticated { user, info })
+        let gate = Portcullis::<U>::from_ref(state);
+        let schemes = SchemeList::decode(SCHEMES);
+        match gate.authenticate(parts, schemes).await {
+            Ok(Some((user, info))) => Ok(MaybeAuthenticated { user: Some(user), info: Some(info) }),
+            Ok(None) => Ok(MaybeAuthenticated { user: None, info: None }),
+            Err(error) => Err(into_axum(gate.reject(error, schemes))),
+        }
     }
 }

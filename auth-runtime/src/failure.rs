@@ -44,6 +44,17 @@ pub enum AuthError {
     },
     /// A store needed to decide could not be reached: 503, never "let in".
     Unavailable,
+    /// Authenticated, but a `#[require]` / `#[permissions]` check failed: 403
+    /// (`error="insufficient_scope"` on Bearer).
+    Denied {
+        /// The scheme the user authenticated with.
+        scheme: Scheme,
+        /// The unmet requirement, as written in the attribute (e.g. `role = "admin"`).
+        requirement: &'static str,
+    },
+    /// A resource the checks need (an `Option` parameter named in `owner(...)`) is
+    /// missing: 404, answered before any 403.
+    NotFound,
 }
 
 impl AuthError {
@@ -60,7 +71,8 @@ impl AuthError {
             AuthError::MissingCredentials
             | AuthError::InvalidRequest { .. }
             | AuthError::InvalidCredentials { .. } => StatusCode::UNAUTHORIZED,
-            AuthError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AuthError::Forbidden { .. } | AuthError::Denied { .. } => StatusCode::FORBIDDEN,
+            AuthError::NotFound => StatusCode::NOT_FOUND,
             AuthError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -74,7 +86,8 @@ impl AuthError {
                 scheme: Scheme::Jwt, ..
             } => "invalid_token",
             AuthError::InvalidCredentials { .. } => "invalid_credentials",
-            AuthError::Forbidden { .. } => "forbidden",
+            AuthError::Forbidden { .. } | AuthError::Denied { .. } => "forbidden",
+            AuthError::NotFound => "not_found",
             AuthError::Unavailable => "temporarily_unavailable",
         }
     }
@@ -104,6 +117,8 @@ impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AuthError::MissingCredentials => f.write_str("authentication required"),
+            AuthError::Denied { requirement, .. } => write!(f, "missing requirement: {requirement}"),
+            AuthError::NotFound => f.write_str("the resource does not exist"),
             AuthError::Unavailable => {
                 f.write_str("authentication is temporarily unavailable, try again later")
             }
@@ -163,9 +178,14 @@ impl Rejection {
         }
     }
 
-    /// The `WWW-Authenticate` challenges: one per scheme the route accepts, in the
-    /// route's order, on 401 only. The failing scheme's challenge carries `error=`.
+    /// The `WWW-Authenticate` challenges: on 401 one per scheme the route accepts, in
+    /// the route's order, the failing scheme's carrying `error=`; on a 403 denial of a
+    /// Bearer-authenticated request, `Bearer ... error="insufficient_scope"` (RFC 6750).
     pub fn challenges(&self) -> Vec<HeaderValue> {
+        if let AuthError::Denied { scheme: Scheme::Jwt, .. } = &self.error {
+            let value = format!("Bearer realm=\"{}\", error=\"insufficient_scope\"", self.realm);
+            return HeaderValue::try_from(value).into_iter().collect();
+        }
         if self.status() != StatusCode::UNAUTHORIZED {
             return Vec::new();
         }

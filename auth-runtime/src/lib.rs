@@ -9,6 +9,8 @@ mod api_key;
 mod axum;
 mod config;
 mod credentials;
+mod declared;
+mod guard;
 mod failure;
 mod info;
 mod jwt;
@@ -22,7 +24,9 @@ pub use api_key::hash_api_key;
 #[cfg(feature = "axum")]
 pub use axum::{Authenticated, MaybeAuthenticated};
 pub use config::{ApiKeyConfig, ConfigError, Portcullis, PortcullisBuilder};
+pub use declared::NameCheck;
 pub use failure::{AuthError, Rejection};
+pub use guard::{AsyncPredicate, OwnerId, PredicateOutput, SyncPredicate, claim_is, email_verified, has_scope};
 pub use info::AuthInfo;
 pub use jwt::claims::Claims;
 pub use jwt::keys::JwtKey;
@@ -36,7 +40,7 @@ pub use scheme::{MAX_SCHEMES, Scheme, SchemeList};
 pub use store::{
     ApiKeyHash, InMemoryRevocationStore, InMemoryUserStore, RevocationStore, StoreError, UserStore,
 };
-pub use user::{AuthUser, NameSet, OptionalText};
+pub use user::{AuthUser, NameSet, OptionalText, TypedRole, UserRoles, Untyped};
 
 pub use async_trait::async_trait;
 pub use jsonwebtoken;
@@ -47,4 +51,10 @@ pub use jsonwebtoken::Algorithm;
 /// (for example to sign tokens) if no `Portcullis` was built yet.
 pub fn install_crypto_provider() {
     config::install_crypto_provider();
+}
+
+/// Compile-time name lookups used by generated code.
+#[doc(hidden)]
+pub mod __declared {
+    pub use crate::declared::{permission, role};
 }

@@ -1,4 +1,5 @@
-//! Code generation for `#[auth]`: the user parameter becomes the runtime's extractor.
+//! Code generation for `#[auth]`: the user parameter becomes the runtime's extractor;
+//! requirements become checks run before the body.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -6,27 +7,25 @@ use syn::spanned::Spanned;
 
 use super::parse::{Handler, is_user_marker};
 use super::valid::AuthModel;
+use crate::require::attr_name;
+use crate::require::expand::{Scope, verdict};
 
 pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
-    let Handler {
-        attrs,
-        vis,
-        mut sig,
-        body,
-    } = handler;
+    let Handler { mut attrs, vis, mut sig, body } = handler;
+    // `#[require]` / `#[permissions]` are compiled here; their attributes stay (so the
+    // user's imports of them count as used) with arguments that make them no-ops.
+    for attr in &mut attrs {
+        if matches!(attr_name(attr).as_deref(), Some("require" | "permissions")) {
+            let path = attr.path().clone();
+            *attr = syn::parse_quote!(#[#path(__portcullis_checked)]);
+        }
+    }
     let krate = &model.krate;
     let private = quote!(#krate::__private);
     let auth = syn::Ident::new("__portcullis_auth", Span::mixed_site());
 
-    let schemes = model
-        .schemes
-        .iter()
-        .map(|variant| quote!(#private::Scheme::#variant));
-    let extractor = if model.optional {
-        quote!(MaybeAuthenticated)
-    } else {
-        quote!(Authenticated)
-    };
+    let schemes = model.schemes.iter().map(|variant| quote!(#private::Scheme::#variant));
+    let extractor = if model.optional { quote!(MaybeAuthenticated) } else { quote!(Authenticated) };
     let user_ty = &model.user_ty;
     let auth_ty = quote_spanned! {user_ty.span()=>
         #private::#extractor<#user_ty, { #private::SchemeList::encode(&[#(#schemes),*]) }>
@@ -35,9 +34,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     let mut bindings = Vec::new();
     let mut inputs: Vec<syn::FnArg> = Vec::new();
     for (index, input) in std::mem::take(&mut sig.inputs).into_iter().enumerate() {
-        let syn::FnArg::Typed(mut arg) = input else {
-            continue;
-        };
+        let syn::FnArg::Typed(mut arg) = input else { continue };
         arg.attrs.retain(|a| !is_user_marker(a));
         let (pat, ty) = (&arg.pat, &arg.ty);
         if index == model.user {
@@ -51,11 +48,77 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     sig.inputs.push(syn::parse_quote!(#auth: #auth_ty));
     sig.inputs.extend(inputs);
 
+    let Some(requirement) = &model.requirement else {
+        return quote! {
+            #(#attrs)*
+            #vis #sig {
+                #(#bindings)*
+                #body
+            }
+        };
+    };
+
+    // With requirements the handler may answer 404/403 itself: its return type `R`
+    // becomes `Result<R, Response>` and the body runs in an async block, so that a
+    // `return` or `?` in it keeps its meaning.
+    let output = match &sig.output {
+        syn::ReturnType::Default => quote!(()),
+        syn::ReturnType::Type(_, ty) => quote!(#ty),
+    };
+    sig.output = syn::parse_quote!(-> ::core::result::Result<#output, #private::Response>);
+
+    let names = ["__user", "__info", "__roles", "__permissions"].map(|n| syn::Ident::new(n, Span::mixed_site()));
+    let [user, info, roles, permissions] = &names;
+    let scope = Scope {
+        private: &private,
+        user_ty,
+        user,
+        info,
+        roles,
+        permissions,
+        optional_params: &model.optional_resources,
+    };
+    let check = verdict(requirement, &scope);
+    let not_found = model.optional_resources.iter().map(|param| {
+        quote! {
+            if #param.is_none() {
+                return ::core::result::Result::Err(#auth.refuse(#private::AuthError::NotFound));
+            }
+        }
+    });
+    let atoms = requirement.atoms();
+    let uses = |f: fn(&crate::require::expr::Atom) -> bool| atoms.iter().any(|a| f(a));
+    let role_mask = if uses(|a| matches!(a, crate::require::expr::Atom::Role(_) | crate::require::expr::Atom::TypedRole(_))) {
+        quote!(#private::AuthUser::role_mask(#user))
+    } else {
+        quote!(0u64)
+    };
+    let permission_mask = if uses(|a| matches!(a, crate::require::expr::Atom::Permission(_))) {
+        quote!(#private::AuthUser::permission_mask(#user))
+    } else {
+        quote!(0u64)
+    };
+
     quote! {
         #(#attrs)*
         #vis #sig {
+            #(#not_found)*
+            {
+                let #user: &#user_ty = &#auth.user;
+                let #info: &#private::AuthInfo = &#auth.info;
+                let #roles: u64 = #role_mask;
+                let #permissions: u64 = #permission_mask;
+                let __verdict: ::core::result::Result<(), &'static str> = #check;
+                if let ::core::result::Result::Err(__requirement) = __verdict {
+                    let __scheme = #info.scheme();
+                    return ::core::result::Result::Err(#auth.refuse(#private::AuthError::Denied {
+                        scheme: __scheme,
+                        requirement: __requirement,
+                    }));
+                }
+            }
             #(#bindings)*
-            #body
+            ::core::result::Result::Ok(async move #body.await)
         }
     }
 }

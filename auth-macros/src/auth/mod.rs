@@ -1,7 +1,7 @@
 //! `#[auth(...)]`: parse (`parse`) → validate (`valid`) → expand (`expand`).
 
 mod expand;
-mod parse;
+pub(crate) mod parse;
 mod valid;
 
 use proc_macro2::TokenStream;

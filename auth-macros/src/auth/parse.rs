@@ -49,11 +49,11 @@ pub(super) fn parse_args(args: TokenStream) -> Args {
 }
 
 /// A handler: attributes, visibility, signature, body tokens.
-pub(super) struct Handler {
-    pub(super) attrs: Vec<Attribute>,
-    pub(super) vis: Visibility,
-    pub(super) sig: Signature,
-    pub(super) body: TokenStream,
+pub(crate) struct Handler {
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) vis: Visibility,
+    pub(crate) sig: Signature,
+    pub(crate) body: TokenStream,
 }
 
 impl Parse for Handler {
@@ -84,7 +84,7 @@ pub(super) fn is_user_marker(attr: &Attribute) -> bool {
 
 impl Handler {
     /// The handler as written, minus `#[user]` markers.
-    pub(super) fn without_markers(&self) -> TokenStream {
+    pub(crate) fn without_markers(&self) -> TokenStream {
         let mut sig = self.sig.clone();
         for input in &mut sig.inputs {
             if let syn::FnArg::Typed(arg) = input {

@@ -4,6 +4,8 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 
 use super::parse::{Arg, Args, Handler, is_user_marker};
+use crate::require::attr_name;
+use crate::require::expr::{Atom, Expr, Permissions};
 use crate::suggest::did_you_mean;
 
 /// Scheme names `#[auth]` accepts, as the runtime's `Scheme` variants.
@@ -22,6 +24,10 @@ pub(super) struct AuthModel {
     pub(super) user_ty: syn::Type,
     /// Index of the `AuthInfo` parameter, if any.
     pub(super) info: Option<usize>,
+    /// `#[require]` and `#[permissions]` together (all must hold).
+    pub(super) requirement: Option<Expr>,
+    /// `Option<_>` parameters named in `owner(...)`: `None` answers 404.
+    pub(super) optional_resources: Vec<syn::Ident>,
 }
 
 struct Errors(Option<syn::Error>);
@@ -103,12 +109,51 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
         }
     }
 
+    let mut requirements: Vec<Expr> = Vec::new();
+    let mut first_requirement: Option<Span> = None;
+    let (mut seen_require, mut seen_permissions) = (false, false);
     for attr in &handler.attrs {
-        let last = attr.path().segments.last().map(|s| s.ident.to_string());
-        if last.as_deref() == Some("auth") {
-            errors.push(
+        let name = attr_name(attr);
+        match name.as_deref() {
+            Some("auth") => errors.push(
                 attr.span(),
                 "`#[auth]` is given twice on this handler: merge the schemes into one `#[auth(...)]`",
+            ),
+            Some(kind @ ("require" | "permissions")) => {
+                let seen = if kind == "require" { &mut seen_require } else { &mut seen_permissions };
+                if std::mem::replace(seen, true) {
+                    let hint = if kind == "require" { "combine the requirements with `&&` in one `#[require(...)]`" } else { "list all permissions in one `#[permissions(...)]`" };
+                    errors.push(attr.span(), format!("`#[{kind}]` is given twice on this handler: {hint}"));
+                    continue;
+                }
+                first_requirement.get_or_insert(attr.span());
+                let tokens = match &attr.meta {
+                    syn::Meta::List(list) if list.tokens.to_string() == crate::require::CHECKED => continue,
+                    syn::Meta::List(list) if !list.tokens.is_empty() => list.tokens.clone(),
+                    _ => {
+                        let example = if kind == "require" { "#[require(role = \"admin\")]" } else { "#[permissions(\"posts:write\")]" };
+                        errors.push(attr.span(), format!("`#[{kind}]` needs at least one requirement, e.g. `{example}`"));
+                        continue;
+                    }
+                };
+                let parsed = if kind == "require" {
+                    syn::parse2::<Expr>(tokens)
+                } else {
+                    syn::parse2::<Permissions>(tokens).map(|p| p.0)
+                };
+                match parsed {
+                    Ok(expr) => requirements.push(expr),
+                    Err(e) => errors.push(e.span(), e.to_string()),
+                }
+            }
+            _ => {}
+        }
+    }
+    if optional {
+        if let Some(span) = first_requirement {
+            errors.push(
+                span,
+                "`optional` lets requests without credentials in, but this requirement needs a user: remove `optional` or the requirement",
             );
         }
     }
@@ -166,6 +211,56 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
         }
     }
 
+    let requirement = match requirements.len() {
+        0 => None,
+        1 => requirements.pop(),
+        _ => Some(Expr::All(requirements)),
+    };
+    let mut optional_resources = Vec::new();
+    if let Some(requirement) = &requirement {
+        for atom in requirement.atoms() {
+            let Atom::Owner { param, .. } = atom else { continue };
+            let found = sig.inputs.iter().enumerate().find_map(|(index, input)| match input {
+                syn::FnArg::Typed(arg) => match &*arg.pat {
+                    syn::Pat::Ident(p) if p.ident == *param => Some((index, arg)),
+                    _ => None,
+                },
+                syn::FnArg::Receiver(_) => None,
+            });
+            match found {
+                Some((index, _)) if user.as_ref().is_some_and(|(u, _)| *u == index) => errors.push(
+                    param.span(),
+                    "`owner(...)` names a resource parameter, not the user: e.g. `owner(post.author_id)`",
+                ),
+                Some((_, arg)) => {
+                    if option_inner(&arg.ty).is_some() && !optional_resources.contains(param) {
+                        optional_resources.push(param.clone());
+                    }
+                }
+                None => {
+                    let names: Vec<String> = sig
+                        .inputs
+                        .iter()
+                        .filter_map(|input| match input {
+                            syn::FnArg::Typed(arg) => match &*arg.pat {
+                                syn::Pat::Ident(p) => Some(p.ident.to_string()),
+                                _ => None,
+                            },
+                            syn::FnArg::Receiver(_) => None,
+                        })
+                        .collect();
+                    errors.push(
+                        param.span(),
+                        format!(
+                            "`owner({param}...)` names no parameter of this handler{}; add the resource as a parameter, e.g. `{param}: Post`",
+                            did_you_mean(&param.to_string(), names.iter().map(String::as_str))
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
     match (errors.0, user) {
         (Some(error), _) => Err(error),
         (None, Some((user, user_ty))) => Ok(AuthModel {
@@ -175,6 +270,8 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
             user,
             user_ty,
             info,
+            requirement,
+            optional_resources,
         }),
         (None, None) => unreachable!("a missing user parameter is reported as an error"),
     }

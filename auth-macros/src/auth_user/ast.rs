@@ -25,6 +25,33 @@ impl FromMeta for NameList {
     }
 }
 
+/// `grants(admin("*"), moderator("posts:read", "posts:write"))`: role → permissions.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Grants(pub(super) Vec<(syn::Ident, NameList)>);
+
+impl FromMeta for Grants {
+    fn from_list(items: &[darling::ast::NestedMeta]) -> darling::Result<Self> {
+        let mut errors = darling::Error::accumulator();
+        let mut grants = Vec::new();
+        for item in items {
+            let parsed = match item {
+                darling::ast::NestedMeta::Meta(meta @ syn::Meta::List(list)) => match list.path.get_ident() {
+                    Some(role) => NameList::from_meta(meta).map(|names| (role.clone(), names)),
+                    None => Err(darling::Error::custom("expected a role name").with_span(&list.path)),
+                },
+                other => Err(darling::Error::custom(
+                    "expected `role(\"permission\", ...)`, e.g. `grants(admin(\"*\"), user(\"posts:read\"))`",
+                )
+                .with_span(other)),
+            };
+            if let Some(grant) = errors.handle(parsed) {
+                grants.push(grant);
+            }
+        }
+        errors.finish_with(Grants(grants))
+    }
+}
+
 #[derive(Debug, FromDeriveInput)]
 #[darling(attributes(auth_user))]
 pub(super) struct RawInput {
@@ -32,6 +59,8 @@ pub(super) struct RawInput {
     pub(super) roles: Option<NameList>,
     #[darling(default)]
     pub(super) permissions: Option<NameList>,
+    #[darling(default)]
+    pub(super) grants: Option<Grants>,
     #[darling(rename = "crate", default)]
     pub(super) krate: Option<syn::Path>,
 }
@@ -47,6 +76,7 @@ pub(super) struct RawField {
     pub(super) permissions: Flag,
     pub(super) password_hash: Flag,
     pub(super) active: Flag,
+    pub(super) email_verified: Flag,
 }
 
 /// A parsed (not yet validated) user struct.
@@ -56,6 +86,7 @@ pub(super) struct UserModel {
     pub(super) krate: syn::Path,
     pub(super) roles: Option<NameList>,
     pub(super) permissions: Option<NameList>,
+    pub(super) grants: Option<Grants>,
     pub(super) fields: Vec<RawField>,
 }
 
@@ -105,6 +136,7 @@ impl UserModel {
             krate: raw.krate.unwrap_or_else(|| syn::parse_quote!(::portcullis)),
             roles: raw.roles,
             permissions: raw.permissions,
+            grants: raw.grants,
             fields,
         })
     }

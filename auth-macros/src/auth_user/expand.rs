@@ -13,6 +13,37 @@ fn declared(list: &Option<NameList>) -> TokenStream {
     }
 }
 
+/// One "did you mean" message per declared name, then one without suggestion; the
+/// compile-time lookup (`__declared::role`) panics with one of them.
+fn hints(kind: &str, list: &Option<NameList>, user: &syn::Ident) -> TokenStream {
+    let Some(NameList(names)) = list else {
+        return quote!(&[]);
+    };
+    let all: Vec<String> = names.iter().map(syn::LitStr::value).collect();
+    let declared = all.join(", ");
+    let mut messages: Vec<String> = all
+        .iter()
+        .map(|name| {
+            format!("this {kind} is not declared by `{user}`: did you mean `{name}`? (declared: {declared})")
+        })
+        .collect();
+    messages.push(format!(
+        "this {kind} is not declared by `{user}` (declared: {declared}): fix the spelling or add it to `#[auth_user({kind}s(...))]`"
+    ));
+    quote!(&[#(#messages),*])
+}
+
+fn bits_of(list: &Option<NameList>, names: &[syn::LitStr]) -> u64 {
+    let Some(NameList(declared)) = list else { return 0 };
+    names.iter().fold(0, |mask, lit| {
+        let name = lit.value();
+        if name == "*" {
+            return u64::MAX >> (64 - declared.len().clamp(1, 64));
+        }
+        declared.iter().position(|d| d.value() == name).map_or(mask, |i| mask | (1 << i))
+    })
+}
+
 pub(super) fn expand(model: &UserModel) -> TokenStream {
     let krate = &model.krate;
     let private = quote!(#krate::__private);
@@ -48,8 +79,59 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
         let read = quote_spanned!(ty.span()=> { let __active: bool = self.#field; __active });
         quote! { fn is_active(&self) -> bool { #read } }
     });
-    let declared_roles = declared(&model.roles);
     let declared_permissions = declared(&model.permissions);
+    // Without `roles(...)`, a role-enum field declares its enum's names.
+    let declared_roles = match (&model.roles, parts.roles) {
+        (None, Some(field)) => {
+            let ty = &field.ty;
+            quote!(<#ty as #private::NameSet>::DECLARED)
+        }
+        (list, _) => declared(list),
+    };
+    let role_hints = hints("role", &model.roles, ident);
+    let permission_hints = hints("permission", &model.permissions, ident);
+    let grants = model.grants.iter().flat_map(|g| &g.0).map(|(role, permissions)| {
+        let role_bit = bits_of(&model.roles, &[syn::LitStr::new(&role.to_string(), role.span())]);
+        let permission_bits = bits_of(&model.permissions, &permissions.0);
+        quote!((#role_bit, #permission_bits))
+    });
+    let role_mask = parts.roles.map(|f| {
+        let (field, ty) = (&f.ident, &f.ty);
+        quote! {
+            fn role_mask(&self) -> u64 {
+                match <Self as #private::AuthUser>::DECLARED_ROLES {
+                    ::core::option::Option::Some(declared) => <#ty as #private::NameSet>::mask(&self.#field, declared),
+                    ::core::option::Option::None => 0,
+                }
+            }
+        }
+    });
+    let email_verified = parts.email_verified.map(|f| {
+        let (field, ty) = (&f.ident, &f.ty);
+        let read = quote_spanned!(ty.span()=> { let __verified: bool = self.#field; __verified });
+        quote! { fn email_verified(&self) -> bool { #read } }
+    });
+    let typed = match parts.roles {
+        Some(f) => {
+            let ty = &f.ty;
+            quote!(<#ty as #private::NameSet>::Typed)
+        }
+        None => quote!(#private::Untyped),
+    };
+    // `roles(...)` and a role-enum field would number the roles twice.
+    let one_declaration = match (&model.roles, parts.roles) {
+        (Some(list), Some(field)) => {
+            let ty = &field.ty;
+            let span = list.0.first().map_or_else(proc_macro2::Span::call_site, syn::LitStr::span);
+            quote_spanned! {span=>
+                const _: () = ::core::assert!(
+                    <#ty as #private::NameSet>::DECLARED.is_none(),
+                    "the roles field holds a role enum, which declares the roles: remove `roles(...)`"
+                );
+            }
+        }
+        _ => TokenStream::new(),
+    };
 
     quote! {
         #[doc(hidden)]
@@ -59,13 +141,23 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
                 #id_type
                 const DECLARED_ROLES: ::core::option::Option<&'static [&'static str]> = #declared_roles;
                 const DECLARED_PERMISSIONS: ::core::option::Option<&'static [&'static str]> = #declared_permissions;
+                const GRANTS: &'static [(u64, u64)] = &[#(#grants),*];
+                const ROLE_HINTS: &'static [&'static str] = #role_hints;
+                const PERMISSION_HINTS: &'static [&'static str] = #permission_hints;
                 fn id(&self) -> &Self::Id { &self.#id_field }
+                #role_mask
+                #email_verified
                 #name
                 #roles
                 #permissions
                 #password_hash
                 #active
             }
+            #[automatically_derived]
+            impl #impl_generics #private::UserRoles for #ident #ty_generics #where_clause {
+                type Typed = #typed;
+            }
+            #one_declaration
         };
     }
 }

@@ -10,12 +10,16 @@ pub(super) struct Roles<'a> {
     pub(super) permissions: Option<&'a RawField>,
     pub(super) password_hash: Option<&'a RawField>,
     pub(super) active: Option<&'a RawField>,
+    pub(super) email_verified: Option<&'a RawField>,
 }
 
 pub(super) fn check(model: UserModel) -> darling::Result<UserModel> {
     let mut errors = darling::Error::accumulator();
     for list in [&model.roles, &model.permissions].into_iter().flatten() {
         check_names(list, &mut errors);
+    }
+    if let Some(grants) = &model.grants {
+        check_grants(&model, grants, &mut errors);
     }
     if model.fields.iter().all(|f| !f.id.is_present()) {
         errors.push(
@@ -42,16 +46,65 @@ pub(super) fn check(model: UserModel) -> darling::Result<UserModel> {
 
 type Pick = fn(&RawField) -> darling::util::Flag;
 
-const PARTS: [(&str, Pick); 6] = [
+const PARTS: [(&str, Pick); 7] = [
     ("id", |f| f.id),
     ("name", |f| f.name),
     ("roles", |f| f.roles),
     ("permissions", |f| f.permissions),
     ("password_hash", |f| f.password_hash),
     ("active", |f| f.active),
+    ("email_verified", |f| f.email_verified),
 ];
 
+/// Most names a declared set may hold (they are bits of a `u64`).
+pub(super) const MAX_NAMES: usize = 64;
+
+fn check_grants(model: &UserModel, grants: &super::ast::Grants, errors: &mut darling::error::Accumulator) {
+    let (Some(roles), Some(permissions)) = (&model.roles, &model.permissions) else {
+        let span = grants.0.first().map(|(role, _)| role.span()).unwrap_or_else(|| model.ident.span());
+        errors.push(
+            darling::Error::custom(
+                "`grants(...)` maps declared roles to declared permissions: declare both `roles(...)` and `permissions(...)`",
+            )
+            .with_span(&span),
+        );
+        return;
+    };
+    let role_names: Vec<String> = roles.0.iter().map(syn::LitStr::value).collect();
+    let permission_names: Vec<String> = permissions.0.iter().map(syn::LitStr::value).collect();
+    for (role, granted) in &grants.0 {
+        let name = role.to_string();
+        if !role_names.contains(&name) {
+            errors.push(
+                darling::Error::custom(format!(
+                    "`{name}` is not a declared role{}",
+                    crate::suggest::did_you_mean(&name, role_names.iter().map(String::as_str))
+                ))
+                .with_span(role),
+            );
+        }
+        for lit in &granted.0 {
+            let permission = lit.value();
+            if permission != "*" && !permission_names.contains(&permission) {
+                errors.push(
+                    darling::Error::custom(format!(
+                        "`{permission}` is not a declared permission{}; `\"*\"` grants them all",
+                        crate::suggest::did_you_mean(&permission, permission_names.iter().map(String::as_str))
+                    ))
+                    .with_span(lit),
+                );
+            }
+        }
+    }
+}
+
 fn check_names(list: &NameList, errors: &mut darling::error::Accumulator) {
+    if let Some(extra) = list.0.get(MAX_NAMES) {
+        errors.push(
+            darling::Error::custom(format!("at most {MAX_NAMES} names can be declared (they are bits of a u64)"))
+                .with_span(extra),
+        );
+    }
     let mut seen = std::collections::HashSet::new();
     for lit in &list.0 {
         let name = lit.value();
@@ -81,6 +134,7 @@ impl UserModel {
             permissions: find(PARTS[3].1),
             password_hash: find(PARTS[4].1),
             active: find(PARTS[5].1),
+            email_verified: find(PARTS[6].1),
         }
     }
 }

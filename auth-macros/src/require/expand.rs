@@ -1,0 +1,98 @@
+//! Code generation for requirements: each node becomes an expression of type
+//! `Result<(), &'static str>` (the `Err` names the unmet requirement).
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::expr::{Atom, Expr};
+
+/// What the generated checks can refer to.
+pub(crate) struct Scope<'a> {
+    pub(crate) private: &'a TokenStream,
+    pub(crate) user_ty: &'a syn::Type,
+    /// `&User`, `&AuthInfo`, the role and permission masks.
+    pub(crate) user: &'a syn::Ident,
+    pub(crate) info: &'a syn::Ident,
+    pub(crate) roles: &'a syn::Ident,
+    pub(crate) permissions: &'a syn::Ident,
+    /// Parameters that are `Option<_>` (checked for 404 before, read through `as_ref`).
+    pub(crate) optional_params: &'a [syn::Ident],
+}
+
+pub(crate) fn verdict(expr: &Expr, scope: &Scope<'_>) -> TokenStream {
+    let ok = quote!(::core::result::Result::Ok(()));
+    match expr {
+        Expr::Atom(atom) => {
+            let test = atom_test(atom, scope);
+            let text = atom.text();
+            quote!(if #test { #ok } else { ::core::result::Result::Err(#text) })
+        }
+        Expr::All(items) => {
+            let mut code = verdict(items.last().expect("two or more"), scope);
+            for item in items.iter().rev().skip(1) {
+                let first = verdict(item, scope);
+                code = quote!(match #first { ::core::result::Result::Ok(()) => #code, __unmet => __unmet });
+            }
+            code
+        }
+        Expr::Any(items) => {
+            let text = expr.text();
+            let mut code = quote!(::core::result::Result::Err(#text));
+            for item in items.iter().rev() {
+                let first = verdict(item, scope);
+                code = quote!(match #first { ::core::result::Result::Ok(()) => #ok, ::core::result::Result::Err(_) => #code });
+            }
+            code
+        }
+        Expr::Not(inner) => {
+            let text = expr.text();
+            let inner = verdict(inner, scope);
+            quote!(match #inner { ::core::result::Result::Ok(()) => ::core::result::Result::Err(#text), ::core::result::Result::Err(_) => #ok })
+        }
+    }
+}
+
+fn atom_test(atom: &Atom, scope: &Scope<'_>) -> TokenStream {
+    let Scope { private, user_ty, user, info, roles, permissions, .. } = scope;
+    match atom {
+        Atom::Role(lit) => {
+            // A `const`: a misspelt declared role fails the build here, on the literal.
+            let check = quote_spanned!(lit.span()=> const __CHECK: #private::NameCheck = #private::declared::role::<#user_ty>(#lit););
+            quote!({ #check __CHECK.role_held(#user, #roles) })
+        }
+        Atom::Permission(lit) => {
+            let check = quote_spanned!(lit.span()=> const __CHECK: #private::NameCheck = #private::declared::permission::<#user_ty>(#lit););
+            quote!({ #check __CHECK.permission_held(#user, #permissions) })
+        }
+        Atom::TypedRole(path) => {
+            let role = quote_spanned!(path.span()=> let __role: <#user_ty as #private::UserRoles>::Typed = #path;);
+            quote!({ #role #roles & (1u64 << #private::TypedRole::index(__role)) != 0 })
+        }
+        Atom::Scope(lit) => quote!(#private::has_scope(#info, #lit)),
+        Atom::Claim(name, value) => {
+            let name = name.to_string();
+            quote!(#private::claim_is(#info, #name, #value))
+        }
+        Atom::VerifiedEmail => quote!(#private::email_verified(#user)),
+        Atom::Owner { param, fields, span } => {
+            let id = quote!(<#user_ty as #private::AuthUser>::Id);
+            let compare = quote_spanned! {*span=>
+                <_ as #private::OwnerId<#id>>::is_owner(&__resource #(.#fields)*, #private::AuthUser::id(#user))
+            };
+            if scope.optional_params.contains(param) {
+                quote!(#param.as_ref().is_some_and(|__resource| #compare))
+            } else {
+                quote!({ let __resource = &#param; #compare })
+            }
+        }
+        Atom::Predicate(path) => {
+            let call = quote_spanned!(path.span()=> #path(#user, #info));
+            quote!({
+                #[allow(unused_imports)]
+                use #private::{AsyncPredicate as _, SyncPredicate as _};
+                #private::PredicateOutput(#call).into_verdict().await
+            })
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Compile-time lookups of declared role and permission names.
+//!
+//! `#[require(role = "admin")]` expands to a `const` calling these functions, so a
+//! misspelt name fails the build (spanned on the literal, with the derive's hint)
+//! and a declared one becomes a bit test. Kept in its own small file: compile-fail
+//! snapshots point into it.
+
+use crate::user::AuthUser;
+
+/// A requirement on a name, resolved at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameCheck {
+    /// The name is declared: test this bit of the user's mask.
+    Bit(u64),
+    /// The user type declares no set: compare names at run time.
+    Name(&'static str),
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Levenshtein distance of two short names (longer than 64 bytes: "far").
+const fn distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() > 64 || b.len() > 64 {
+        return usize::MAX;
+    }
+    let mut previous = [0usize; 65];
+    let mut current = [0usize; 65];
+    let mut j = 0;
+    while j <= b.len() {
+        previous[j] = j;
+        j += 1;
+    }
+    let mut i = 1;
+    while i <= a.len() {
+        current[0] = i;
+        let mut j = 1;
+        while j <= b.len() {
+            let substitution = previous[j - 1] + if a[i - 1] == b[j - 1] { 0 } else { 1 };
+            let deletion = previous[j] + 1;
+            let insertion = current[j - 1] + 1;
+            let mut best = substitution;
+            if deletion < best {
+                best = deletion;
+            }
+            if insertion < best {
+                best = insertion;
+            }
+            current[j] = best;
+            j += 1;
+        }
+        let mut k = 0;
+        while k <= b.len() {
+            previous[k] = current[k];
+            k += 1;
+        }
+        i += 1;
+    }
+    previous[b.len()]
+}
+
+const fn check(
+    declared: Option<&'static [&'static str]>,
+    hints: &'static [&'static str],
+    name: &'static str,
+) -> NameCheck {
+    let Some(declared) = declared else {
+        return NameCheck::Name(name);
+    };
+    let mut best = declared.len();
+    let mut best_distance = usize::MAX;
+    let mut i = 0;
+    while i < declared.len() {
+        if str_eq(declared[i], name) {
+            return NameCheck::Bit(1 << i);
+        }
+        let d = distance(declared[i], name);
+        if d < best_distance {
+            best_distance = d;
+            best = i;
+        }
+        i += 1;
+    }
+    let close = best_distance <= 2 || best_distance * 3 <= name.len();
+    let hint = if close { best } else { declared.len() };
+    if hint < hints.len() {
+        panic!("{}", hints[hint]);
+    }
+    panic!("this name is not in the user type's declared set");
+}
+
+/// `role = "name"` for user type `U`.
+pub const fn role<U: AuthUser>(name: &'static str) -> NameCheck {
+    check(U::DECLARED_ROLES, U::ROLE_HINTS, name)
+}
+
+/// `permission = "name"` for user type `U`.
+pub const fn permission<U: AuthUser>(name: &'static str) -> NameCheck {
+    check(U::DECLARED_PERMISSIONS, U::PERMISSION_HINTS, name)
+}
