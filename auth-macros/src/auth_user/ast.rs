@@ -57,6 +57,8 @@ pub(super) struct UserModel {
     pub(super) roles: Option<NameList>,
     pub(super) permissions: Option<NameList>,
     pub(super) fields: Vec<RawField>,
+    /// Errors in `#[auth_user(...)]` keys, reported with the validation's.
+    pub(super) parse_errors: Vec<darling::Error>,
 }
 
 impl UserModel {
@@ -92,19 +94,27 @@ impl UserModel {
                 .with_span(&data.union_token));
             }
         };
-        let mut errors = darling::Error::accumulator();
-        let raw = errors.handle(RawInput::from_derive_input(input));
+        // Key errors are kept for `valid::check` to report together with its own.
+        let mut parse_errors = Vec::new();
+        let raw = RawInput::from_derive_input(input).unwrap_or_else(|e| {
+            parse_errors.push(e);
+            RawInput {
+                roles: None,
+                permissions: None,
+                krate: None,
+            }
+        });
         let fields: Vec<RawField> = fields
             .iter()
-            .filter_map(|f| errors.handle(RawField::from_field(f)))
+            .filter_map(|f| RawField::from_field(f).map_err(|e| parse_errors.push(e)).ok())
             .collect();
-        let raw = errors.finish_with(raw)?.expect("errors were reported");
         Ok(UserModel {
             ident: input.ident.clone(),
             generics: input.generics.clone(),
             krate: raw.krate.unwrap_or_else(|| syn::parse_quote!(::portcullis)),
             roles: raw.roles,
             permissions: raw.permissions,
+            parse_errors,
             fields,
         })
     }
