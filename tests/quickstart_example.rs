@@ -20,18 +20,29 @@ impl Drop for Server {
 
 fn example_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
-    let target = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>");
-    target.join("examples").join(format!("quickstart{}", std::env::consts::EXE_SUFFIX))
+    let target = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
+    target
+        .join("examples")
+        .join(format!("quickstart{}", std::env::consts::EXE_SUFFIX))
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// One HTTP/1.1 request over a fresh connection; returns (status, raw head, body).
 fn http(port: u16, path: &str, headers: &[(&str, &str)]) -> (u16, String, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
     let mut request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
@@ -41,7 +52,11 @@ fn http(port: u16, path: &str, headers: &[(&str, &str)]) -> (u16, String, String
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");
     let (head, body) = response.split_once("\r\n\r\n").expect("a full HTTP response");
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status code");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status code");
     (status, head.to_owned(), body.to_owned())
 }
 
@@ -91,7 +106,11 @@ fn quickstart_answers_curl_requests() {
     assert!(body.contains("\"scheme\":\"api_key\""), "{body}");
 
     // alice:alice-password-1
-    let (status, _, body) = http(port, "/me", &[("Authorization", "Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQtMQ==")]);
+    let (status, _, body) = http(
+        port,
+        "/me",
+        &[("Authorization", "Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQtMQ==")],
+    );
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"scheme\":\"basic\""), "{body}");
 

@@ -2,11 +2,12 @@
 
 /// The candidate closest to `given`, if it is close enough to be a likely typo.
 pub(crate) fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // Damerau-Levenshtein: a swapped pair of letters (`jtw`) counts as one edit.
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(given, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|c| (strsim::damerau_levenshtein(given, c), c))
+        .filter(|(distance, c)| *distance <= 2 && distance * 3 <= given.len().max(c.len()))
+        .min_by_key(|(distance, _)| *distance)
         .map(|(_, c)| c)
 }
 

@@ -436,7 +436,8 @@ impl<U: AuthUser> Portcullis<U> {
         let unknown = || AuthError::invalid(Scheme::Jwt, "the token's subject is not a known user");
         let id = claims
             .sub()
-            .and_then(|s| s.parse::<U::Id>().ok())
+            // Only the canonical spelling of an id names it ("01" or "+1" never mean 1).
+            .and_then(|sub| sub.parse::<U::Id>().ok().filter(|id| id.to_string() == sub))
             .ok_or_else(unknown)?;
         let user = self
             .load(self.inner.users.find_by_id(&id).await)?
@@ -495,6 +496,13 @@ impl<U: AuthUser> Portcullis<U> {
             Arc::clone(&self.inner.realm),
             Arc::clone(&self.inner.api_key_header),
         );
-        self.inner.renderer.render(&rejection)
+        let mut response = self.inner.renderer.render(&rejection);
+        // The renderer shapes the body; status and challenges are not its to change.
+        *response.status_mut() = rejection.status();
+        let headers = response.headers_mut();
+        headers.remove(http::header::WWW_AUTHENTICATE);
+        headers.remove(http::header::RETRY_AFTER);
+        headers.extend(rejection.headers());
+        response
     }
 }

@@ -196,7 +196,7 @@ impl Rejection {
                 Some(*reason),
             ),
             AuthError::InvalidCredentials { scheme, reason } => {
-                (Some(*scheme), Some("invalid_token"), Some(*reason))
+                (Some(*scheme), Some(self.error.code()), Some(*reason))
             }
             _ => (None, None, None),
         };
@@ -214,12 +214,13 @@ impl Rejection {
                     }
                 };
                 // Basic (RFC 7617) defines no error parameters.
-                if failed == Some(scheme) && scheme != Scheme::Basic {
-                    if let (Some(error), Some(description)) = (error, description) {
-                        value.push_str(&format!(
-                            ", error=\"{error}\", error_description=\"{description}\""
-                        ));
-                    }
+                if failed == Some(scheme)
+                    && scheme != Scheme::Basic
+                    && let (Some(error), Some(description)) = (error, description)
+                {
+                    value.push_str(&format!(
+                        ", error=\"{error}\", error_description=\"{description}\""
+                    ));
                 }
                 HeaderValue::try_from(value).unwrap_or_else(|_| HeaderValue::from_static("Bearer"))
             })

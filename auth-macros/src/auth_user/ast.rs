@@ -88,6 +88,8 @@ pub(super) struct UserModel {
     pub(super) permissions: Option<NameList>,
     pub(super) grants: Option<Grants>,
     pub(super) fields: Vec<RawField>,
+    /// Errors in `#[auth_user(...)]` keys, reported with the validation's.
+    pub(super) parse_errors: Vec<darling::Error>,
 }
 
 impl UserModel {
@@ -123,13 +125,21 @@ impl UserModel {
                 .with_span(&data.union_token));
             }
         };
-        let mut errors = darling::Error::accumulator();
-        let raw = errors.handle(RawInput::from_derive_input(input));
+        // Key errors are kept for `valid::check` to report together with its own.
+        let mut parse_errors = Vec::new();
+        let raw = RawInput::from_derive_input(input).unwrap_or_else(|e| {
+            parse_errors.push(e);
+            RawInput {
+                roles: None,
+                permissions: None,
+                grants: None,
+                krate: None,
+            }
+        });
         let fields: Vec<RawField> = fields
             .iter()
-            .filter_map(|f| errors.handle(RawField::from_field(f)))
+            .filter_map(|f| RawField::from_field(f).map_err(|e| parse_errors.push(e)).ok())
             .collect();
-        let raw = errors.finish_with(raw)?.expect("errors were reported");
         Ok(UserModel {
             ident: input.ident.clone(),
             generics: input.generics.clone(),
@@ -137,6 +147,7 @@ impl UserModel {
             roles: raw.roles,
             permissions: raw.permissions,
             grants: raw.grants,
+            parse_errors,
             fields,
         })
     }

@@ -13,8 +13,11 @@ pub(super) struct Roles<'a> {
     pub(super) email_verified: Option<&'a RawField>,
 }
 
-pub(super) fn check(model: UserModel) -> darling::Result<UserModel> {
+pub(super) fn check(mut model: UserModel) -> darling::Result<UserModel> {
     let mut errors = darling::Error::accumulator();
+    for error in std::mem::take(&mut model.parse_errors) {
+        errors.push(error);
+    }
     for list in [&model.roles, &model.permissions].into_iter().flatten() {
         check_names(list, &mut errors);
     }

@@ -143,10 +143,10 @@ impl JwtKey {
     }
 
     pub(crate) fn build(&self) -> Result<VerifyingKey, ConfigError> {
-        if let Some(kid) = &self.kid {
-            if kid.is_empty() || kid.len() > MAX_KID_LEN {
-                return Err(ConfigError::InvalidKid);
-            }
+        if let Some(kid) = &self.kid
+            && (kid.is_empty() || kid.len() > MAX_KID_LEN)
+        {
+            return Err(ConfigError::InvalidKid);
         }
         let family = self.algorithms[0].family();
         if let Some(&alg) = self.algorithms.iter().find(|a| a.family() != family) {
@@ -227,7 +227,7 @@ fn hmac_verifier(secret: &[u8], alg: Algorithm) -> Result<Verifier, ConfigError>
     if looks_like_key(secret) {
         return Err(ConfigError::SecretLooksLikeKey);
     }
-    Ok(Verifier::Hmac(hmac::Key::new(algorithm, secret)))
+    Ok(Verifier::Hmac(Box::new(hmac::Key::new(algorithm, secret))))
 }
 
 /// A PEM block or a JSON object (a JWK) pasted where a random secret belongs.
@@ -268,6 +268,12 @@ fn rsa_params(alg: Algorithm) -> &'static signature::RsaParameters {
 const MIN_RSA_BITS: usize = 2048;
 
 fn public_verifier(key: &DecodingKey, alg: Algorithm) -> Result<Verifier, ConfigError> {
+    if key.family() != alg.family() {
+        return Err(ConfigError::AlgorithmMismatch {
+            alg,
+            reason: "the key's type does not fit this algorithm (RSA keys: RS*/PS*, EC keys: ES*, OKP keys: EdDSA)",
+        });
+    }
     let rejected =
         |e: aws_lc_rs::error::KeyRejected| ConfigError::InvalidKey(format!("{alg:?} key rejected: {e}"));
     let parsed = match (key.kind(), alg.family()) {
@@ -315,7 +321,7 @@ fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
 
 /// A parsed key: verification never re-parses key material.
 pub(crate) enum Verifier {
-    Hmac(hmac::Key),
+    Hmac(Box<hmac::Key>),
     Public(ParsedPublicKey),
 }
 

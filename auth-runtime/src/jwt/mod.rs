@@ -269,15 +269,15 @@ impl JwtValidator {
         if now > exp + self.leeway {
             return Err(refused("the token has expired"));
         }
-        if let Some(nbf) = numeric_date(claims, "nbf")? {
-            if now + self.leeway < nbf {
-                return Err(refused("the token is not valid yet (nbf)"));
-            }
+        if let Some(nbf) = numeric_date(claims, "nbf")?
+            && now + self.leeway < nbf
+        {
+            return Err(refused("the token is not valid yet (nbf)"));
         }
-        if let Some(iat) = numeric_date(claims, "iat")? {
-            if iat > now + self.leeway {
-                return Err(refused("the token was issued in the future (iat)"));
-            }
+        if let Some(iat) = numeric_date(claims, "iat")?
+            && iat > now + self.leeway
+        {
+            return Err(refused("the token was issued in the future (iat)"));
         }
         if let Some(issuer) = &self.issuer {
             match claims.get("iss") {

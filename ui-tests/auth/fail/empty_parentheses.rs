@@ -1,0 +1,16 @@
+//! `#[auth()]` with an empty list is refused: a scheme is required.
+
+use portcullis::{AuthUser, auth};
+
+#[derive(Clone, AuthUser)]
+struct User {
+    #[auth_user(id)]
+    id: i64,
+}
+
+#[auth()]
+async fn me(user: User) -> String {
+    user.id.to_string()
+}
+
+fn main() {}
