@@ -104,7 +104,7 @@ pub mod prelude {
 pub mod __private {
     pub use portcullis_runtime::__declared as declared;
     pub use portcullis_runtime::{
-        AsyncPredicate, AuthError, AuthUser, NameCheck, NameSet, OptionalText, OwnerId, PredicateOutput, Scheme,
+        AsyncPredicate, AuthError, AuthUser, BoolField, NameCheck, NameSet, OptionalText, OwnerId, PredicateOutput, Scheme,
         SchemeList, SyncPredicate, TypedRole, UserRoles, Untyped, claim_is, email_verified, has_scope,
     };
     pub use portcullis_runtime::AuthInfo;

@@ -40,7 +40,7 @@ pub use scheme::{MAX_SCHEMES, Scheme, SchemeList};
 pub use store::{
     ApiKeyHash, InMemoryRevocationStore, InMemoryUserStore, RevocationStore, StoreError, UserStore,
 };
-pub use user::{AuthUser, NameSet, OptionalText, TypedRole, UserRoles, Untyped};
+pub use user::{AuthUser, BoolField, NameSet, OptionalText, TypedRole, UserRoles, Untyped};
 
 pub use async_trait::async_trait;
 pub use jsonwebtoken;

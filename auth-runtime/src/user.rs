@@ -343,3 +343,26 @@ impl<T: OptionalText> OptionalText for Option<T> {
         self.as_ref().and_then(OptionalText::text)
     }
 }
+
+/// A field type read as a yes/no flag: `#[auth_user(active)]` and
+/// `#[auth_user(email_verified)]` fields must be `bool`.
+///
+/// ```
+/// use portcullis::BoolField;
+/// assert!(true.get());
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `bool`",
+    label = "`#[auth_user(active)]` and `#[auth_user(email_verified)]` fields must be `bool`",
+    note = "store the flag as `bool` (sqlx maps INTEGER 0/1 and BOOLEAN columns to it)"
+)]
+pub trait BoolField {
+    /// The flag.
+    fn get(&self) -> bool;
+}
+
+impl BoolField for bool {
+    fn get(&self) -> bool {
+        *self
+    }
+}

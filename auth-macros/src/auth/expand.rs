@@ -27,7 +27,8 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     let schemes = model.schemes.iter().map(|variant| quote!(#private::Scheme::#variant));
     let extractor = if model.optional { quote!(MaybeAuthenticated) } else { quote!(Authenticated) };
     let user_ty = &model.user_ty;
-    let auth_ty = quote_spanned! {user_ty.span()=>
+    // Only the user type keeps its span: errors about it (not `AuthUser`) land on it.
+    let auth_ty = quote! {
         #private::#extractor<#user_ty, { #private::SchemeList::encode(&[#(#schemes),*]) }>
     };
 

@@ -19,7 +19,16 @@ pub(super) enum Arg {
 
 impl Parse for Arg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let key = syn::Ident::parse_any(input)?;
+        if input.peek(syn::LitStr) {
+            let lit: syn::LitStr = input.parse()?;
+            return Err(syn::Error::new(
+                lit.span(),
+                format!("write the scheme as a word, without quotes: `#[auth({})]`", lit.value()),
+            ));
+        }
+        let key = syn::Ident::parse_any(input).map_err(|e| {
+            syn::Error::new(e.span(), "expected a scheme name such as `jwt`, `api_key` or `basic`, or `optional`")
+        })?;
         if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
             if key == "crate" {

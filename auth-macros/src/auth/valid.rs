@@ -34,7 +34,15 @@ struct Errors(Option<syn::Error>);
 
 impl Errors {
     fn push(&mut self, span: Span, message: impl std::fmt::Display) {
-        let error = syn::Error::new(span, message);
+        self.add(syn::Error::new(span, message));
+    }
+
+    /// An error covering all of `tokens` (a `Span` alone only covers the first token).
+    fn push_spanned(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
+        self.add(syn::Error::new_spanned(tokens, message));
+    }
+
+    fn add(&mut self, error: syn::Error) {
         match &mut self.0 {
             Some(all) => all.combine(error),
             None => self.0 = Some(error),
@@ -57,10 +65,7 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
     let mut optional = false;
     let mut krate: Option<syn::Path> = None;
     match args.items {
-        Err(e) => errors.push(
-            e.span(),
-            format!("{e}; expected schemes such as `#[auth(jwt, api_key)]`"),
-        ),
+        Err(e) => errors.add(e),
         Ok(items) => {
             for item in items {
                 match item {
@@ -115,15 +120,15 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
     for attr in &handler.attrs {
         let name = attr_name(attr);
         match name.as_deref() {
-            Some("auth") => errors.push(
-                attr.span(),
+            Some("auth") => errors.push_spanned(
+                attr,
                 "`#[auth]` is given twice on this handler: merge the schemes into one `#[auth(...)]`",
             ),
             Some(kind @ ("require" | "permissions")) => {
                 let seen = if kind == "require" { &mut seen_require } else { &mut seen_permissions };
                 if std::mem::replace(seen, true) {
                     let hint = if kind == "require" { "combine the requirements with `&&` in one `#[require(...)]`" } else { "list all permissions in one `#[permissions(...)]`" };
-                    errors.push(attr.span(), format!("`#[{kind}]` is given twice on this handler: {hint}"));
+                    errors.push_spanned(attr, format!("`#[{kind}]` is given twice on this handler: {hint}"));
                     continue;
                 }
                 first_requirement.get_or_insert(attr.span());
@@ -132,7 +137,7 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
                     syn::Meta::List(list) if !list.tokens.is_empty() => list.tokens.clone(),
                     _ => {
                         let example = if kind == "require" { "#[require(role = \"admin\")]" } else { "#[permissions(\"posts:write\")]" };
-                        errors.push(attr.span(), format!("`#[{kind}]` needs at least one requirement, e.g. `{example}`"));
+                        errors.push_spanned(attr, format!("`#[{kind}]` needs at least one requirement, e.g. `{example}`"));
                         continue;
                     }
                 };
@@ -143,7 +148,7 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
                 };
                 match parsed {
                     Ok(expr) => requirements.push(expr),
-                    Err(e) => errors.push(e.span(), e.to_string()),
+                    Err(e) => errors.add(e),
                 }
             }
             _ => {}
@@ -170,7 +175,7 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
     for (index, input) in sig.inputs.iter().enumerate() {
         let arg = match input {
             syn::FnArg::Receiver(receiver) => {
-                errors.push(receiver.span(), "an `#[auth]` handler cannot take `self`: make it a free function or an associated function");
+                errors.push_spanned(receiver, "an `#[auth]` handler cannot take `self`: make it a free function or an associated function");
                 continue;
             }
             syn::FnArg::Typed(arg) => arg,
@@ -180,6 +185,17 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
         if marked || named_user {
             users.push((index, arg));
         } else if is_auth_info(&arg.ty) {
+            match (optional, option_inner(&arg.ty).is_some()) {
+                (true, false) => errors.push_spanned(
+                    &arg.ty,
+                    "with `optional` there is no `AuthInfo` for requests without credentials: write `Option<AuthInfo>`",
+                ),
+                (false, true) => errors.push_spanned(
+                    &arg.ty,
+                    "`Option<AuthInfo>` is for `optional` handlers; this one always authenticates: write `AuthInfo`",
+                ),
+                _ => {}
+            }
             info = Some(index);
         }
     }
@@ -191,20 +207,20 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
         ),
         [(index, arg), rest @ ..] => {
             for (_, extra) in rest {
-                errors.push(
-                    extra.span(),
+                errors.push_spanned(
+                    extra,
                     "only one parameter can receive the authenticated user: remove this one or its `#[user]` mark",
                 );
             }
             match (optional, option_inner(&arg.ty)) {
                 (true, Some(inner)) => user = Some((*index, inner.clone())),
                 (false, None) => user = Some((*index, (*arg.ty).clone())),
-                (true, None) => errors.push(
-                    arg.ty.span(),
+                (true, None) => errors.push_spanned(
+                    &arg.ty,
                     "with `optional`, the user parameter must be an `Option`: write `Option<User>`",
                 ),
-                (false, Some(_)) => errors.push(
-                    arg.ty.span(),
+                (false, Some(_)) => errors.push_spanned(
+                    &arg.ty,
                     "the user parameter is an `Option` but `#[auth]` is not optional: add `optional` (e.g. `#[auth(jwt, optional)]`) or take the user type itself",
                 ),
             }

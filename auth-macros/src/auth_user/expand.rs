@@ -57,13 +57,13 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
 
     let name = parts.name.map(|f| {
         let (field, ty) = (&f.ident, &f.ty);
-        let read = quote_spanned!(ty.span()=> #private::OptionalText::text(&self.#field));
+        let read = quote_spanned!(ty.span()=> <#ty as #private::OptionalText>::text(&self.#field));
         quote! { fn name(&self) -> ::core::option::Option<&str> { #read } }
     });
     let names = |field: Option<&super::ast::RawField>, method: TokenStream| {
         field.map(|f| {
             let (field, ty) = (&f.ident, &f.ty);
-            let visit = quote_spanned!(ty.span()=> #private::NameSet::for_each_name(&self.#field, __f));
+            let visit = quote_spanned!(ty.span()=> <#ty as #private::NameSet>::for_each_name(&self.#field, __f));
             quote! { fn #method(&self, __f: &mut dyn ::core::ops::FnMut(&str)) { #visit } }
         })
     };
@@ -71,12 +71,12 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
     let permissions = names(parts.permissions, quote!(for_each_permission));
     let password_hash = parts.password_hash.map(|f| {
         let (field, ty) = (&f.ident, &f.ty);
-        let read = quote_spanned!(ty.span()=> #private::OptionalText::text(&self.#field));
+        let read = quote_spanned!(ty.span()=> <#ty as #private::OptionalText>::text(&self.#field));
         quote! { fn password_hash(&self) -> ::core::option::Option<&str> { #read } }
     });
     let active = parts.active.map(|f| {
         let (field, ty) = (&f.ident, &f.ty);
-        let read = quote_spanned!(ty.span()=> { let __active: bool = self.#field; __active });
+        let read = quote_spanned!(ty.span()=> <#ty as #private::BoolField>::get(&self.#field));
         quote! { fn is_active(&self) -> bool { #read } }
     });
     let declared_permissions = declared(&model.permissions);
@@ -108,7 +108,7 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
     });
     let email_verified = parts.email_verified.map(|f| {
         let (field, ty) = (&f.ident, &f.ty);
-        let read = quote_spanned!(ty.span()=> { let __verified: bool = self.#field; __verified });
+        let read = quote_spanned!(ty.span()=> <#ty as #private::BoolField>::get(&self.#field));
         quote! { fn email_verified(&self) -> bool { #read } }
     });
     let typed = match parts.roles {

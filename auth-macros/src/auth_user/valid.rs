@@ -21,6 +21,14 @@ pub(super) fn check(mut model: UserModel) -> darling::Result<UserModel> {
     for list in [&model.roles, &model.permissions].into_iter().flatten() {
         check_names(list, &mut errors);
     }
+    if let Some(lifetime) = model.generics.lifetimes().next() {
+        errors.push(
+            darling::Error::custom(
+                "a user type cannot borrow: `AuthUser` types are `'static` (handlers own them); use owned fields such as `String`",
+            )
+            .with_span(&lifetime.lifetime),
+        );
+    }
     if let Some(grants) = &model.grants {
         check_grants(&model, grants, &mut errors);
     }
