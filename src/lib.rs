@@ -102,7 +102,6 @@ pub mod prelude {
 /// Items the macros' generated code names. Not public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    pub use portcullis_runtime::__declared as declared;
     pub use portcullis_runtime::{
         AsyncPredicate, AuthError, AuthUser, BoolField, NameCheck, NameSet, OptionalText, OwnerId, PredicateOutput, Scheme,
         SchemeList, SyncPredicate, TypedRole, UserRoles, Untyped, claim_is, email_verified, has_scope,

@@ -102,12 +102,16 @@ const fn check(
     panic!("this name is not in the user type's declared set");
 }
 
-/// `role = "name"` for user type `U`.
-pub const fn role<U: AuthUser>(name: &'static str) -> NameCheck {
-    check(U::DECLARED_ROLES, U::ROLE_HINTS, name)
-}
+impl NameCheck {
+    /// `role = "name"` for user type `U`, resolved at compile time when used in a
+    /// `const`: a bit of `U::DECLARED_ROLES`, or a build error naming the closest
+    /// declared role; a run-time name when `U` declares no roles.
+    pub const fn role<U: AuthUser>(name: &'static str) -> NameCheck {
+        check(U::DECLARED_ROLES, U::ROLE_HINTS, name)
+    }
 
-/// `permission = "name"` for user type `U`.
-pub const fn permission<U: AuthUser>(name: &'static str) -> NameCheck {
-    check(U::DECLARED_PERMISSIONS, U::PERMISSION_HINTS, name)
+    /// `permission = "name"` for user type `U` (see [`NameCheck::role`]).
+    pub const fn permission<U: AuthUser>(name: &'static str) -> NameCheck {
+        check(U::DECLARED_PERMISSIONS, U::PERMISSION_HINTS, name)
+    }
 }

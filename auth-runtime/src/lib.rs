@@ -52,9 +52,3 @@ pub use jsonwebtoken::Algorithm;
 pub fn install_crypto_provider() {
     config::install_crypto_provider();
 }
-
-/// Compile-time name lookups used by generated code.
-#[doc(hidden)]
-pub mod __declared {
-    pub use crate::declared::{permission, role};
-}

@@ -14,7 +14,7 @@ fn declared(list: &Option<NameList>) -> TokenStream {
 }
 
 /// One "did you mean" message per declared name, then one without suggestion; the
-/// compile-time lookup (`__declared::role`) panics with one of them.
+/// compile-time lookup (`NameCheck::role`) panics with one of them.
 fn hints(kind: &str, list: &Option<NameList>, user: &syn::Ident) -> TokenStream {
     let Some(NameList(names)) = list else {
         return quote!(&[]);

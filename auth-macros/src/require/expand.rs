@@ -58,11 +58,11 @@ fn atom_test(atom: &Atom, scope: &Scope<'_>) -> TokenStream {
     match atom {
         Atom::Role(lit) => {
             // A `const`: a misspelt declared role fails the build here, on the literal.
-            let check = quote_spanned!(lit.span()=> const __CHECK: #private::NameCheck = #private::declared::role::<#user_ty>(#lit););
+            let check = quote_spanned!(lit.span()=> const __CHECK: #private::NameCheck = #private::NameCheck::role::<#user_ty>(#lit););
             quote!({ #check __CHECK.role_held(#user, #roles) })
         }
         Atom::Permission(lit) => {
-            let check = quote_spanned!(lit.span()=> const __CHECK: #private::NameCheck = #private::declared::permission::<#user_ty>(#lit););
+            let check = quote_spanned!(lit.span()=> const __CHECK: #private::NameCheck = #private::NameCheck::permission::<#user_ty>(#lit););
             quote!({ #check __CHECK.permission_held(#user, #permissions) })
         }
         Atom::TypedRole(path) => {
