@@ -86,8 +86,138 @@ pub use portcullis_macros::AuthUser;
 #[doc(inline)]
 pub use portcullis_macros::auth;
 
+/// Authorizes an `#[auth]` handler: a requirement checked after authentication.
+///
+/// The language: `role = "name"` or `role = Enum::Variant`, `permission = "name"`,
+/// `scope = "name"` (OAuth scopes of the token), `claim(name = literal)`,
+/// `owner(param.field)` (the field equals the user's id), `verified_email`,
+/// `fn = path` (a predicate `fn(&User, &AuthInfo) -> bool`, or an `async fn`),
+/// combined with `||`, `&&`, `!` and parentheses. It is parsed at compile time into
+/// code; declared role and permission names are checked by the compiler and become
+/// bit tests.
+///
+/// ```
+/// use axum::http::StatusCode;
+/// use portcullis::{auth, require, AuthUser};
+/// # use axum::extract::{OptionalFromRequestParts, FromRequestParts};
+///
+/// #[derive(Clone, AuthUser)]
+/// #[auth_user(roles("admin", "moderator", "user"))]
+/// struct User { #[auth_user(id)] id: i64, #[auth_user(roles)] role: String }
+///
+/// struct Post { author_id: i64 }
+/// # impl<S: Send + Sync> OptionalFromRequestParts<S> for Post {
+/// #     type Rejection = std::convert::Infallible;
+/// #     async fn from_request_parts(_: &mut http::request::Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+/// #         Ok(Some(Post { author_id: 1 }))
+/// #     }
+/// # }
+///
+/// #[auth(jwt)]
+/// #[require(owner(post.author_id) || role = "moderator")]
+/// async fn delete_post(user: User, post: Option<Post>) -> StatusCode {
+///     StatusCode::NO_CONTENT
+/// }
+/// ```
+///
+/// is the same as writing:
+///
+/// ```
+/// # use axum::http::StatusCode;
+/// # use axum::response::Response;
+/// # use portcullis::AuthUser;
+/// # #[derive(Clone, AuthUser)]
+/// # #[auth_user(roles("admin", "moderator", "user"))]
+/// # struct User { #[auth_user(id)] id: i64, #[auth_user(roles)] role: String }
+/// # struct Post { author_id: i64 }
+/// use portcullis::{AuthError, Authenticated, NameCheck, Scheme, SchemeList};
+///
+/// async fn delete_post(
+///     auth: Authenticated<User, { SchemeList::encode(&[Scheme::Jwt]) }>,
+///     post: Option<Post>,
+/// ) -> Result<StatusCode, Response> {
+///     // 404 before 403: the resource the check needs must exist.
+///     let Some(found) = &post else { return Err(auth.refuse(AuthError::NotFound)) };
+///     // Resolved by the compiler: a misspelt role would not build.
+///     const MODERATOR: NameCheck = NameCheck::role::<User>("moderator");
+///     let roles = auth.user.role_mask();
+///     if !(found.author_id == auth.user.id || MODERATOR.role_held(&auth.user, roles)) {
+///         return Err(auth.refuse(AuthError::Denied {
+///             scheme: auth.info.scheme(),
+///             requirement: "owner(post.author_id) || role = \"moderator\"",
+///         }));
+///     }
+///     let user: User = auth.user;
+///     Ok(async move { StatusCode::NO_CONTENT }.await)
+/// }
+/// ```
+///
+/// The handler's return type `R` becomes `Result<R, Response>`; the body runs
+/// unchanged. A denial answers 403 `{"error": "forbidden", "message": "missing
+/// requirement: <the unmet part>"}` (with `WWW-Authenticate: Bearer ...,
+/// error="insufficient_scope"` for token users). `#[auth]`, `#[require]` and
+/// `#[permissions]` stack in any order.
 #[doc(inline)]
-pub use portcullis_macros::{Role, permissions, require};
+pub use portcullis_macros::require;
+
+/// Requires permissions: `#[permissions("a", "b")]` needs all of them,
+/// `#[permissions(any("a", "b"))]` one of them. Permissions come from the user's
+/// permissions field and from their roles (`#[auth_user(grants(...))]`).
+///
+/// ```
+/// use portcullis::{auth, permissions, AuthUser};
+///
+/// #[derive(Clone, AuthUser)]
+/// #[auth_user(roles("admin", "user"), permissions("posts:read", "posts:write"),
+///             grants(admin("*"), user("posts:read")))]
+/// struct User { #[auth_user(id)] id: i64, #[auth_user(roles)] role: String }
+///
+/// #[auth(jwt)]
+/// #[permissions("posts:write")]
+/// async fn create_post(user: User) -> &'static str { "created" }
+/// ```
+///
+/// is the same as `#[require(permission = "posts:write")]` (and `any(...)` as
+/// permissions joined with `||`), which is written out under [`require`].
+#[doc(inline)]
+pub use portcullis_macros::permissions;
+
+/// Derives [`TypedRole`] for a fieldless enum: its variants are the roles.
+///
+/// ```
+/// use portcullis::{auth, require, AuthUser, Role};
+///
+/// #[derive(Debug, Clone, Copy, PartialEq, Role)]
+/// enum Staff { Admin, #[role(rename = "mod")] Moderator }
+///
+/// #[derive(Clone, AuthUser)]
+/// struct User { #[auth_user(id)] id: i64, #[auth_user(roles)] roles: Vec<Staff> }
+///
+/// #[auth(jwt)]
+/// #[require(role = Staff::Admin)]           // type-checked against `Vec<Staff>`
+/// async fn admin_only(user: User) -> &'static str { "hi" }
+///
+/// assert_eq!(User::DECLARED_ROLES, Some(&["admin", "mod"][..]));
+/// ```
+///
+/// is the same as writing:
+///
+/// ```
+/// # #[derive(Debug, Clone, Copy, PartialEq)]
+/// # enum Staff { Admin, Moderator }
+/// impl portcullis::TypedRole for Staff {
+///     const NAMES: &'static [&'static str] = &["admin", "mod"];
+///     fn index(self) -> u32 { match self { Staff::Admin => 0, Staff::Moderator => 1 } }
+/// }
+/// impl portcullis::NameSet for Staff {
+///     type Typed = Staff;
+///     const DECLARED: Option<&'static [&'static str]> = Some(<Staff as portcullis::TypedRole>::NAMES);
+///     fn for_each_name(&self, f: &mut dyn FnMut(&str)) { f(portcullis::TypedRole::name(*self)) }
+///     fn mask(&self, _: &[&str]) -> u64 { 1 << portcullis::TypedRole::index(*self) }
+/// }
+/// ```
+#[doc(inline)]
+pub use portcullis_macros::Role;
 
 pub use portcullis_runtime::*;
 
