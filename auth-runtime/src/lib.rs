@@ -14,6 +14,8 @@ mod guard;
 mod failure;
 mod info;
 mod jwt;
+mod lifecycle;
+mod memory;
 mod password;
 mod render;
 mod scheme;
@@ -30,6 +32,8 @@ pub use guard::{AsyncPredicate, OwnerId, PredicateOutput, SyncPredicate, claim_i
 pub use info::AuthInfo;
 pub use jwt::claims::Claims;
 pub use jwt::keys::JwtKey;
+pub use lifecycle::{RefreshStore, Rotation, SecretHash, SessionRecord, SessionStore, ThrottleStore};
+pub use memory::{InMemoryRefreshStore, InMemorySessionStore, InMemoryThrottleStore};
 pub use jwt::{DEFAULT_MAX_TOKEN_BYTES, JwtConfig, MAX_LEEWAY};
 pub use password::{
     ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, PasswordError, hash_password, needs_rehash,

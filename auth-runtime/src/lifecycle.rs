@@ -1,0 +1,83 @@
+//! Store traits of the credential lifecycle: refresh-token families, sessions and
+//! login-throttling counters (revoked access tokens are [`RevocationStore`](crate::RevocationStore)).
+//!
+//! Every method is atomic on its own (no read-modify-write across calls), so that
+//! several server processes can share one store. Secrets never reach a store: refresh
+//! tokens and session ids are stored as their SHA-256 ([`SecretHash`]).
+
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+
+use crate::store::StoreError;
+
+/// SHA-256 of a refresh token or session id.
+pub type SecretHash = [u8; 32];
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// It was its family's current token: it is now spent and `next` is current.
+    Rotated {
+        /// The family's user id (as text).
+        user_id: String,
+        /// The family id.
+        family: String,
+    },
+    /// It was already spent: the whole family has now been revoked (RFC 9700 reuse detection).
+    Reused {
+        /// The revoked family.
+        family: String,
+    },
+    /// Unknown, expired, or of a revoked family.
+    Invalid,
+}
+
+/// Refresh-token families.
+///
+/// A login starts a family with one current token; each refresh spends the current
+/// token and makes a new one current. Spent tokens are remembered until the family
+/// expires, so that presenting one again is detected and revokes the family.
+#[async_trait]
+pub trait RefreshStore: Send + Sync + 'static {
+    /// Starts `family` for `user_id` with `token` current; the family lives `ttl`
+    /// from now (each rotation extends it by `ttl` again).
+    async fn start(&self, family: &str, user_id: &str, token: &SecretHash, ttl: Duration) -> Result<(), StoreError>;
+    /// Atomically spends `presented` and makes `next` current (see [`Rotation`]).
+    async fn rotate(&self, presented: &SecretHash, next: &SecretHash, ttl: Duration) -> Result<Rotation, StoreError>;
+    /// Revokes the family `presented` belongs to (spent or current); `false` if none.
+    async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError>;
+}
+
+/// A server-side session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// The user id (as text).
+    pub user_id: String,
+    /// The per-session CSRF token (sent back in `X-CSRF-Token`).
+    pub csrf_token: String,
+    /// When the session was created (absolute expiry counts from here).
+    pub created: SystemTime,
+}
+
+/// Server-side sessions, keyed by the hash of the session id in the cookie.
+#[async_trait]
+pub trait SessionStore: Send + Sync + 'static {
+    /// Stores a new session, expiring after `idle` without use.
+    async fn create(&self, id: &SecretHash, record: &SessionRecord, idle: Duration) -> Result<(), StoreError>;
+    /// The session, if it exists, extending its idle expiry by `idle`. Sessions older
+    /// than `absolute` are destroyed and not returned.
+    async fn touch(&self, id: &SecretHash, idle: Duration, absolute: Duration) -> Result<Option<SessionRecord>, StoreError>;
+    /// Destroys the session (logout).
+    async fn destroy(&self, id: &SecretHash) -> Result<(), StoreError>;
+}
+
+/// Counters of failed logins over a fixed window.
+#[async_trait]
+pub trait ThrottleStore: Send + Sync + 'static {
+    /// Adds a failure for `key`; the window starts at the first failure and lasts
+    /// `window`. Returns the failures in the current window and the time left in it.
+    async fn record_failure(&self, key: &str, window: Duration) -> Result<(u32, Duration), StoreError>;
+    /// The failures in `key`'s current window and the time left in it (0 and zero when none).
+    async fn failures(&self, key: &str) -> Result<(u32, Duration), StoreError>;
+}

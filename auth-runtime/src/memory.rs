@@ -1,0 +1,238 @@
+//! In-memory lifecycle stores: one process, bounded, expiring.
+//!
+//! Each holds at most `capacity` live entries; expired ones are purged when the map
+//! is full, and a store still full after purging refuses new entries with a
+//! [`StoreError`] (fail closed) instead of forgetting live ones.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use async_trait::async_trait;
+
+use crate::lifecycle::{RefreshStore, Rotation, SecretHash, SessionRecord, SessionStore, ThrottleStore};
+use crate::store::StoreError;
+
+const DEFAULT_CAPACITY: usize = 100_000;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Makes room in `map` for one more entry, or fails.
+fn make_room<K, V>(map: &mut HashMap<K, V>, capacity: usize, live: impl Fn(&V) -> bool) -> Result<(), StoreError> {
+    if map.len() >= capacity {
+        map.retain(|_, v| live(v));
+    }
+    if map.len() >= capacity {
+        return Err(StoreError::new("in-memory store is full"));
+    }
+    Ok(())
+}
+
+struct Family {
+    user_id: String,
+    current: SecretHash,
+    revoked: bool,
+    expires: Instant,
+}
+
+#[derive(Default)]
+struct Families {
+    /// Every token ever issued in a live family → its family id.
+    tokens: HashMap<SecretHash, String>,
+    families: HashMap<String, Family>,
+}
+
+/// In-memory [`RefreshStore`].
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use portcullis::{InMemoryRefreshStore, RefreshStore, Rotation};
+/// use std::time::Duration;
+/// let store = InMemoryRefreshStore::default();
+/// let ttl = Duration::from_secs(60);
+/// store.start("fam-1", "42", &[1; 32], ttl).await.unwrap();
+/// assert!(matches!(store.rotate(&[1; 32], &[2; 32], ttl).await.unwrap(), Rotation::Rotated { .. }));
+/// // Presenting the spent token again revokes the family: the new token dies too.
+/// assert!(matches!(store.rotate(&[1; 32], &[3; 32], ttl).await.unwrap(), Rotation::Reused { .. }));
+/// assert_eq!(store.rotate(&[2; 32], &[4; 32], ttl).await.unwrap(), Rotation::Invalid);
+/// # });
+/// ```
+pub struct InMemoryRefreshStore {
+    inner: Mutex<Families>,
+    capacity: usize,
+}
+
+impl Default for InMemoryRefreshStore {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_CAPACITY)
+    }
+}
+
+impl InMemoryRefreshStore {
+    /// A store of at most `capacity` live families.
+    pub fn with_capacity(capacity: usize) -> Self {
+        InMemoryRefreshStore { inner: Mutex::new(Families::default()), capacity }
+    }
+}
+
+impl Families {
+    fn purge(&mut self, now: Instant) {
+        self.families.retain(|_, f| f.expires > now);
+        let families = &self.families;
+        self.tokens.retain(|_, family| families.contains_key(family));
+    }
+}
+
+#[async_trait]
+impl RefreshStore for InMemoryRefreshStore {
+    async fn start(&self, family: &str, user_id: &str, token: &SecretHash, ttl: Duration) -> Result<(), StoreError> {
+        let mut inner = lock(&self.inner);
+        let now = Instant::now();
+        if inner.families.len() >= self.capacity {
+            inner.purge(now);
+        }
+        if inner.families.len() >= self.capacity {
+            return Err(StoreError::new("in-memory refresh store is full"));
+        }
+        inner.families.insert(
+            family.to_owned(),
+            Family { user_id: user_id.to_owned(), current: *token, revoked: false, expires: now + ttl },
+        );
+        inner.tokens.insert(*token, family.to_owned());
+        Ok(())
+    }
+
+    async fn rotate(&self, presented: &SecretHash, next: &SecretHash, ttl: Duration) -> Result<Rotation, StoreError> {
+        let mut inner = lock(&self.inner);
+        let now = Instant::now();
+        let Some(family_id) = inner.tokens.get(presented).cloned() else {
+            return Ok(Rotation::Invalid);
+        };
+        let Some(family) = inner.families.get_mut(&family_id) else {
+            return Ok(Rotation::Invalid);
+        };
+        if family.revoked || family.expires <= now {
+            return Ok(Rotation::Invalid);
+        }
+        if family.current != *presented {
+            family.revoked = true;
+            return Ok(Rotation::Reused { family: family_id });
+        }
+        family.current = *next;
+        family.expires = now + ttl;
+        let user_id = family.user_id.clone();
+        inner.tokens.insert(*next, family_id.clone());
+        Ok(Rotation::Rotated { user_id, family: family_id })
+    }
+
+    async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError> {
+        let mut inner = lock(&self.inner);
+        let Some(family_id) = inner.tokens.get(presented).cloned() else {
+            return Ok(false);
+        };
+        match inner.families.get_mut(&family_id) {
+            Some(family) if !family.revoked => {
+                family.revoked = true;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
+/// In-memory [`SessionStore`].
+pub struct InMemorySessionStore {
+    inner: Mutex<HashMap<SecretHash, (SessionRecord, Instant)>>,
+    capacity: usize,
+}
+
+impl Default for InMemorySessionStore {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_CAPACITY)
+    }
+}
+
+impl InMemorySessionStore {
+    /// A store of at most `capacity` live sessions.
+    pub fn with_capacity(capacity: usize) -> Self {
+        InMemorySessionStore { inner: Mutex::new(HashMap::new()), capacity }
+    }
+}
+
+#[async_trait]
+impl SessionStore for InMemorySessionStore {
+    async fn create(&self, id: &SecretHash, record: &SessionRecord, idle: Duration) -> Result<(), StoreError> {
+        let mut inner = lock(&self.inner);
+        let now = Instant::now();
+        make_room(&mut inner, self.capacity, |(_, idle_until)| *idle_until > now)?;
+        inner.insert(*id, (record.clone(), now + idle));
+        Ok(())
+    }
+
+    async fn touch(&self, id: &SecretHash, idle: Duration, absolute: Duration) -> Result<Option<SessionRecord>, StoreError> {
+        let mut inner = lock(&self.inner);
+        let now = Instant::now();
+        let Some((record, idle_until)) = inner.get_mut(id) else {
+            return Ok(None);
+        };
+        let too_old = record.created + absolute <= SystemTime::now();
+        if *idle_until <= now || too_old {
+            inner.remove(id);
+            return Ok(None);
+        }
+        *idle_until = now + idle;
+        Ok(Some(record.clone()))
+    }
+
+    async fn destroy(&self, id: &SecretHash) -> Result<(), StoreError> {
+        lock(&self.inner).remove(id);
+        Ok(())
+    }
+}
+
+/// In-memory [`ThrottleStore`].
+pub struct InMemoryThrottleStore {
+    inner: Mutex<HashMap<String, (u32, Instant)>>,
+    capacity: usize,
+}
+
+impl Default for InMemoryThrottleStore {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_CAPACITY)
+    }
+}
+
+impl InMemoryThrottleStore {
+    /// A store of at most `capacity` live counters.
+    pub fn with_capacity(capacity: usize) -> Self {
+        InMemoryThrottleStore { inner: Mutex::new(HashMap::new()), capacity }
+    }
+}
+
+#[async_trait]
+impl ThrottleStore for InMemoryThrottleStore {
+    async fn record_failure(&self, key: &str, window: Duration) -> Result<(u32, Duration), StoreError> {
+        let mut inner = lock(&self.inner);
+        let now = Instant::now();
+        if let Some((count, ends)) = inner.get_mut(key)
+            && *ends > now
+        {
+            *count = count.saturating_add(1);
+            return Ok((*count, *ends - now));
+        }
+        make_room(&mut inner, self.capacity, |(_, ends)| *ends > now)?;
+        inner.insert(key.to_owned(), (1, now + window));
+        Ok((1, window))
+    }
+
+    async fn failures(&self, key: &str) -> Result<(u32, Duration), StoreError> {
+        let inner = lock(&self.inner);
+        let now = Instant::now();
+        Ok(match inner.get(key) {
+            Some((count, ends)) if *ends > now => (*count, *ends - now),
+            _ => (0, Duration::ZERO),
+        })
+    }
+}
