@@ -16,7 +16,9 @@ use crate::jwt::{JwtConfig, JwtValidator};
 use crate::password;
 use crate::render::{ErrorRenderer, JsonRenderer};
 use crate::scheme::{Scheme, SchemeList};
-use crate::store::{ApiKeyHash, RevocationStore, UserStore};
+use crate::lifecycle::{RefreshStore, SessionStore, ThrottleStore};
+use crate::service::{Lifecycle, LifecycleBuilder, SessionConfig, ThrottleConfig, TokenConfig};
+use crate::store::{ApiKeyHash, InMemoryRevocationStore, RevocationStore, UserStore};
 use crate::user::AuthUser;
 
 /// A configuration mistake found at start-up by [`PortcullisBuilder::build`].
@@ -77,6 +79,10 @@ pub enum ConfigError {
     /// A static API key names a user id that does not parse.
     #[error("the user id {0:?} of a static API key is not a valid id")]
     InvalidUserId(String),
+    /// Tokens signed by the [`TokenConfig`](crate::TokenConfig) would be refused by the
+    /// server's own JWT configuration (key, issuer or audience differ).
+    #[error("tokens this server issues would be refused by its own JWT configuration: {0}")]
+    IssuedTokensRejected(String),
     /// Some other setting is out of range.
     #[error("{0}")]
     Invalid(&'static str),
@@ -166,9 +172,10 @@ pub struct PortcullisBuilder<U: AuthUser> {
     users: Arc<dyn UserStore<U>>,
     jwt: Option<JwtConfig>,
     api_key: ApiKeyConfig,
-    revocations: Option<Arc<dyn RevocationStore>>,
+    revocations: Arc<dyn RevocationStore>,
     renderer: Arc<dyn ErrorRenderer>,
     realm: String,
+    pub(crate) lifecycle: LifecycleBuilder,
 }
 
 impl<U: AuthUser> PortcullisBuilder<U> {
@@ -190,9 +197,58 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         self
     }
 
-    /// Where revoked token ids (`jti`) are looked up.
+    /// Where revoked token ids (`jti`) are kept (default: in memory).
     pub fn revocations(mut self, store: impl RevocationStore) -> Self {
-        self.revocations = Some(Arc::new(store));
+        self.revocations = Arc::new(store);
+        self
+    }
+
+    /// One store for revocations, refresh families, sessions and throttle counters
+    /// (for example a `RedisStore` shared by several server processes).
+    pub fn stores<S>(mut self, store: S) -> Self
+    where
+        S: RevocationStore + RefreshStore + SessionStore + ThrottleStore + Clone,
+    {
+        self.revocations = Arc::new(store.clone());
+        self.lifecycle.refresh = Some(Arc::new(store.clone()));
+        self.lifecycle.sessions = Some(Arc::new(store.clone()));
+        self.lifecycle.throttle = Some(Arc::new(store));
+        self
+    }
+
+    /// Enables issuing tokens ([`Portcullis::issue_tokens`], [`Portcullis::refresh_tokens`]).
+    pub fn tokens(mut self, config: TokenConfig) -> Self {
+        self.lifecycle.tokens = Some(config);
+        self
+    }
+
+    /// Where refresh-token families are kept (default: in memory).
+    pub fn refresh_store(mut self, store: impl RefreshStore) -> Self {
+        self.lifecycle.refresh = Some(Arc::new(store));
+        self
+    }
+
+    /// Session cookie settings (the `session` scheme works with the defaults).
+    pub fn sessions(mut self, config: SessionConfig) -> Self {
+        self.lifecycle.session_config = config;
+        self
+    }
+
+    /// Where sessions are kept (default: in memory).
+    pub fn session_store(mut self, store: impl SessionStore) -> Self {
+        self.lifecycle.sessions = Some(Arc::new(store));
+        self
+    }
+
+    /// Login throttling settings (default: 5 failures per 15 minutes).
+    pub fn throttle(mut self, config: ThrottleConfig) -> Self {
+        self.lifecycle.throttle_config = config;
+        self
+    }
+
+    /// Where failure counters are kept (default: in memory).
+    pub fn throttle_store(mut self, store: impl ThrottleStore) -> Self {
+        self.lifecycle.throttle = Some(Arc::new(store));
         self
     }
 
@@ -229,6 +285,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
             static_keys.push((*hash, id));
         }
         let jwt = self.jwt.map(JwtConfig::build).transpose()?;
+        let lifecycle = self.lifecycle.build(jwt.as_ref())?;
         let dummy_hash = password::hash_password("portcullis dummy password for unknown users")
             .map_err(|_| ConfigError::Invalid("no randomness available for the dummy password hash"))?;
         Ok(Portcullis {
@@ -245,6 +302,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                 realm: Arc::from(self.realm),
                 api_key_header: Arc::from(self.api_key.header),
                 dummy_hash,
+                lifecycle,
             }),
         })
     }
@@ -277,7 +335,7 @@ pub(crate) fn install_crypto_provider() {
 /// let app: Router = Router::new().route("/", get(hello)).with_state(AppState { auth });
 /// ```
 pub struct Portcullis<U: AuthUser> {
-    inner: Arc<Inner<U>>,
+    pub(crate) inner: Arc<Inner<U>>,
 }
 
 impl<U: AuthUser> Clone for Portcullis<U> {
@@ -297,15 +355,16 @@ impl<U: AuthUser> std::fmt::Debug for Portcullis<U> {
     }
 }
 
-struct Inner<U: AuthUser> {
-    users: Arc<dyn UserStore<U>>,
+pub(crate) struct Inner<U: AuthUser> {
+    pub(crate) users: Arc<dyn UserStore<U>>,
     jwt: Option<JwtValidator>,
     api_keys: ApiKeys<U>,
-    revocations: Option<Arc<dyn RevocationStore>>,
+    pub(crate) revocations: Arc<dyn RevocationStore>,
     renderer: Arc<dyn ErrorRenderer>,
     realm: Arc<str>,
     api_key_header: Arc<str>,
-    dummy_hash: String,
+    pub(crate) dummy_hash: String,
+    pub(crate) lifecycle: Lifecycle,
 }
 
 impl<U: AuthUser> Portcullis<U> {
@@ -315,9 +374,10 @@ impl<U: AuthUser> Portcullis<U> {
             users: Arc::new(users),
             jwt: None,
             api_key: ApiKeyConfig::default(),
-            revocations: None,
+            revocations: Arc::new(InMemoryRevocationStore::default()),
             renderer: Arc::new(JsonRenderer),
             realm: "api".to_owned(),
+            lifecycle: LifecycleBuilder::default(),
         }
     }
 
@@ -344,7 +404,7 @@ impl<U: AuthUser> Portcullis<U> {
         let mut outcome: Option<(U, AuthInfo)> = None;
         for credential in presented {
             let scheme = credential.scheme();
-            let (user, info) = match self.verify(credential).await {
+            let (user, info) = match self.verify(parts, credential).await {
                 Ok(found) => found,
                 Err(error) => {
                     tracing::debug!(scheme = scheme.as_str(), error = %error, "authentication failed");
@@ -389,6 +449,11 @@ impl<U: AuthUser> Portcullis<U> {
                 (Scheme::Basic, Some(a)) if a.scheme == "basic" => {
                     presented.push(credentials::basic(a.value)?)
                 }
+                (Scheme::Session, _) => {
+                    if let Some(id) = self.session_from(parts)? {
+                        presented.push(Credential::Session(id));
+                    }
+                }
                 (Scheme::ApiKey, _) => {
                     let keys = &self.inner.api_keys;
                     if let Some(c) = credentials::api_key(
@@ -406,11 +471,16 @@ impl<U: AuthUser> Portcullis<U> {
         Ok(presented)
     }
 
-    async fn verify(&self, credential: Credential) -> Result<(U, AuthInfo), AuthError> {
+    async fn verify(&self, parts: &Parts, credential: Credential) -> Result<(U, AuthInfo), AuthError> {
         match credential {
             Credential::Bearer(token) => self.verify_jwt(&token).await,
             Credential::ApiKey(key) => self.verify_api_key(&key).await,
-            Credential::Basic { username, password } => self.verify_basic(username, password).await,
+            Credential::Basic { username, password } => {
+                let client = crate::service::client_addr(parts);
+                let (user, _) = self.check_password(Scheme::Basic, &username, &password, client).await?;
+                Ok((user, AuthInfo::new(Scheme::Basic, None)))
+            }
+            Credential::Session(id) => self.verify_session(parts, &id).await,
         }
     }
 
@@ -423,8 +493,8 @@ impl<U: AuthUser> Portcullis<U> {
             ));
         };
         let claims = jwt.validate(token)?;
-        if let (Some(store), Some(jti)) = (&self.inner.revocations, claims.jti()) {
-            match store.is_revoked(jti).await {
+        if let Some(jti) = claims.jti() {
+            match self.inner.revocations.is_revoked(jti).await {
                 Ok(false) => {}
                 Ok(true) => return Err(AuthError::invalid(Scheme::Jwt, "the token has been revoked")),
                 Err(e) => {
@@ -461,24 +531,6 @@ impl<U: AuthUser> Portcullis<U> {
             .load(found)?
             .ok_or_else(|| AuthError::invalid(Scheme::ApiKey, "the API key is not valid"))?;
         Ok((user, AuthInfo::new(Scheme::ApiKey, None)))
-    }
-
-    async fn verify_basic(&self, username: String, password: String) -> Result<(U, AuthInfo), AuthError> {
-        let user = self.load(self.inner.users.find_by_username(&username).await)?;
-        // Unknown users and users without a password cost one argon2id verification too.
-        let hash = user
-            .as_ref()
-            .and_then(|u| u.password_hash())
-            .unwrap_or(&self.inner.dummy_hash)
-            .to_owned();
-        let has_hash = user.as_ref().is_some_and(|u| u.password_hash().is_some());
-        let verified = tokio::task::spawn_blocking(move || password::verify_password(&password, &hash))
-            .await
-            .map_err(|_| AuthError::Unavailable)?;
-        match user {
-            Some(user) if verified && has_hash => Ok((user, AuthInfo::new(Scheme::Basic, None))),
-            _ => Err(AuthError::invalid(Scheme::Basic, "invalid user name or password")),
-        }
     }
 
     fn load(&self, result: Result<Option<U>, crate::StoreError>) -> Result<Option<U>, AuthError> {

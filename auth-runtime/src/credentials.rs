@@ -22,6 +22,7 @@ pub(crate) enum Credential {
     Bearer(String),
     Basic { username: String, password: String },
     ApiKey(String),
+    Session(String),
 }
 
 impl Credential {
@@ -30,6 +31,7 @@ impl Credential {
             Credential::Bearer(_) => Scheme::Jwt,
             Credential::Basic { .. } => Scheme::Basic,
             Credential::ApiKey(_) => Scheme::ApiKey,
+            Credential::Session(_) => Scheme::Session,
         }
     }
 }

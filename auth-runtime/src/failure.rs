@@ -52,6 +52,17 @@ pub enum AuthError {
         /// The unmet requirement, as written in the attribute (e.g. `role = "admin"`).
         requirement: &'static str,
     },
+    /// Too many failed logins for this user name or client address: 429 with `Retry-After`.
+    Throttled {
+        /// Seconds until the window ends.
+        retry_after: u64,
+    },
+    /// A session-authenticated unsafe request without the session's CSRF token, or
+    /// from another site: 403.
+    CsrfRejected {
+        /// What was wrong.
+        reason: &'static str,
+    },
     /// A resource the checks need (an `Option` parameter named in `owner(...)`) is
     /// missing: 404, answered before any 403.
     NotFound,
@@ -73,6 +84,8 @@ impl AuthError {
             | AuthError::InvalidCredentials { .. } => StatusCode::UNAUTHORIZED,
             AuthError::Forbidden { .. } | AuthError::Denied { .. } => StatusCode::FORBIDDEN,
             AuthError::NotFound => StatusCode::NOT_FOUND,
+            AuthError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AuthError::CsrfRejected { .. } => StatusCode::FORBIDDEN,
             AuthError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -88,6 +101,8 @@ impl AuthError {
             AuthError::InvalidCredentials { .. } => "invalid_credentials",
             AuthError::Forbidden { .. } | AuthError::Denied { .. } => "forbidden",
             AuthError::NotFound => "not_found",
+            AuthError::Throttled { .. } => "too_many_attempts",
+            AuthError::CsrfRejected { .. } => "csrf_rejected",
             AuthError::Unavailable => "temporarily_unavailable",
         }
     }
@@ -96,7 +111,8 @@ impl AuthError {
         match self {
             AuthError::InvalidRequest { reason, .. }
             | AuthError::InvalidCredentials { reason, .. }
-            | AuthError::Forbidden { reason } => Some(reason),
+            | AuthError::Forbidden { reason }
+            | AuthError::CsrfRejected { reason } => Some(reason),
             _ => None,
         }
     }
@@ -119,6 +135,9 @@ impl fmt::Display for AuthError {
             AuthError::MissingCredentials => f.write_str("authentication required"),
             AuthError::Denied { requirement, .. } => write!(f, "missing requirement: {requirement}"),
             AuthError::NotFound => f.write_str("the resource does not exist"),
+            AuthError::Throttled { retry_after } => {
+                write!(f, "too many failed attempts: try again in {retry_after} s")
+            }
             AuthError::Unavailable => {
                 f.write_str("authentication is temporarily unavailable, try again later")
             }
@@ -206,6 +225,7 @@ impl Rejection {
                 let mut value = match scheme {
                     Scheme::Jwt => format!("Bearer realm=\"{}\"", self.realm),
                     Scheme::Basic => format!("Basic realm=\"{}\", charset=\"UTF-8\"", self.realm),
+                    Scheme::Session => format!("Session realm=\"{}\"", self.realm),
                     Scheme::ApiKey => {
                         format!(
                             "ApiKey realm=\"{}\", header=\"{}\"",
@@ -233,8 +253,14 @@ impl Rejection {
         for challenge in self.challenges() {
             headers.append(WWW_AUTHENTICATE, challenge);
         }
-        if self.status() == StatusCode::SERVICE_UNAVAILABLE {
-            headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        match &self.error {
+            AuthError::Unavailable => {
+                headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            AuthError::Throttled { retry_after } => {
+                headers.insert(RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            _ => {}
         }
         headers
     }

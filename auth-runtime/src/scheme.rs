@@ -21,11 +21,13 @@ pub enum Scheme {
     ApiKey,
     /// HTTP Basic (RFC 7617) checked against the user's argon2id password hash.
     Basic,
+    /// A server-side session named by a cookie (CSRF-protected for unsafe methods).
+    Session,
 }
 
 impl Scheme {
     /// Every scheme, in the order of their codes.
-    pub const ALL: [Scheme; 3] = [Scheme::Jwt, Scheme::ApiKey, Scheme::Basic];
+    pub const ALL: [Scheme; 4] = [Scheme::Jwt, Scheme::ApiKey, Scheme::Basic, Scheme::Session];
 
     /// The name used in `#[auth(...)]` and in [`AuthInfo`](crate::AuthInfo).
     pub const fn as_str(self) -> &'static str {
@@ -33,6 +35,7 @@ impl Scheme {
             Scheme::Jwt => "jwt",
             Scheme::ApiKey => "api_key",
             Scheme::Basic => "basic",
+            Scheme::Session => "session",
         }
     }
 
@@ -46,6 +49,7 @@ impl Scheme {
             Scheme::Jwt => 1,
             Scheme::ApiKey => 2,
             Scheme::Basic => 3,
+            Scheme::Session => 4,
         }
     }
 
@@ -54,6 +58,7 @@ impl Scheme {
             1 => Some(Scheme::Jwt),
             2 => Some(Scheme::ApiKey),
             3 => Some(Scheme::Basic),
+            4 => Some(Scheme::Session),
             _ => None,
         }
     }
