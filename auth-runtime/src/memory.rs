@@ -14,6 +14,9 @@ use crate::lifecycle::{RefreshStore, Rotation, SecretHash, SessionRecord, Sessio
 use crate::store::StoreError;
 
 const DEFAULT_CAPACITY: usize = 100_000;
+/// Remembered tokens (current and spent) per family on average before the refresh
+/// store refuses new rotations.
+const SPENT_PER_FAMILY: usize = 16;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -123,6 +126,13 @@ impl RefreshStore for InMemoryRefreshStore {
         family.current = *next;
         family.expires = now + ttl;
         let user_id = family.user_id.clone();
+        // Spent tokens are kept for reuse detection; bound them like the families.
+        if inner.tokens.len() >= self.capacity.saturating_mul(SPENT_PER_FAMILY) {
+            inner.purge(now);
+            if inner.tokens.len() >= self.capacity.saturating_mul(SPENT_PER_FAMILY) {
+                return Err(StoreError::new("in-memory refresh store is full"));
+            }
+        }
         inner.tokens.insert(*next, family_id.clone());
         Ok(Rotation::Rotated { user_id, family: family_id })
     }
