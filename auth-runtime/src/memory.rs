@@ -110,6 +110,14 @@ impl RefreshStore for InMemoryRefreshStore {
     async fn rotate(&self, presented: &SecretHash, next: &SecretHash, ttl: Duration) -> Result<Rotation, StoreError> {
         let mut inner = lock(&self.inner);
         let now = Instant::now();
+        // Spent tokens are kept for reuse detection; bound them like the families.
+        let limit = self.capacity.saturating_mul(SPENT_PER_FAMILY);
+        if inner.tokens.len() >= limit {
+            inner.purge(now);
+            if inner.tokens.len() >= limit {
+                return Err(StoreError::new("in-memory refresh store is full"));
+            }
+        }
         let Some(family_id) = inner.tokens.get(presented).cloned() else {
             return Ok(Rotation::Invalid);
         };
@@ -126,13 +134,6 @@ impl RefreshStore for InMemoryRefreshStore {
         family.current = *next;
         family.expires = now + ttl;
         let user_id = family.user_id.clone();
-        // Spent tokens are kept for reuse detection; bound them like the families.
-        if inner.tokens.len() >= self.capacity.saturating_mul(SPENT_PER_FAMILY) {
-            inner.purge(now);
-            if inner.tokens.len() >= self.capacity.saturating_mul(SPENT_PER_FAMILY) {
-                return Err(StoreError::new("in-memory refresh store is full"));
-            }
-        }
         inner.tokens.insert(*next, family_id.clone());
         Ok(Rotation::Rotated { user_id, family: family_id })
     }
