@@ -17,8 +17,11 @@ mod jwt;
 mod lifecycle;
 mod memory;
 mod password;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod render;
 mod scheme;
+mod service;
 mod store;
 mod user;
 
@@ -39,7 +42,10 @@ pub use password::{
     ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, PasswordError, hash_password, needs_rehash,
     verify_password,
 };
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
 pub use render::{ErrorRenderer, JsonRenderer};
+pub use service::{ClientAddr, LoggedIn, NewSession, SessionConfig, ThrottleConfig, TokenConfig, TokenPair, client_addr};
 pub use scheme::{MAX_SCHEMES, Scheme, SchemeList};
 pub use store::{
     ApiKeyHash, InMemoryRevocationStore, InMemoryUserStore, RevocationStore, StoreError, UserStore,
@@ -49,6 +55,9 @@ pub use user::{AuthUser, BoolField, NameSet, OptionalText, TypedRole, UserRoles,
 pub use async_trait::async_trait;
 pub use jsonwebtoken;
 pub use jsonwebtoken::Algorithm;
+/// The `redis` crate [`RedisStore`] is built on (to configure a `ConnectionManager`).
+#[cfg(feature = "redis")]
+pub use redis;
 
 /// Installs jsonwebtoken's aws-lc-rs crypto provider for the process (also done by
 /// [`PortcullisBuilder::build`]). Call it before using `jsonwebtoken` directly

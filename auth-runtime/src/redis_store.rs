@@ -1,0 +1,519 @@
+//! Redis implementation of every store of the credential lifecycle (feature `redis`).
+//!
+//! Key layout under the prefix `P` (each key has a TTL, so nothing grows without bound):
+//!
+//! | key | value |
+//! |---|---|
+//! | `P:rv:<jti>` | revoked access token (until its expiry + 60 s) |
+//! | `P:rt:<hex of token hash>` | refresh token → its family id |
+//! | `P:rf:<family>` | family hash: `u` user id, `c` hex of the current token hash, `r` revoked |
+//! | `P:rm:<family>` | set of the family's token hashes (to extend their TTL with the family's) |
+//! | `P:ss:<hex of session id hash>` | session hash: `u` user id, `x` CSRF token, `c`/`m` creation time |
+//! | `P:th:<hex of SHA-256 of the key>` | failure counter, expiring at the end of its window |
+//!
+//! Operations that read and write several keys run as one Lua script, so they are
+//! atomic across processes. Scripts derive the family keys from the token's value
+//! inside the script: use a standalone Redis (or a primary with replicas), not a
+//! Redis Cluster.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{AsyncCommands, RedisError, Script};
+use sha2::{Digest, Sha256};
+
+use crate::lifecycle::{RefreshStore, Rotation, SecretHash, SessionRecord, SessionStore, ThrottleStore};
+use crate::store::{RevocationStore, StoreError};
+
+/// One connection attempt gives up after this long (a dead host that drops packets).
+const CONNECTION_TIMEOUT: Duration = Duration::from_millis(500);
+/// A command without an answer fails after this long.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
+/// Hard bound of one store call, whatever the connection manager does meanwhile.
+const CALL_TIMEOUT: Duration = Duration::from_millis(1500);
+/// How long a revoked `jti` outlives its token (clock leeway), as in the in-memory store.
+const REVOCATION_LEEWAY: Duration = Duration::from_secs(60);
+/// TTLs are capped at 100 years: Lua formats larger numbers with an exponent.
+const MAX_TTL_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
+
+/// The [`RevocationStore`], [`RefreshStore`], [`SessionStore`] and [`ThrottleStore`]
+/// of several server processes: one Redis, shared through a key prefix.
+///
+/// Every method is one atomic Redis command or Lua script, every key expires, and
+/// refresh tokens and session ids appear only as the hex of their SHA-256. When Redis
+/// cannot answer, every method returns a [`StoreError`] within about a second (the
+/// request then gets 503); the connection is re-established in the background once
+/// Redis is back, without rebuilding anything.
+///
+/// Cloning is cheap and shares the connection.
+///
+/// ```no_run
+/// use portcullis::{AuthUser, Portcullis, RedisStore};
+/// # #[derive(Clone, AuthUser)]
+/// # struct User { #[auth_user(id)] id: i64 }
+/// # async fn example(users: portcullis::InMemoryUserStore<User>) -> Result<(), Box<dyn std::error::Error>> {
+/// let store = RedisStore::connect("redis://127.0.0.1:6379", "myapp").await?;
+/// let auth: Portcullis<User> = Portcullis::builder(users).stores(store).build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: ConnectionManager,
+    prefix: Arc<str>,
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://[user:password@]host[:port][/db]`, or `rediss://`
+    /// when the `redis` crate's TLS features are enabled) with
+    /// [`RedisStore::manager_config`], and uses keys starting with `prefix:`.
+    ///
+    /// Fails with a [`StoreError`] when the URL is invalid or Redis cannot be reached.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), portcullis::StoreError> {
+    /// let store = portcullis::RedisStore::connect("redis://127.0.0.1:6379/0", "myapp").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url).map_err(|e| error("invalid Redis URL", &e))?;
+        let manager = ConnectionManager::new_with_config(client, Self::manager_config());
+        let conn = bounded("connect", manager).await?;
+        Ok(Self::new(conn, prefix))
+    }
+
+    /// A store over a connection manager you configured (for example with TLS or
+    /// RESP3); start from [`RedisStore::manager_config`] so that calls against a dead
+    /// server fail fast.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use portcullis::RedisStore;
+    /// use portcullis::redis::{Client, aio::ConnectionManager};
+    ///
+    /// let client = Client::open("redis://127.0.0.1:6379")?;
+    /// let manager = ConnectionManager::new_with_config(client, RedisStore::manager_config()).await?;
+    /// let store = RedisStore::new(manager, "myapp");
+    /// # Ok(()) }
+    /// ```
+    pub fn new(manager: ConnectionManager, prefix: &str) -> Self {
+        RedisStore {
+            conn: manager,
+            prefix: Arc::from(prefix),
+        }
+    }
+
+    /// The connection-manager settings [`RedisStore::connect`] uses: a connection
+    /// attempt gives up after 500 ms, a command after 1 s, one quick retry; a dropped
+    /// connection is re-established in the background on the next call.
+    ///
+    /// ```
+    /// let config = portcullis::RedisStore::manager_config();
+    /// assert_eq!(config.response_timeout(), Some(std::time::Duration::from_secs(1)));
+    /// ```
+    pub fn manager_config() -> ConnectionManagerConfig {
+        ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(CONNECTION_TIMEOUT))
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_number_of_retries(1)
+            .set_min_delay(Duration::from_millis(50))
+            .set_max_delay(Duration::from_millis(200))
+    }
+
+    /// The key prefix given at construction.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), portcullis::StoreError> {
+    /// let store = portcullis::RedisStore::connect("redis://127.0.0.1", "myapp").await?;
+    /// assert_eq!(store.prefix(), "myapp");
+    /// # Ok(()) }
+    /// ```
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    fn key(&self, kind: &str, id: &str) -> String {
+        format!("{}:{kind}:{id}", self.prefix)
+    }
+
+    async fn run<T>(
+        &self,
+        what: &'static str,
+        script: &Script,
+        keys: &[String],
+        args: &[String],
+    ) -> Result<T, StoreError>
+    where
+        T: redis::FromRedisValue,
+    {
+        let mut invocation = script.prepare_invoke();
+        for key in keys {
+            invocation.key(key);
+        }
+        for arg in args {
+            invocation.arg(arg);
+        }
+        let mut conn = self.conn.clone();
+        bounded(what, async move { invocation.invoke_async(&mut conn).await }).await
+    }
+}
+
+/// Runs one Redis call with the hard time bound, mapping its errors.
+async fn bounded<T>(
+    what: &'static str,
+    call: impl Future<Output = Result<T, RedisError>>,
+) -> Result<T, StoreError> {
+    match tokio::time::timeout(CALL_TIMEOUT, call).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(error(what, &e)),
+        Err(_) => Err(StoreError::new(format!(
+            "redis {what}: no answer within {CALL_TIMEOUT:?}"
+        ))),
+    }
+}
+
+fn error(what: &str, e: &RedisError) -> StoreError {
+    // Redis errors name the command or the server's message, never our arguments.
+    StoreError::new(format!("redis {what}: {e}"))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    s
+}
+
+/// Whole milliseconds, rounded up, at least 1 (Redis refuses a zero TTL), at most 100 years.
+fn millis(d: Duration) -> u64 {
+    let ms = d.as_nanos().div_ceil(1_000_000);
+    u64::try_from(ms).unwrap_or(u64::MAX).clamp(1, MAX_TTL_MS)
+}
+
+fn since_epoch(t: SystemTime) -> Result<Duration, StoreError> {
+    t.duration_since(UNIX_EPOCH)
+        .map_err(|_| StoreError::new("redis session: creation time before 1970"))
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::new(format!("redis {what}: unexpected reply"))
+}
+
+/// KEYS: rf, rm, rt(token). ARGV: user id, token hex, ttl ms, family.
+static START: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 'c', ARGV[2], 'r', '0')
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[3])
+return 1
+",
+    )
+});
+
+/// KEYS: rt(presented), rt(next). ARGV: prefix, presented hex, next hex, ttl ms.
+/// A rotation extends the family, its member set and every token of it (spent ones
+/// must outlive their family's last rotation, or a late reuse would go undetected).
+static ROTATE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local family = redis.call('GET', KEYS[1])
+if not family then return {'invalid'} end
+local fkey = ARGV[1] .. ':rf:' .. family
+local mkey = ARGV[1] .. ':rm:' .. family
+local f = redis.call('HMGET', fkey, 'u', 'c', 'r')
+if not f[1] or f[3] ~= '0' then return {'invalid'} end
+if f[2] ~= ARGV[2] then
+  redis.call('HSET', fkey, 'r', '1')
+  return {'reused', family}
+end
+redis.call('HSET', fkey, 'c', ARGV[3])
+redis.call('PEXPIRE', fkey, ARGV[4])
+redis.call('SADD', mkey, ARGV[3])
+redis.call('PEXPIRE', mkey, ARGV[4])
+for _, t in ipairs(redis.call('SMEMBERS', mkey)) do
+  redis.call('PEXPIRE', ARGV[1] .. ':rt:' .. t, ARGV[4])
+end
+redis.call('SET', KEYS[2], family, 'PX', ARGV[4])
+return {'rotated', f[1], family}
+",
+    )
+});
+
+/// KEYS: rt(presented). ARGV: prefix.
+static REVOKE_FAMILY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local family = redis.call('GET', KEYS[1])
+if not family then return 0 end
+local fkey = ARGV[1] .. ':rf:' .. family
+if redis.call('HGET', fkey, 'r') == '0' then
+  redis.call('HSET', fkey, 'r', '1')
+  return 1
+end
+return 0
+",
+    )
+});
+
+/// KEYS: ss. ARGV: user id, csrf token, created (secs.nanos), created ms, idle ms.
+static SESSION_CREATE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 'x', ARGV[2], 'c', ARGV[3], 'm', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+",
+    )
+});
+
+/// KEYS: ss. ARGV: now ms, idle ms, absolute ms. The idle expiry never goes past the
+/// absolute one, so the key disappears by itself when the session is too old.
+static SESSION_TOUCH: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local s = redis.call('HMGET', KEYS[1], 'u', 'x', 'c', 'm')
+if not s[1] then return false end
+local left = tonumber(s[4]) + tonumber(ARGV[3]) - tonumber(ARGV[1])
+if left <= 0 then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+local idle = tonumber(ARGV[2])
+if left < idle then idle = left end
+redis.call('PEXPIRE', KEYS[1], idle)
+return {s[1], s[2], s[3]}
+",
+    )
+});
+
+/// KEYS: th. ARGV: window ms. The window is set by the first failure only.
+static THROTTLE_RECORD: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if n == 1 or ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {n, ttl}
+",
+    )
+});
+
+/// KEYS: th.
+static THROTTLE_READ: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local n = redis.call('GET', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if not n or ttl < 0 then return {0, 0} end
+return {tonumber(n), ttl}
+",
+    )
+});
+
+fn counter(n: i64, ttl_ms: i64) -> (u32, Duration) {
+    let n = u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    (n, Duration::from_millis(u64::try_from(ttl_ms).unwrap_or(0)))
+}
+
+#[async_trait]
+impl RevocationStore for RedisStore {
+    async fn revoke(&self, jti: &str, until: SystemTime) -> Result<(), StoreError> {
+        let Ok(left) = (until + REVOCATION_LEEWAY).duration_since(SystemTime::now()) else {
+            return Ok(()); // expired (with leeway) already: refused anyway
+        };
+        let key = self.key("rv", jti);
+        let mut conn = self.conn.clone();
+        bounded("revoke", async move {
+            conn.pset_ex::<_, _, ()>(key, 1u8, millis(left)).await
+        })
+        .await
+    }
+
+    async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
+        let key = self.key("rv", jti);
+        let mut conn = self.conn.clone();
+        bounded("is_revoked", async move { conn.exists(key).await }).await
+    }
+}
+
+#[async_trait]
+impl RefreshStore for RedisStore {
+    async fn start(
+        &self,
+        family: &str,
+        user_id: &str,
+        token: &SecretHash,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        let token = hex(token);
+        let keys = [
+            self.key("rf", family),
+            self.key("rm", family),
+            self.key("rt", &token),
+        ];
+        let args = [
+            user_id.to_owned(),
+            token,
+            millis(ttl).to_string(),
+            family.to_owned(),
+        ];
+        self.run::<i64>("refresh start", &START, &keys, &args)
+            .await
+            .map(drop)
+    }
+
+    async fn rotate(
+        &self,
+        presented: &SecretHash,
+        next: &SecretHash,
+        ttl: Duration,
+    ) -> Result<Rotation, StoreError> {
+        let (presented, next) = (hex(presented), hex(next));
+        let keys = [self.key("rt", &presented), self.key("rt", &next)];
+        let args = [self.prefix.to_string(), presented, next, millis(ttl).to_string()];
+        let reply: Vec<String> = self.run("refresh rotate", &ROTATE, &keys, &args).await?;
+        let mut reply = reply.into_iter();
+        match (reply.next().as_deref(), reply.next(), reply.next()) {
+            (Some("rotated"), Some(user_id), Some(family)) => Ok(Rotation::Rotated { user_id, family }),
+            (Some("reused"), Some(family), None) => Ok(Rotation::Reused { family }),
+            (Some("invalid"), None, None) => Ok(Rotation::Invalid),
+            _ => Err(corrupt("refresh rotate")),
+        }
+    }
+
+    async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError> {
+        let keys = [self.key("rt", &hex(presented))];
+        let args = [self.prefix.to_string()];
+        self.run::<i64>("refresh revoke_family", &REVOKE_FAMILY, &keys, &args)
+            .await
+            .map(|n| n == 1)
+    }
+}
+
+#[async_trait]
+impl SessionStore for RedisStore {
+    async fn create(
+        &self,
+        id: &SecretHash,
+        record: &SessionRecord,
+        idle: Duration,
+    ) -> Result<(), StoreError> {
+        let created = since_epoch(record.created)?;
+        let keys = [self.key("ss", &hex(id))];
+        let args = [
+            record.user_id.clone(),
+            record.csrf_token.clone(),
+            format!("{}.{:09}", created.as_secs(), created.subsec_nanos()),
+            created.as_millis().to_string(),
+            millis(idle).to_string(),
+        ];
+        self.run::<i64>("session create", &SESSION_CREATE, &keys, &args)
+            .await
+            .map(drop)
+    }
+
+    async fn touch(
+        &self,
+        id: &SecretHash,
+        idle: Duration,
+        absolute: Duration,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let now = since_epoch(SystemTime::now())?;
+        let keys = [self.key("ss", &hex(id))];
+        let args = [
+            now.as_millis().to_string(),
+            millis(idle).to_string(),
+            millis(absolute).to_string(),
+        ];
+        let reply: Option<Vec<String>> = self.run("session touch", &SESSION_TOUCH, &keys, &args).await?;
+        let Some(reply) = reply else { return Ok(None) };
+        let [user_id, csrf_token, created] =
+            <[String; 3]>::try_from(reply).map_err(|_| corrupt("session touch"))?;
+        let created = parse_time(&created).ok_or_else(|| corrupt("session touch"))?;
+        Ok(Some(SessionRecord {
+            user_id,
+            csrf_token,
+            created,
+        }))
+    }
+
+    async fn destroy(&self, id: &SecretHash) -> Result<(), StoreError> {
+        let key = self.key("ss", &hex(id));
+        let mut conn = self.conn.clone();
+        bounded("session destroy", async move { conn.del::<_, ()>(key).await }).await
+    }
+}
+
+/// `secs.nanos` since the epoch, as written by `create`.
+fn parse_time(text: &str) -> Option<SystemTime> {
+    let (secs, nanos) = text.split_once('.')?;
+    let since = Duration::new(
+        secs.parse().ok()?,
+        nanos.parse().ok().filter(|n| *n < 1_000_000_000)?,
+    );
+    UNIX_EPOCH.checked_add(since)
+}
+
+#[async_trait]
+impl ThrottleStore for RedisStore {
+    async fn record_failure(&self, key: &str, window: Duration) -> Result<(u32, Duration), StoreError> {
+        // Throttle keys are user input (a username, an address): hashed, so bounded and not stored as such.
+        let keys = [self.key("th", &hex(&Sha256::digest(key.as_bytes())))];
+        let args = [millis(window).to_string()];
+        let (n, ttl): (i64, i64) = self
+            .run("throttle record_failure", &THROTTLE_RECORD, &keys, &args)
+            .await?;
+        Ok(counter(n, ttl))
+    }
+
+    async fn failures(&self, key: &str) -> Result<(u32, Duration), StoreError> {
+        let keys = [self.key("th", &hex(&Sha256::digest(key.as_bytes())))];
+        let (n, ttl): (i64, i64) = self.run("throttle failures", &THROTTLE_READ, &keys, &[]).await?;
+        Ok(counter(n, ttl))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(millis(Duration::ZERO), 1);
+        assert_eq!(millis(Duration::from_micros(1500)), 2);
+        assert_eq!(millis(Duration::from_secs(2)), 2000);
+        assert_eq!(millis(Duration::MAX), MAX_TTL_MS);
+        let t = UNIX_EPOCH + Duration::new(1_700_000_000, 123_456_789);
+        let d = since_epoch(t).unwrap();
+        assert_eq!(
+            parse_time(&format!("{}.{:09}", d.as_secs(), d.subsec_nanos())),
+            Some(t)
+        );
+        assert_eq!(parse_time("12"), None);
+        assert_eq!(parse_time("1.1000000000"), None);
+        assert_eq!(counter(-1, -2), (0, Duration::ZERO));
+        assert_eq!(counter(i64::MAX, 1500), (u32::MAX, Duration::from_millis(1500)));
+    }
+}
