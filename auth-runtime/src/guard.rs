@@ -74,7 +74,7 @@ where
 
 /// The result of a `fn = path` predicate, sync (`bool`) or async (a future of `bool`).
 ///
-/// The generated code calls `PredicateOutput(result).into_verdict().await` with both
+/// The generated code calls `PredicateOutput(result).verdict().await` with both
 /// [`SyncPredicate`] and [`AsyncPredicate`] in scope; method resolution picks the
 /// one that applies to the predicate's return type.
 pub struct PredicateOutput<T>(pub T);
@@ -82,11 +82,11 @@ pub struct PredicateOutput<T>(pub T);
 /// `fn = path` predicates returning `bool`.
 pub trait SyncPredicate {
     /// The verdict as an (immediately ready) future.
-    fn into_verdict(&self) -> Ready<bool>;
+    fn verdict(&self) -> Ready<bool>;
 }
 
 impl SyncPredicate for PredicateOutput<bool> {
-    fn into_verdict(&self) -> Ready<bool> {
+    fn verdict(&self) -> Ready<bool> {
         ready(self.0)
     }
 }
@@ -96,12 +96,12 @@ pub trait AsyncPredicate {
     /// The predicate's future.
     type Verdict: Future<Output = bool>;
     /// The verdict.
-    fn into_verdict(self) -> Self::Verdict;
+    fn verdict(self) -> Self::Verdict;
 }
 
 impl<F: Future<Output = bool>> AsyncPredicate for PredicateOutput<F> {
     type Verdict = F;
-    fn into_verdict(self) -> F {
+    fn verdict(self) -> F {
         self.0
     }
 }

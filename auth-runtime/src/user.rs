@@ -72,6 +72,10 @@ pub trait AuthUser: Clone + Send + Sync + 'static {
         true
     }
 
+    /// Whether the type has an `#[auth_user(email_verified)]` field; `#[require(verified_email)]`
+    /// refuses to compile without one.
+    const HAS_EMAIL_VERIFIED: bool = false;
+
     /// Whether the user's e-mail address is verified (`#[auth_user(email_verified)]`).
     fn email_verified(&self) -> bool {
         false

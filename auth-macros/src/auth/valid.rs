@@ -154,13 +154,11 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
             _ => {}
         }
     }
-    if optional {
-        if let Some(span) = first_requirement {
-            errors.push(
-                span,
-                "`optional` lets requests without credentials in, but this requirement needs a user: remove `optional` or the requirement",
-            );
-        }
+    if optional && let Some(span) = first_requirement {
+        errors.push(
+            span,
+            "`optional` lets requests without credentials in, but this requirement needs a user: remove `optional` or the requirement",
+        );
     }
     let sig = &handler.sig;
     if sig.asyncness.is_none() {

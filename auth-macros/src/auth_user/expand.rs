@@ -109,7 +109,10 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
     let email_verified = parts.email_verified.map(|f| {
         let (field, ty) = (&f.ident, &f.ty);
         let read = quote_spanned!(ty.span()=> <#ty as #private::BoolField>::get(&self.#field));
-        quote! { fn email_verified(&self) -> bool { #read } }
+        quote! {
+            const HAS_EMAIL_VERIFIED: bool = true;
+            fn email_verified(&self) -> bool { #read }
+        }
     });
     let typed = match parts.roles {
         Some(f) => {

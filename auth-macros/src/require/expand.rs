@@ -71,10 +71,20 @@ fn atom_test(atom: &Atom, scope: &Scope<'_>) -> TokenStream {
         }
         Atom::Scope(lit) => quote!(#private::has_scope(#info, #lit)),
         Atom::Claim(name, value) => {
-            let name = name.to_string();
+            // `claim(r#type = ..)` names the claim `type`.
+            let name = syn::ext::IdentExt::unraw(name).to_string();
             quote!(#private::claim_is(#info, #name, #value))
         }
-        Atom::VerifiedEmail => quote!(#private::email_verified(#user)),
+        Atom::VerifiedEmail(span) => {
+            // A user type without `#[auth_user(email_verified)]` cannot pass: refuse to build.
+            let assert = quote_spanned! {*span=>
+                const _: () = ::core::assert!(
+                    <#user_ty as #private::AuthUser>::HAS_EMAIL_VERIFIED,
+                    "`verified_email` needs a `#[auth_user(email_verified)]` bool field on the user type"
+                );
+            };
+            quote!({ #assert #private::email_verified(#user) })
+        }
         Atom::Owner { param, fields, span } => {
             let id = quote!(<#user_ty as #private::AuthUser>::Id);
             let compare = quote_spanned! {*span=>
@@ -91,7 +101,7 @@ fn atom_test(atom: &Atom, scope: &Scope<'_>) -> TokenStream {
             quote!({
                 #[allow(unused_imports)]
                 use #private::{AsyncPredicate as _, SyncPredicate as _};
-                #private::PredicateOutput(#call).into_verdict().await
+                #private::PredicateOutput(#call).verdict().await
             })
         }
     }

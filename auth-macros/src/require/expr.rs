@@ -33,7 +33,7 @@ pub(crate) enum Atom {
     Claim(syn::Ident, syn::Lit),
     /// `owner(param.a.b)`: the parameter and the field path after it.
     Owner { param: syn::Ident, fields: Vec<syn::Member>, span: Span },
-    VerifiedEmail,
+    VerifiedEmail(Span),
     Predicate(syn::Path),
 }
 
@@ -177,7 +177,7 @@ fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
             }
             Ok(Atom::Owner { param, fields, span })
         }
-        "verified_email" => Ok(Atom::VerifiedEmail),
+        "verified_email" => Ok(Atom::VerifiedEmail(key.span())),
         other => Err(syn::Error::new(
             key.span(),
             format!(
@@ -265,12 +265,14 @@ impl Atom {
             Atom::TypedRole(path) => format!("role = {}", tokens(path)),
             Atom::Permission(lit) => format!("permission = {:?}", lit.value()),
             Atom::Scope(lit) => format!("scope = {:?}", lit.value()),
-            Atom::Claim(name, value) => format!("claim({name} = {})", tokens(value)),
+            Atom::Claim(name, value) => {
+                format!("claim({} = {})", syn::ext::IdentExt::unraw(name), tokens(value))
+            }
             Atom::Owner { param, fields, .. } => {
                 let path: Vec<String> = fields.iter().map(tokens).collect();
                 format!("owner({param}.{})", path.join("."))
             }
-            Atom::VerifiedEmail => "verified_email".to_owned(),
+            Atom::VerifiedEmail(_) => "verified_email".to_owned(),
             Atom::Predicate(path) => format!("fn = {}", tokens(path)),
         }
     }
