@@ -33,7 +33,7 @@ impl NameCheck {
 /// Implemented for the id type itself and for `Option` of it (a missing owner owns
 /// nothing).
 #[diagnostic::on_unimplemented(
-    message = "`owner(...)` compares a `{Self}` with the user id, which is a `{Id}`",
+    message = "`owner(...)` compares `{Self}` with the user id of type `{Id}`",
     label = "this field is a `{Self}`, the `#[auth_user(id)]` field is a `{Id}`",
     note = "name a field of the same type as the user's id (or `Option` of it)"
 )]
@@ -69,7 +69,9 @@ pub fn claim_is<V>(info: &AuthInfo, name: &str, value: V) -> bool
 where
     serde_json::Value: PartialEq<V>,
 {
-    info.claims().and_then(|c| c.get(name)).is_some_and(|v| *v == value)
+    info.claims()
+        .and_then(|c| c.get(name))
+        .is_some_and(|v| *v == value)
 }
 
 /// The result of a `fn = path` predicate, sync (`bool`) or async (a future of `bool`).
