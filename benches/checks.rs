@@ -22,7 +22,11 @@ enum Staff {
 #[auth_user(
     roles("admin", "moderator", "user"),
     permissions("posts:read", "posts:write", "posts:delete", "users:read"),
-    grants(admin("*"), moderator("posts:read", "posts:write", "posts:delete", "users:read"), user("posts:read"))
+    grants(
+        admin("*"),
+        moderator("posts:read", "posts:write", "posts:delete", "users:read"),
+        user("posts:read")
+    )
 )]
 struct TextUser {
     #[auth_user(id)]
@@ -43,8 +47,14 @@ struct TypedUser {
 fn bench(c: &mut Criterion) {
     const MODERATOR: NameCheck = NameCheck::role::<TextUser>("moderator");
     const DELETE: NameCheck = NameCheck::permission::<TextUser>("posts:delete");
-    let text = TextUser { id: 1, role: "moderator".into() };
-    let typed = TypedUser { id: 1, roles: vec![Staff::Moderator] };
+    let text = TextUser {
+        id: 1,
+        role: "moderator".into(),
+    };
+    let typed = TypedUser {
+        id: 1,
+        roles: vec![Staff::Moderator],
+    };
     let strings: Vec<String> = vec!["moderator".into()];
     assert!(MODERATOR.role_held(&text, text.role_mask()));
     assert!(DELETE.permission_held(&text, text.permission_mask()));
@@ -85,8 +95,9 @@ fn bench(c: &mut Criterion) {
             black_box(DELETE).permission_held(user, user.permission_mask())
         })
     });
-    let permissions: Vec<String> =
-        ["posts:read", "posts:write", "posts:delete", "users:read"].map(String::from).to_vec();
+    let permissions: Vec<String> = ["posts:read", "posts:write", "posts:delete", "users:read"]
+        .map(String::from)
+        .to_vec();
     group.bench_function("Vec<String>::contains(&\"posts:delete\".to_string())", |b| {
         b.iter(|| black_box(&permissions).contains(&black_box("posts:delete").to_string()))
     });

@@ -232,13 +232,14 @@ pub mod prelude {
 /// Items the macros' generated code names. Not public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    pub use portcullis_runtime::{
-        AsyncPredicate, AuthError, AuthUser, BoolField, NameCheck, NameSet, OptionalText, OwnerId, PredicateOutput, Scheme,
-        SchemeList, SyncPredicate, TypedRole, UserRoles, Untyped, claim_is, email_verified, has_scope,
-    };
-    pub use portcullis_runtime::AuthInfo;
     #[cfg(feature = "axum")]
     pub use axum::response::Response;
+    pub use portcullis_runtime::AuthInfo;
+    pub use portcullis_runtime::{
+        AsyncPredicate, AuthError, AuthUser, BoolField, NameCheck, NameSet, OptionalText, OwnerId,
+        PredicateOutput, Scheme, SchemeList, SyncPredicate, TypedRole, Untyped, UserRoles, claim_is,
+        email_verified, has_scope,
+    };
     #[cfg(feature = "axum")]
     pub use portcullis_runtime::{Authenticated, MaybeAuthenticated};
 }

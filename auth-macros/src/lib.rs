@@ -9,6 +9,7 @@
 mod auth;
 mod auth_user;
 mod require;
+mod respan;
 mod role;
 mod suggest;
 

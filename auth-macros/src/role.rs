@@ -55,7 +55,10 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             ));
         }
         syn::Data::Union(u) => {
-            return Err(syn::Error::new(u.union_token.span(), "`#[derive(Role)]` goes on a fieldless enum of roles"));
+            return Err(syn::Error::new(
+                u.union_token.span(),
+                "`#[derive(Role)]` goes on a fieldless enum of roles",
+            ));
         }
     };
     let mut errors: Option<syn::Error> = None;
@@ -64,7 +67,10 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         None => errors = Some(e),
     };
     if data.variants.is_empty() {
-        push(syn::Error::new(input.ident.span(), "a role enum needs at least one variant"));
+        push(syn::Error::new(
+            input.ident.span(),
+            "a role enum needs at least one variant",
+        ));
     }
     let mut names = Vec::new();
     for (i, variant) in data.variants.iter().enumerate() {
@@ -75,7 +81,10 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             ));
         }
         if i == 64 {
-            push(syn::Error::new(variant.ident.span(), "at most 64 roles (they are bits of a u64)"));
+            push(syn::Error::new(
+                variant.ident.span(),
+                "at most 64 roles (they are bits of a u64)",
+            ));
         }
         let name = match rename(variant) {
             Ok(renamed) => renamed.unwrap_or_else(|| snake_case(&variant.ident)),
@@ -85,7 +94,10 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             }
         };
         if names.contains(&name) {
-            push(syn::Error::new(variant.ident.span(), format!("two variants are named `{name}`: rename one")));
+            push(syn::Error::new(
+                variant.ident.span(),
+                format!("two variants are named `{name}`: rename one"),
+            ));
         }
         names.push(name);
     }

@@ -91,8 +91,14 @@ where
         let gate = Portcullis::<U>::from_ref(state);
         let schemes = SchemeList::decode(SCHEMES);
         match gate.authenticate(parts, schemes).await {
-            Ok(Some((user, info))) => Ok(MaybeAuthenticated { user: Some(user), info: Some(info) }),
-            Ok(None) => Ok(MaybeAuthenticated { user: None, info: None }),
+            Ok(Some((user, info))) => Ok(MaybeAuthenticated {
+                user: Some(user),
+                info: Some(info),
+            }),
+            Ok(None) => Ok(MaybeAuthenticated {
+                user: None,
+                info: None,
+            }),
             Err(error) => Err(into_axum(gate.reject(error, schemes))),
         }
     }

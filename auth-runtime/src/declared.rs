@@ -99,7 +99,9 @@ const fn check(
     if hint < hints.len() {
         panic!("{}", hints[hint]);
     }
-    panic!("this name is not in the user type's declared set");
+    panic!(
+        "this name is not declared by the user type: check the spelling against its `roles(...)` / `permissions(...)` (or its role enum)"
+    );
 }
 
 impl NameCheck {

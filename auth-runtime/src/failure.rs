@@ -201,7 +201,10 @@ impl Rejection {
     /// the route's order, the failing scheme's carrying `error=`; on a 403 denial of a
     /// Bearer-authenticated request, `Bearer ... error="insufficient_scope"` (RFC 6750).
     pub fn challenges(&self) -> Vec<HeaderValue> {
-        if let AuthError::Denied { scheme: Scheme::Jwt, .. } = &self.error {
+        if let AuthError::Denied {
+            scheme: Scheme::Jwt, ..
+        } = &self.error
+        {
             let value = format!("Bearer realm=\"{}\", error=\"insufficient_scope\"", self.realm);
             return HeaderValue::try_from(value).into_iter().collect();
         }

@@ -33,7 +33,7 @@ impl NameCheck {
 /// Implemented for the id type itself and for `Option` of it (a missing owner owns
 /// nothing).
 #[diagnostic::on_unimplemented(
-    message = "`owner(...)` compares a `{Self}` with the user id, which is a `{Id}`",
+    message = "`owner(...)` compares `{Self}` with the user id of type `{Id}`",
     label = "this field is a `{Self}`, the `#[auth_user(id)]` field is a `{Id}`",
     note = "name a field of the same type as the user's id (or `Option` of it)"
 )]
@@ -69,12 +69,14 @@ pub fn claim_is<V>(info: &AuthInfo, name: &str, value: V) -> bool
 where
     serde_json::Value: PartialEq<V>,
 {
-    info.claims().and_then(|c| c.get(name)).is_some_and(|v| *v == value)
+    info.claims()
+        .and_then(|c| c.get(name))
+        .is_some_and(|v| *v == value)
 }
 
 /// The result of a `fn = path` predicate, sync (`bool`) or async (a future of `bool`).
 ///
-/// The generated code calls `PredicateOutput(result).into_verdict().await` with both
+/// The generated code calls `PredicateOutput(result).verdict().await` with both
 /// [`SyncPredicate`] and [`AsyncPredicate`] in scope; method resolution picks the
 /// one that applies to the predicate's return type.
 pub struct PredicateOutput<T>(pub T);
@@ -82,11 +84,11 @@ pub struct PredicateOutput<T>(pub T);
 /// `fn = path` predicates returning `bool`.
 pub trait SyncPredicate {
     /// The verdict as an (immediately ready) future.
-    fn into_verdict(&self) -> Ready<bool>;
+    fn verdict(&self) -> Ready<bool>;
 }
 
 impl SyncPredicate for PredicateOutput<bool> {
-    fn into_verdict(&self) -> Ready<bool> {
+    fn verdict(&self) -> Ready<bool> {
         ready(self.0)
     }
 }
@@ -96,12 +98,12 @@ pub trait AsyncPredicate {
     /// The predicate's future.
     type Verdict: Future<Output = bool>;
     /// The verdict.
-    fn into_verdict(self) -> Self::Verdict;
+    fn verdict(self) -> Self::Verdict;
 }
 
 impl<F: Future<Output = bool>> AsyncPredicate for PredicateOutput<F> {
     type Verdict = F;
-    fn into_verdict(self) -> F {
+    fn verdict(self) -> F {
         self.0
     }
 }

@@ -10,8 +10,8 @@ mod axum;
 mod config;
 mod credentials;
 mod declared;
-mod guard;
 mod failure;
+mod guard;
 mod info;
 mod jwt;
 mod lifecycle;
@@ -31,7 +31,9 @@ pub use axum::{Authenticated, MaybeAuthenticated};
 pub use config::{ApiKeyConfig, ConfigError, Portcullis, PortcullisBuilder};
 pub use declared::NameCheck;
 pub use failure::{AuthError, Rejection};
-pub use guard::{AsyncPredicate, OwnerId, PredicateOutput, SyncPredicate, claim_is, email_verified, has_scope};
+pub use guard::{
+    AsyncPredicate, OwnerId, PredicateOutput, SyncPredicate, claim_is, email_verified, has_scope,
+};
 pub use info::AuthInfo;
 pub use jwt::claims::Claims;
 pub use jwt::keys::JwtKey;
@@ -50,7 +52,7 @@ pub use scheme::{MAX_SCHEMES, Scheme, SchemeList};
 pub use store::{
     ApiKeyHash, InMemoryRevocationStore, InMemoryUserStore, RevocationStore, StoreError, UserStore,
 };
-pub use user::{AuthUser, BoolField, NameSet, OptionalText, TypedRole, UserRoles, Untyped};
+pub use user::{AuthUser, BoolField, NameSet, OptionalText, TypedRole, Untyped, UserRoles};
 
 pub use async_trait::async_trait;
 pub use jsonwebtoken;

@@ -72,6 +72,10 @@ pub trait AuthUser: Clone + Send + Sync + 'static {
         true
     }
 
+    /// Whether the type has an `#[auth_user(email_verified)]` field; `#[require(verified_email)]`
+    /// refuses to compile without one.
+    const HAS_EMAIL_VERIFIED: bool = false;
+
     /// Whether the user's e-mail address is verified (`#[auth_user(email_verified)]`).
     fn email_verified(&self) -> bool {
         false
@@ -113,7 +117,10 @@ pub trait AuthUser: Clone + Send + Sync + 'static {
 
     /// Whether the user holds `role`.
     fn has_role(&self, role: &str) -> bool {
-        if let Some(bit) = Self::DECLARED_ROLES.map(|d| name_bit(d, role)).filter(|b| *b != 0) {
+        if let Some(bit) = Self::DECLARED_ROLES
+            .map(|d| name_bit(d, role))
+            .filter(|b| *b != 0)
+        {
             return self.role_mask() & bit != 0;
         }
         let mut found = false;
@@ -123,7 +130,10 @@ pub trait AuthUser: Clone + Send + Sync + 'static {
 
     /// Whether the user holds `permission`, directly or through a role.
     fn has_permission(&self, permission: &str) -> bool {
-        if let Some(bit) = Self::DECLARED_PERMISSIONS.map(|d| name_bit(d, permission)).filter(|b| *b != 0) {
+        if let Some(bit) = Self::DECLARED_PERMISSIONS
+            .map(|d| name_bit(d, permission))
+            .filter(|b| *b != 0)
+        {
             return self.permission_mask() & bit != 0;
         }
         let mut found = false;
@@ -156,11 +166,18 @@ pub trait AuthUser: Clone + Send + Sync + 'static {
 
 /// The bit of `name` in `declared` (0 when it is not declared).
 pub(crate) fn name_bit(declared: &[&str], name: &str) -> u64 {
-    declared.iter().position(|d| *d == name).filter(|i| *i < 64).map_or(0, |i| 1 << i)
+    declared
+        .iter()
+        .position(|d| *d == name)
+        .filter(|i| *i < 64)
+        .map_or(0, |i| 1 << i)
 }
 
 fn granted(grants: &[(u64, u64)], roles: u64) -> u64 {
-    grants.iter().filter(|(r, _)| roles & r != 0).fold(0, |m, (_, p)| m | p)
+    grants
+        .iter()
+        .filter(|(r, _)| roles & r != 0)
+        .fold(0, |m, (_, p)| m | p)
 }
 
 /// A role enum: `#[derive(Role)]` on a fieldless enum implements it.
@@ -180,7 +197,7 @@ fn granted(grants: &[(u64, u64)], roles: u64) -> u64 {
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a role enum",
-    note = "add `#[derive(portcullis::Role)]` to a fieldless enum"
+    note = "role and permission fields hold `String`, `Vec<String>`, `HashSet<String>`, `BTreeSet<String>`, `Option<String>`, or a `Vec` of a `#[derive(portcullis::Role)]` enum"
 )]
 pub trait TypedRole: Copy + Send + Sync + 'static {
     /// Role names in variant order.

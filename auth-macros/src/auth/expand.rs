@@ -11,7 +11,12 @@ use crate::require::attr_name;
 use crate::require::expand::{Scope, verdict};
 
 pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
-    let Handler { mut attrs, vis, mut sig, body } = handler;
+    let Handler {
+        mut attrs,
+        vis,
+        mut sig,
+        body,
+    } = handler;
     // `#[require]` / `#[permissions]` are compiled here; their attributes stay (so the
     // user's imports of them count as used) with arguments that make them no-ops.
     for attr in &mut attrs {
@@ -24,18 +29,28 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     let private = quote!(#krate::__private);
     let auth = syn::Ident::new("__portcullis_auth", Span::mixed_site());
 
-    let schemes = model.schemes.iter().map(|variant| quote!(#private::Scheme::#variant));
-    let extractor = if model.optional { quote!(MaybeAuthenticated) } else { quote!(Authenticated) };
+    let schemes = model
+        .schemes
+        .iter()
+        .map(|variant| quote!(#private::Scheme::#variant));
+    let extractor = if model.optional {
+        quote!(MaybeAuthenticated)
+    } else {
+        quote!(Authenticated)
+    };
     let user_ty = &model.user_ty;
     // Only the user type keeps its span: errors about it (not `AuthUser`) land on it.
+    let extractor_path = crate::respan::respan(quote!(#private::#extractor), user_ty.span());
     let auth_ty = quote! {
-        #private::#extractor<#user_ty, { #private::SchemeList::encode(&[#(#schemes),*]) }>
+        #extractor_path<#user_ty, { #private::SchemeList::encode(&[#(#schemes),*]) }>
     };
 
     let mut bindings = Vec::new();
     let mut inputs: Vec<syn::FnArg> = Vec::new();
     for (index, input) in std::mem::take(&mut sig.inputs).into_iter().enumerate() {
-        let syn::FnArg::Typed(mut arg) = input else { continue };
+        let syn::FnArg::Typed(mut arg) = input else {
+            continue;
+        };
         arg.attrs.retain(|a| !is_user_marker(a));
         let (pat, ty) = (&arg.pat, &arg.ty);
         if index == model.user {
@@ -68,7 +83,8 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     };
     sig.output = syn::parse_quote!(-> ::core::result::Result<#output, #private::Response>);
 
-    let names = ["__user", "__info", "__roles", "__permissions"].map(|n| syn::Ident::new(n, Span::mixed_site()));
+    let names =
+        ["__user", "__info", "__roles", "__permissions"].map(|n| syn::Ident::new(n, Span::mixed_site()));
     let [user, info, roles, permissions] = &names;
     let scope = Scope {
         private: &private,
@@ -89,7 +105,12 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     });
     let atoms = requirement.atoms();
     let uses = |f: fn(&crate::require::expr::Atom) -> bool| atoms.iter().any(|a| f(a));
-    let role_mask = if uses(|a| matches!(a, crate::require::expr::Atom::Role(_) | crate::require::expr::Atom::TypedRole(_))) {
+    let role_mask = if uses(|a| {
+        matches!(
+            a,
+            crate::require::expr::Atom::Role(_) | crate::require::expr::Atom::TypedRole(_)
+        )
+    }) {
         quote!(#private::AuthUser::role_mask(#user))
     } else {
         quote!(0u64)

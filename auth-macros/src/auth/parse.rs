@@ -23,11 +23,17 @@ impl Parse for Arg {
             let lit: syn::LitStr = input.parse()?;
             return Err(syn::Error::new(
                 lit.span(),
-                format!("write the scheme as a word, without quotes: `#[auth({})]`", lit.value()),
+                format!(
+                    "write the scheme as a word, without quotes: `#[auth({})]`",
+                    lit.value()
+                ),
             ));
         }
         let key = syn::Ident::parse_any(input).map_err(|e| {
-            syn::Error::new(e.span(), "expected a scheme name such as `jwt`, `api_key` or `basic`, or `optional`")
+            syn::Error::new(
+                e.span(),
+                "expected a scheme name such as `jwt`, `api_key` or `basic`, or `optional`",
+            )
         })?;
         if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
@@ -92,7 +98,9 @@ pub(super) fn is_user_marker(attr: &Attribute) -> bool {
 }
 
 impl Handler {
-    /// The handler as written, minus `#[user]` markers.
+    /// The handler as written, minus `#[user]` markers and with `#[require]` /
+    /// `#[permissions]` disarmed (emitted beside a compile error, so that they do not
+    /// add a second, misleading "needs `#[auth]`" error).
     pub(crate) fn without_markers(&self) -> TokenStream {
         let mut sig = self.sig.clone();
         for input in &mut sig.inputs {
@@ -103,7 +111,14 @@ impl Handler {
         let (attrs, vis, body) = (&self.attrs, &self.vis, &self.body);
         let mut out = TokenStream::new();
         for attr in attrs {
-            attr.to_tokens(&mut out);
+            match crate::require::attr_name(attr).as_deref() {
+                Some("require" | "permissions") => {
+                    let path = attr.path();
+                    let checked = syn::Ident::new(crate::require::CHECKED, proc_macro2::Span::call_site());
+                    quote::quote!(#[#path(#checked)]).to_tokens(&mut out);
+                }
+                _ => attr.to_tokens(&mut out),
+            }
         }
         vis.to_tokens(&mut out);
         sig.to_tokens(&mut out);

@@ -116,7 +116,7 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
     }
 
     let mut requirements: Vec<Expr> = Vec::new();
-    let mut first_requirement: Option<Span> = None;
+    let mut first_requirement: Option<syn::Attribute> = None;
     let (mut seen_require, mut seen_permissions) = (false, false);
     for attr in &handler.attrs {
         let name = attr_name(attr);
@@ -126,19 +126,37 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
                 "`#[auth]` is given twice on this handler: merge the schemes into one `#[auth(...)]`",
             ),
             Some(kind @ ("require" | "permissions")) => {
-                let seen = if kind == "require" { &mut seen_require } else { &mut seen_permissions };
+                let seen = if kind == "require" {
+                    &mut seen_require
+                } else {
+                    &mut seen_permissions
+                };
                 if std::mem::replace(seen, true) {
-                    let hint = if kind == "require" { "combine the requirements with `&&` in one `#[require(...)]`" } else { "list all permissions in one `#[permissions(...)]`" };
-                    errors.push_spanned(attr, format!("`#[{kind}]` is given twice on this handler: {hint}"));
+                    let hint = if kind == "require" {
+                        "combine the requirements with `&&` in one `#[require(...)]`"
+                    } else {
+                        "list all permissions in one `#[permissions(...)]`"
+                    };
+                    errors.push_spanned(
+                        attr,
+                        format!("`#[{kind}]` is given twice on this handler: {hint}"),
+                    );
                     continue;
                 }
-                first_requirement.get_or_insert(attr.span());
+                first_requirement.get_or_insert_with(|| attr.clone());
                 let tokens = match &attr.meta {
                     syn::Meta::List(list) if list.tokens.to_string() == crate::require::CHECKED => continue,
                     syn::Meta::List(list) if !list.tokens.is_empty() => list.tokens.clone(),
                     _ => {
-                        let example = if kind == "require" { "#[require(role = \"admin\")]" } else { "#[permissions(\"posts:write\")]" };
-                        errors.push_spanned(attr, format!("`#[{kind}]` needs at least one requirement, e.g. `{example}`"));
+                        let example = if kind == "require" {
+                            "#[require(role = \"admin\")]"
+                        } else {
+                            "#[permissions(\"posts:write\")]"
+                        };
+                        errors.push_spanned(
+                            attr,
+                            format!("`#[{kind}]` needs at least one requirement, e.g. `{example}`"),
+                        );
                         continue;
                     }
                 };
@@ -155,13 +173,11 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
             _ => {}
         }
     }
-    if optional {
-        if let Some(span) = first_requirement {
-            errors.push(
-                span,
-                "`optional` lets requests without credentials in, but this requirement needs a user: remove `optional` or the requirement",
-            );
-        }
+    if optional && let Some(attr) = &first_requirement {
+        errors.push_spanned(
+            attr,
+            "`optional` lets requests without credentials in, but this requirement needs a user: remove `optional` or the requirement",
+        );
     }
     let sig = &handler.sig;
     if sig.asyncness.is_none() {
@@ -237,13 +253,17 @@ pub(super) fn check(args: Args, handler: &Handler) -> Result<AuthModel, syn::Err
     if let Some(requirement) = &requirement {
         for atom in requirement.atoms() {
             let Atom::Owner { param, .. } = atom else { continue };
-            let found = sig.inputs.iter().enumerate().find_map(|(index, input)| match input {
-                syn::FnArg::Typed(arg) => match &*arg.pat {
-                    syn::Pat::Ident(p) if p.ident == *param => Some((index, arg)),
-                    _ => None,
-                },
-                syn::FnArg::Receiver(_) => None,
-            });
+            let found = sig
+                .inputs
+                .iter()
+                .enumerate()
+                .find_map(|(index, input)| match input {
+                    syn::FnArg::Typed(arg) => match &*arg.pat {
+                        syn::Pat::Ident(p) if p.ident == *param => Some((index, arg)),
+                        _ => None,
+                    },
+                    syn::FnArg::Receiver(_) => None,
+                });
             match found {
                 Some((index, _)) if user.as_ref().is_some_and(|(u, _)| *u == index) => errors.push(
                     param.span(),

@@ -40,7 +40,10 @@ fn bits_of(list: &Option<NameList>, names: &[syn::LitStr]) -> u64 {
         if name == "*" {
             return u64::MAX >> (64 - declared.len().clamp(1, 64));
         }
-        declared.iter().position(|d| d.value() == name).map_or(mask, |i| mask | (1 << i))
+        declared
+            .iter()
+            .position(|d| d.value() == name)
+            .map_or(mask, |i| mask | (1 << i))
     })
 }
 
@@ -63,7 +66,8 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
     let names = |field: Option<&super::ast::RawField>, method: TokenStream| {
         field.map(|f| {
             let (field, ty) = (&f.ident, &f.ty);
-            let visit = quote_spanned!(ty.span()=> <#ty as #private::NameSet>::for_each_name(&self.#field, __f));
+            let visit =
+                quote_spanned!(ty.span()=> <#ty as #private::NameSet>::for_each_name(&self.#field, __f));
             quote! { fn #method(&self, __f: &mut dyn ::core::ops::FnMut(&str)) { #visit } }
         })
     };
@@ -109,7 +113,10 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
     let email_verified = parts.email_verified.map(|f| {
         let (field, ty) = (&f.ident, &f.ty);
         let read = quote_spanned!(ty.span()=> <#ty as #private::BoolField>::get(&self.#field));
-        quote! { fn email_verified(&self) -> bool { #read } }
+        quote! {
+            const HAS_EMAIL_VERIFIED: bool = true;
+            fn email_verified(&self) -> bool { #read }
+        }
     });
     let typed = match parts.roles {
         Some(f) => {
@@ -122,7 +129,10 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
     let one_declaration = match (&model.roles, parts.roles) {
         (Some(list), Some(field)) => {
             let ty = &field.ty;
-            let span = list.0.first().map_or_else(proc_macro2::Span::call_site, syn::LitStr::span);
+            let span = list
+                .0
+                .first()
+                .map_or_else(proc_macro2::Span::call_site, syn::LitStr::span);
             quote_spanned! {span=>
                 const _: () = ::core::assert!(
                     <#ty as #private::NameSet>::DECLARED.is_none(),

@@ -72,7 +72,11 @@ pub(super) const MAX_NAMES: usize = 64;
 
 fn check_grants(model: &UserModel, grants: &super::ast::Grants, errors: &mut darling::error::Accumulator) {
     let (Some(roles), Some(permissions)) = (&model.roles, &model.permissions) else {
-        let span = grants.0.first().map(|(role, _)| role.span()).unwrap_or_else(|| model.ident.span());
+        let span = grants
+            .0
+            .first()
+            .map(|(role, _)| role.span())
+            .unwrap_or_else(|| model.ident.span());
         errors.push(
             darling::Error::custom(
                 "`grants(...)` maps declared roles to declared permissions: declare both `roles(...)` and `permissions(...)`",
@@ -100,7 +104,10 @@ fn check_grants(model: &UserModel, grants: &super::ast::Grants, errors: &mut dar
                 errors.push(
                     darling::Error::custom(format!(
                         "`{permission}` is not a declared permission{}; `\"*\"` grants them all",
-                        crate::suggest::did_you_mean(&permission, permission_names.iter().map(String::as_str))
+                        crate::suggest::did_you_mean(
+                            &permission,
+                            permission_names.iter().map(String::as_str)
+                        )
                     ))
                     .with_span(lit),
                 );
@@ -112,8 +119,10 @@ fn check_grants(model: &UserModel, grants: &super::ast::Grants, errors: &mut dar
 fn check_names(list: &NameList, errors: &mut darling::error::Accumulator) {
     if let Some(extra) = list.0.get(MAX_NAMES) {
         errors.push(
-            darling::Error::custom(format!("at most {MAX_NAMES} names can be declared (they are bits of a u64)"))
-                .with_span(extra),
+            darling::Error::custom(format!(
+                "at most {MAX_NAMES} names can be declared (they are bits of a u64)"
+            ))
+            .with_span(extra),
         );
     }
     let mut seen = std::collections::HashSet::new();

@@ -6,6 +6,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::expr::{Atom, Expr};
+use crate::respan::respan;
 
 /// What the generated checks can refer to.
 pub(crate) struct Scope<'a> {
@@ -54,27 +55,52 @@ pub(crate) fn verdict(expr: &Expr, scope: &Scope<'_>) -> TokenStream {
 }
 
 fn atom_test(atom: &Atom, scope: &Scope<'_>) -> TokenStream {
-    let Scope { private, user_ty, user, info, roles, permissions, .. } = scope;
+    let Scope {
+        private,
+        user_ty,
+        user,
+        info,
+        roles,
+        permissions,
+        ..
+    } = scope;
     match atom {
         Atom::Role(lit) => {
             // A `const`: a misspelt declared role fails the build here, on the literal.
-            let check = quote_spanned!(lit.span()=> const __CHECK: #private::NameCheck = #private::NameCheck::role::<#user_ty>(#lit););
-            quote!({ #check __CHECK.role_held(#user, #roles) })
+            let check = respan(
+                quote!(const ROLE_IS_DECLARED: #private::NameCheck = #private::NameCheck::role::<#user_ty>(#lit);),
+                lit.span(),
+            );
+            quote!({ #check ROLE_IS_DECLARED.role_held(#user, #roles) })
         }
         Atom::Permission(lit) => {
-            let check = quote_spanned!(lit.span()=> const __CHECK: #private::NameCheck = #private::NameCheck::permission::<#user_ty>(#lit););
-            quote!({ #check __CHECK.permission_held(#user, #permissions) })
+            let check = respan(
+                quote!(const PERMISSION_IS_DECLARED: #private::NameCheck = #private::NameCheck::permission::<#user_ty>(#lit);),
+                lit.span(),
+            );
+            quote!({ #check PERMISSION_IS_DECLARED.permission_held(#user, #permissions) })
         }
         Atom::TypedRole(path) => {
-            let role = quote_spanned!(path.span()=> let __role: <#user_ty as #private::UserRoles>::Typed = #path;);
+            let role =
+                quote_spanned!(path.span()=> let __role: <#user_ty as #private::UserRoles>::Typed = #path;);
             quote!({ #role #roles & (1u64 << #private::TypedRole::index(__role)) != 0 })
         }
         Atom::Scope(lit) => quote!(#private::has_scope(#info, #lit)),
         Atom::Claim(name, value) => {
-            let name = name.to_string();
+            // `claim(r#type = ..)` names the claim `type`.
+            let name = syn::ext::IdentExt::unraw(name).to_string();
             quote!(#private::claim_is(#info, #name, #value))
         }
-        Atom::VerifiedEmail => quote!(#private::email_verified(#user)),
+        Atom::VerifiedEmail(span) => {
+            // A user type without `#[auth_user(email_verified)]` cannot pass: refuse to build.
+            let assert = quote_spanned! {*span=>
+                const _: () = ::core::assert!(
+                    <#user_ty as #private::AuthUser>::HAS_EMAIL_VERIFIED,
+                    "`verified_email` needs a `#[auth_user(email_verified)]` bool field on the user type"
+                );
+            };
+            quote!({ #assert #private::email_verified(#user) })
+        }
         Atom::Owner { param, fields, span } => {
             let id = quote!(<#user_ty as #private::AuthUser>::Id);
             let compare = quote_spanned! {*span=>
@@ -91,7 +117,7 @@ fn atom_test(atom: &Atom, scope: &Scope<'_>) -> TokenStream {
             quote!({
                 #[allow(unused_imports)]
                 use #private::{AsyncPredicate as _, SyncPredicate as _};
-                #private::PredicateOutput(#call).into_verdict().await
+                #private::PredicateOutput(#call).verdict().await
             })
         }
     }

@@ -32,12 +32,24 @@ pub(crate) enum Atom {
     Scope(syn::LitStr),
     Claim(syn::Ident, syn::Lit),
     /// `owner(param.a.b)`: the parameter and the field path after it.
-    Owner { param: syn::Ident, fields: Vec<syn::Member>, span: Span },
-    VerifiedEmail,
+    Owner {
+        param: syn::Ident,
+        fields: Vec<syn::Member>,
+        span: Span,
+    },
+    VerifiedEmail(Span),
     Predicate(syn::Path),
 }
 
-const ATOMS: [&str; 7] = ["role", "permission", "scope", "claim", "owner", "verified_email", "fn"];
+const ATOMS: [&str; 7] = [
+    "role",
+    "permission",
+    "scope",
+    "claim",
+    "owner",
+    "verified_email",
+    "fn",
+];
 
 impl Parse for Expr {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -59,9 +71,16 @@ fn unexpected(input: ParseStream<'_>) -> syn::Error {
         return input.error("use `||` and `&&` to combine requirements");
     }
     if input.peek(syn::Ident) {
-        let word = input.fork().parse::<syn::Ident>().map(|i| i.to_string()).unwrap_or_default();
+        let word = input
+            .fork()
+            .parse::<syn::Ident>()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
         if word == "and" || word == "or" {
-            return input.error(format!("use `{}` instead of `{word}`", if word == "and" { "&&" } else { "||" }));
+            return input.error(format!(
+                "use `{}` instead of `{word}`",
+                if word == "and" { "&&" } else { "||" }
+            ));
         }
     }
     input.error("expected `||`, `&&` or the end of the requirement")
@@ -73,7 +92,11 @@ fn parse_any(input: ParseStream<'_>) -> syn::Result<Expr> {
         input.parse::<Token![||]>()?;
         items.push(parse_all(input)?);
     }
-    Ok(if items.len() == 1 { items.remove(0) } else { Expr::Any(items) })
+    Ok(if items.len() == 1 {
+        items.remove(0)
+    } else {
+        Expr::Any(items)
+    })
 }
 
 fn parse_all(input: ParseStream<'_>) -> syn::Result<Expr> {
@@ -82,7 +105,11 @@ fn parse_all(input: ParseStream<'_>) -> syn::Result<Expr> {
         input.parse::<Token![&&]>()?;
         items.push(parse_unary(input)?);
     }
-    Ok(if items.len() == 1 { items.remove(0) } else { Expr::All(items) })
+    Ok(if items.len() == 1 {
+        items.remove(0)
+    } else {
+        Expr::All(items)
+    })
 }
 
 fn parse_unary(input: ParseStream<'_>) -> syn::Result<Expr> {
@@ -112,19 +139,25 @@ fn equals(input: ParseStream<'_>, key: &str, example: &str) -> syn::Result<()> {
     if input.peek(Token![!=]) {
         return Err(input.error(format!("negate with `!`: `!({key} = {example})`")));
     }
-    input.parse::<Token![=]>().map_err(|_| input.error(format!("expected `=` after `{key}`: `{key} = {example}`")))?;
+    input
+        .parse::<Token![=]>()
+        .map_err(|_| input.error(format!("expected `=` after `{key}`: `{key} = {example}`")))?;
     Ok(())
 }
 
 fn string(input: ParseStream<'_>, key: &str, example: &str) -> syn::Result<syn::LitStr> {
-    input.parse::<syn::LitStr>().map_err(|_| input.error(format!("`{key}` takes a string literal: `{key} = {example}`")))
+    input
+        .parse::<syn::LitStr>()
+        .map_err(|_| input.error(format!("`{key}` takes a string literal: `{key} = {example}`")))
 }
 
 fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
     if input.peek(Token![fn]) {
         input.parse::<Token![fn]>()?;
         equals(input, "fn", "path::to::check")?;
-        let path = input.parse::<syn::Path>().map_err(|_| input.error("`fn =` takes the path of a predicate function: `fn = checks::is_staff`"))?;
+        let path = input.parse::<syn::Path>().map_err(|_| {
+            input.error("`fn =` takes the path of a predicate function: `fn = checks::is_staff`")
+        })?;
         return Ok(Atom::Predicate(path));
     }
     let key: syn::Ident = input.parse().map_err(|_| {
@@ -151,9 +184,13 @@ fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
         "claim" => {
             let content;
             parenthesized!(content in input);
-            let name: syn::Ident = content.parse().map_err(|_| content.error("`claim` takes `name = value`: `claim(tenant = \"acme\")`"))?;
+            let name: syn::Ident = content
+                .parse()
+                .map_err(|_| content.error("`claim` takes `name = value`: `claim(tenant = \"acme\")`"))?;
             equals(&content, "claim(name", "value)")?;
-            let value: syn::Lit = content.parse().map_err(|_| content.error("a claim value is a literal: a string, a number or a bool"))?;
+            let value: syn::Lit = content
+                .parse()
+                .map_err(|_| content.error("a claim value is a literal: a string, a number or a bool"))?;
             if !content.is_empty() {
                 return Err(content.error("`claim` takes one `name = value`; combine several with `&&`"));
             }
@@ -163,21 +200,26 @@ fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
             let content;
             parenthesized!(content in input);
             let span = content.span();
-            let param: syn::Ident = content.parse().map_err(|_| content.error("`owner` takes a parameter's field: `owner(post.author_id)`"))?;
+            let param: syn::Ident = content
+                .parse()
+                .map_err(|_| content.error("`owner` takes a parameter's field: `owner(post.author_id)`"))?;
             let mut fields = Vec::new();
             while content.peek(Token![.]) {
                 content.parse::<Token![.]>()?;
                 fields.push(content.parse::<syn::Member>()?);
             }
             if fields.is_empty() {
-                return Err(syn::Error::new(param.span(), format!("name the field holding the owner's id: `owner({param}.author_id)`")));
+                return Err(syn::Error::new(
+                    param.span(),
+                    format!("name the field holding the owner's id: `owner({param}.author_id)`"),
+                ));
             }
             if !content.is_empty() {
                 return Err(content.error("`owner` takes a field path only: `owner(post.author_id)`"));
             }
             Ok(Atom::Owner { param, fields, span })
         }
-        "verified_email" => Ok(Atom::VerifiedEmail),
+        "verified_email" => Ok(Atom::VerifiedEmail(key.span())),
         other => Err(syn::Error::new(
             key.span(),
             format!(
@@ -197,7 +239,10 @@ impl Parse for Permissions {
         let list = if any {
             let word: syn::Ident = input.parse()?;
             if word != "any" {
-                return Err(syn::Error::new(word.span(), format!("unknown `{word}(...)`: use `any(\"a\", \"b\")` for one of several permissions")));
+                return Err(syn::Error::new(
+                    word.span(),
+                    format!("unknown `{word}(...)`: use `any(\"a\", \"b\")` for one of several permissions"),
+                ));
             }
             let content;
             parenthesized!(content in input);
@@ -209,9 +254,14 @@ impl Parse for Permissions {
             syn::punctuated::Punctuated::<syn::LitStr, Token![,]>::parse_terminated(input)?
         };
         if list.is_empty() {
-            return Err(input.error("`#[permissions]` needs at least one permission, e.g. `#[permissions(\"posts:write\")]`"));
+            return Err(input.error(
+                "`#[permissions]` needs at least one permission, e.g. `#[permissions(\"posts:write\")]`",
+            ));
         }
-        let atoms = list.into_iter().map(|p| Expr::Atom(Atom::Permission(p))).collect::<Vec<_>>();
+        let atoms = list
+            .into_iter()
+            .map(|p| Expr::Atom(Atom::Permission(p)))
+            .collect::<Vec<_>>();
         Ok(Permissions(match atoms.len() {
             1 => atoms.into_iter().next().expect("one"),
             _ if any => Expr::Any(atoms),
@@ -265,12 +315,14 @@ impl Atom {
             Atom::TypedRole(path) => format!("role = {}", tokens(path)),
             Atom::Permission(lit) => format!("permission = {:?}", lit.value()),
             Atom::Scope(lit) => format!("scope = {:?}", lit.value()),
-            Atom::Claim(name, value) => format!("claim({name} = {})", tokens(value)),
+            Atom::Claim(name, value) => {
+                format!("claim({} = {})", syn::ext::IdentExt::unraw(name), tokens(value))
+            }
             Atom::Owner { param, fields, .. } => {
                 let path: Vec<String> = fields.iter().map(tokens).collect();
                 format!("owner({param}.{})", path.join("."))
             }
-            Atom::VerifiedEmail => "verified_email".to_owned(),
+            Atom::VerifiedEmail(_) => "verified_email".to_owned(),
             Atom::Predicate(path) => format!("fn = {}", tokens(path)),
         }
     }

@@ -50,7 +50,11 @@ pub(crate) fn attribute(kind: Kind, args: TokenStream, item: TokenStream) -> Tok
     };
     let name = syn::Ident::new(kind.name(), proc_macro2::Span::call_site());
     let krate: syn::Path = syn::parse_quote!(::portcullis);
-    let Some(position) = handler.attrs.iter().position(|a| attr_name(a).as_deref() == Some("auth")) else {
+    let Some(position) = handler
+        .attrs
+        .iter()
+        .position(|a| attr_name(a).as_deref() == Some("auth"))
+    else {
         let message = format!(
             "`#[{}]` needs `#[auth(...)]` on the same handler to know who the user is: add e.g. `#[auth(jwt)]`",
             kind.name()

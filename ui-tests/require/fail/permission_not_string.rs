@@ -1,0 +1,20 @@
+//! `permission = admin` (a word, not a string) is refused on the word.
+
+use portcullis::{AuthUser, auth, require};
+
+#[derive(Clone, AuthUser)]
+#[auth_user(roles("admin", "moderator", "user"), permissions("posts:read", "posts:write"))]
+struct User {
+    #[auth_user(id)]
+    id: i64,
+    #[auth_user(roles)]
+    roles: Vec<String>,
+}
+
+#[auth(jwt)]
+#[require(permission = admin)]
+async fn admin(user: User) -> String {
+    user.id.to_string()
+}
+
+fn main() {}

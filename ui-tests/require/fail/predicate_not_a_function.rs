@@ -1,0 +1,20 @@
+//! `fn = 42` (not a path) is refused on the literal.
+
+use portcullis::{AuthUser, auth, require};
+
+#[derive(Clone, AuthUser)]
+#[auth_user(roles("admin", "moderator", "user"), permissions("posts:read", "posts:write"))]
+struct User {
+    #[auth_user(id)]
+    id: i64,
+    #[auth_user(roles)]
+    roles: Vec<String>,
+}
+
+#[auth(jwt)]
+#[require(fn = 42)]
+async fn staff(user: User) -> String {
+    user.id.to_string()
+}
+
+fn main() {}

@@ -1,0 +1,40 @@
+//! `use portcullis::{auth, require, permissions}` compiles without any warning (the pass
+//! case denies them all): each import counts as used whichever attribute expands first,
+//! and the generated code itself triggers no lint.
+
+#![deny(warnings)]
+
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::get;
+use portcullis::{AuthUser, Portcullis, auth, permissions, require};
+
+#[derive(Clone, AuthUser)]
+#[auth_user(roles("admin", "user"), permissions("posts:read", "posts:write"))]
+struct User {
+    #[auth_user(id)]
+    id: i64,
+    #[auth_user(roles)]
+    roles: Vec<String>,
+}
+
+#[derive(Clone, FromRef)]
+struct AppState {
+    auth: Portcullis<User>,
+}
+
+// Only `#[auth]` expands `require` and `permissions` here (they are below it).
+#[auth(jwt)]
+#[require(role = "admin")]
+#[permissions("posts:read")]
+async fn below(user: User) -> String {
+    format!("{} {:?}", user.id, user.roles)
+}
+
+fn app(state: AppState) -> Router {
+    Router::new().route("/below", get(below)).with_state(state)
+}
+
+fn main() {
+    let _ = app;
+}

@@ -1,0 +1,8 @@
+//! A role enum without variants is refused on its name.
+
+use portcullis::Role;
+
+#[derive(Clone, Copy, Role)]
+enum Role {}
+
+fn main() {}
