@@ -265,7 +265,7 @@ async fn two_instances_share_one_redis() {
     assert_eq!(
         b.rotate(&[1; 32], &[2; 32], HOUR).await.unwrap(),
         Rotation::Rotated {
-            user_id: "1".into(),
+            grant: "1".into(),
             family: "fam".into()
         }
     );

@@ -13,10 +13,10 @@ use crate::credentials::{self, Credential};
 use crate::failure::{AuthError, Rejection};
 use crate::info::AuthInfo;
 use crate::jwt::{JwtConfig, JwtValidator};
+use crate::lifecycle::{RefreshStore, SessionStore, ThrottleStore};
 use crate::password;
 use crate::render::{ErrorRenderer, JsonRenderer};
 use crate::scheme::{Scheme, SchemeList};
-use crate::lifecycle::{RefreshStore, SessionStore, ThrottleStore};
 use crate::service::{Lifecycle, LifecycleBuilder, SessionConfig, ThrottleConfig, TokenConfig};
 use crate::store::{ApiKeyHash, InMemoryRevocationStore, RevocationStore, UserStore};
 use crate::user::AuthUser;
@@ -477,7 +477,9 @@ impl<U: AuthUser> Portcullis<U> {
             Credential::ApiKey(key) => self.verify_api_key(&key).await,
             Credential::Basic { username, password } => {
                 let client = crate::service::client_addr(parts);
-                let (user, _) = self.check_password(Scheme::Basic, &username, &password, client).await?;
+                let (user, _) = self
+                    .check_password(Scheme::Basic, &username, &password, client)
+                    .await?;
                 Ok((user, AuthInfo::new(Scheme::Basic, None)))
             }
             Credential::Session(id) => self.verify_session(parts, &id).await,

@@ -37,9 +37,9 @@ pub use guard::{
 pub use info::AuthInfo;
 pub use jwt::claims::Claims;
 pub use jwt::keys::JwtKey;
+pub use jwt::{DEFAULT_MAX_TOKEN_BYTES, JwtConfig, MAX_LEEWAY};
 pub use lifecycle::{RefreshStore, Rotation, SecretHash, SessionRecord, SessionStore, ThrottleStore};
 pub use memory::{InMemoryRefreshStore, InMemorySessionStore, InMemoryThrottleStore};
-pub use jwt::{DEFAULT_MAX_TOKEN_BYTES, JwtConfig, MAX_LEEWAY};
 pub use password::{
     ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, PasswordError, hash_password, needs_rehash,
     verify_password,
@@ -47,8 +47,10 @@ pub use password::{
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
 pub use render::{ErrorRenderer, JsonRenderer};
-pub use service::{ClientAddr, LoggedIn, NewSession, SessionConfig, ThrottleConfig, TokenConfig, TokenPair, client_addr};
 pub use scheme::{MAX_SCHEMES, Scheme, SchemeList};
+pub use service::{
+    ClientAddr, LoggedIn, NewSession, SessionConfig, ThrottleConfig, TokenConfig, TokenPair, client_addr,
+};
 pub use store::{
     ApiKeyHash, InMemoryRevocationStore, InMemoryUserStore, RevocationStore, StoreError, UserStore,
 };

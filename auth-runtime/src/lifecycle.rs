@@ -19,8 +19,8 @@ pub type SecretHash = [u8; 32];
 pub enum Rotation {
     /// It was its family's current token: it is now spent and `next` is current.
     Rotated {
-        /// The family's user id (as text).
-        user_id: String,
+        /// The family's grant, as given to [`RefreshStore::start`].
+        grant: String,
         /// The family id.
         family: String,
     },
@@ -40,11 +40,27 @@ pub enum Rotation {
 /// expires, so that presenting one again is detected and revokes the family.
 #[async_trait]
 pub trait RefreshStore: Send + Sync + 'static {
-    /// Starts `family` for `user_id` with `token` current; the family lives `ttl`
-    /// from now (each rotation extends it by `ttl` again).
-    async fn start(&self, family: &str, user_id: &str, token: &SecretHash, ttl: Duration) -> Result<(), StoreError>;
+    /// Starts `family` with `token` current; the family lives `ttl` from now (each
+    /// rotation extends it by `ttl` again). `grant` is opaque text the store keeps and
+    /// returns on rotation (the service puts the user id and the granted scope in it).
+    async fn start(
+        &self,
+        family: &str,
+        grant: &str,
+        token: &SecretHash,
+        ttl: Duration,
+    ) -> Result<(), StoreError>;
+    /// The grant of `presented` if it is the current token of a live family (a read:
+    /// nothing is spent). Lets the service check the user before rotating, so that a
+    /// failure there does not spend the client's token.
+    async fn current_grant(&self, presented: &SecretHash) -> Result<Option<String>, StoreError>;
     /// Atomically spends `presented` and makes `next` current (see [`Rotation`]).
-    async fn rotate(&self, presented: &SecretHash, next: &SecretHash, ttl: Duration) -> Result<Rotation, StoreError>;
+    async fn rotate(
+        &self,
+        presented: &SecretHash,
+        next: &SecretHash,
+        ttl: Duration,
+    ) -> Result<Rotation, StoreError>;
     /// Revokes the family `presented` belongs to (spent or current); `false` if none.
     async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError>;
 }
@@ -64,10 +80,16 @@ pub struct SessionRecord {
 #[async_trait]
 pub trait SessionStore: Send + Sync + 'static {
     /// Stores a new session, expiring after `idle` without use.
-    async fn create(&self, id: &SecretHash, record: &SessionRecord, idle: Duration) -> Result<(), StoreError>;
+    async fn create(&self, id: &SecretHash, record: &SessionRecord, idle: Duration)
+    -> Result<(), StoreError>;
     /// The session, if it exists, extending its idle expiry by `idle`. Sessions older
     /// than `absolute` are destroyed and not returned.
-    async fn touch(&self, id: &SecretHash, idle: Duration, absolute: Duration) -> Result<Option<SessionRecord>, StoreError>;
+    async fn touch(
+        &self,
+        id: &SecretHash,
+        idle: Duration,
+        absolute: Duration,
+    ) -> Result<Option<SessionRecord>, StoreError>;
     /// Destroys the session (logout).
     async fn destroy(&self, id: &SecretHash) -> Result<(), StoreError>;
 }
@@ -80,4 +102,8 @@ pub trait ThrottleStore: Send + Sync + 'static {
     async fn record_failure(&self, key: &str, window: Duration) -> Result<(u32, Duration), StoreError>;
     /// The failures in `key`'s current window and the time left in it (0 and zero when none).
     async fn failures(&self, key: &str) -> Result<(u32, Duration), StoreError>;
+    /// Takes back one failure of `key` (never below zero; the window is unchanged).
+    /// Attempts are counted before the password is checked, so that parallel guesses
+    /// cannot pass the limit; a successful one is forgiven.
+    async fn forgive(&self, key: &str) -> Result<(), StoreError>;
 }

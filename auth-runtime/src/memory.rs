@@ -23,7 +23,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Makes room in `map` for one more entry, or fails.
-fn make_room<K, V>(map: &mut HashMap<K, V>, capacity: usize, live: impl Fn(&V) -> bool) -> Result<(), StoreError> {
+fn make_room<K, V>(
+    map: &mut HashMap<K, V>,
+    capacity: usize,
+    live: impl Fn(&V) -> bool,
+) -> Result<(), StoreError> {
     if map.len() >= capacity {
         map.retain(|_, v| live(v));
     }
@@ -34,7 +38,7 @@ fn make_room<K, V>(map: &mut HashMap<K, V>, capacity: usize, live: impl Fn(&V) -
 }
 
 struct Family {
-    user_id: String,
+    grant: String,
     current: SecretHash,
     revoked: bool,
     expires: Instant,
@@ -56,6 +60,7 @@ struct Families {
 /// let store = InMemoryRefreshStore::default();
 /// let ttl = Duration::from_secs(60);
 /// store.start("fam-1", "42", &[1; 32], ttl).await.unwrap();
+/// assert_eq!(store.current_grant(&[1; 32]).await.unwrap().as_deref(), Some("42"));
 /// assert!(matches!(store.rotate(&[1; 32], &[2; 32], ttl).await.unwrap(), Rotation::Rotated { .. }));
 /// // Presenting the spent token again revokes the family: the new token dies too.
 /// assert!(matches!(store.rotate(&[1; 32], &[3; 32], ttl).await.unwrap(), Rotation::Reused { .. }));
@@ -76,7 +81,10 @@ impl Default for InMemoryRefreshStore {
 impl InMemoryRefreshStore {
     /// A store of at most `capacity` live families.
     pub fn with_capacity(capacity: usize) -> Self {
-        InMemoryRefreshStore { inner: Mutex::new(Families::default()), capacity }
+        InMemoryRefreshStore {
+            inner: Mutex::new(Families::default()),
+            capacity,
+        }
     }
 }
 
@@ -90,7 +98,13 @@ impl Families {
 
 #[async_trait]
 impl RefreshStore for InMemoryRefreshStore {
-    async fn start(&self, family: &str, user_id: &str, token: &SecretHash, ttl: Duration) -> Result<(), StoreError> {
+    async fn start(
+        &self,
+        family: &str,
+        grant: &str,
+        token: &SecretHash,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
         let mut inner = lock(&self.inner);
         let now = Instant::now();
         if inner.families.len() >= self.capacity {
@@ -101,13 +115,23 @@ impl RefreshStore for InMemoryRefreshStore {
         }
         inner.families.insert(
             family.to_owned(),
-            Family { user_id: user_id.to_owned(), current: *token, revoked: false, expires: now + ttl },
+            Family {
+                grant: grant.to_owned(),
+                current: *token,
+                revoked: false,
+                expires: now + ttl,
+            },
         );
         inner.tokens.insert(*token, family.to_owned());
         Ok(())
     }
 
-    async fn rotate(&self, presented: &SecretHash, next: &SecretHash, ttl: Duration) -> Result<Rotation, StoreError> {
+    async fn rotate(
+        &self,
+        presented: &SecretHash,
+        next: &SecretHash,
+        ttl: Duration,
+    ) -> Result<Rotation, StoreError> {
         let mut inner = lock(&self.inner);
         let now = Instant::now();
         // Spent tokens are kept for reuse detection; bound them like the families.
@@ -133,9 +157,20 @@ impl RefreshStore for InMemoryRefreshStore {
         }
         family.current = *next;
         family.expires = now + ttl;
-        let user_id = family.user_id.clone();
+        let grant = family.grant.clone();
         inner.tokens.insert(*next, family_id.clone());
-        Ok(Rotation::Rotated { user_id, family: family_id })
+        Ok(Rotation::Rotated {
+            grant,
+            family: family_id,
+        })
+    }
+
+    async fn current_grant(&self, presented: &SecretHash) -> Result<Option<String>, StoreError> {
+        let inner = lock(&self.inner);
+        let family = inner.tokens.get(presented).and_then(|id| inner.families.get(id));
+        Ok(family
+            .filter(|f| !f.revoked && f.expires > Instant::now() && f.current == *presented)
+            .map(|f| f.grant.clone()))
     }
 
     async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError> {
@@ -144,7 +179,7 @@ impl RefreshStore for InMemoryRefreshStore {
             return Ok(false);
         };
         match inner.families.get_mut(&family_id) {
-            Some(family) if !family.revoked => {
+            Some(family) if !family.revoked && family.expires > Instant::now() => {
                 family.revoked = true;
                 Ok(true)
             }
@@ -168,13 +203,21 @@ impl Default for InMemorySessionStore {
 impl InMemorySessionStore {
     /// A store of at most `capacity` live sessions.
     pub fn with_capacity(capacity: usize) -> Self {
-        InMemorySessionStore { inner: Mutex::new(HashMap::new()), capacity }
+        InMemorySessionStore {
+            inner: Mutex::new(HashMap::new()),
+            capacity,
+        }
     }
 }
 
 #[async_trait]
 impl SessionStore for InMemorySessionStore {
-    async fn create(&self, id: &SecretHash, record: &SessionRecord, idle: Duration) -> Result<(), StoreError> {
+    async fn create(
+        &self,
+        id: &SecretHash,
+        record: &SessionRecord,
+        idle: Duration,
+    ) -> Result<(), StoreError> {
         let mut inner = lock(&self.inner);
         let now = Instant::now();
         make_room(&mut inner, self.capacity, |(_, idle_until)| *idle_until > now)?;
@@ -182,7 +225,12 @@ impl SessionStore for InMemorySessionStore {
         Ok(())
     }
 
-    async fn touch(&self, id: &SecretHash, idle: Duration, absolute: Duration) -> Result<Option<SessionRecord>, StoreError> {
+    async fn touch(
+        &self,
+        id: &SecretHash,
+        idle: Duration,
+        absolute: Duration,
+    ) -> Result<Option<SessionRecord>, StoreError> {
         let mut inner = lock(&self.inner);
         let now = Instant::now();
         let Some((record, idle_until)) = inner.get_mut(id) else {
@@ -218,7 +266,10 @@ impl Default for InMemoryThrottleStore {
 impl InMemoryThrottleStore {
     /// A store of at most `capacity` live counters.
     pub fn with_capacity(capacity: usize) -> Self {
-        InMemoryThrottleStore { inner: Mutex::new(HashMap::new()), capacity }
+        InMemoryThrottleStore {
+            inner: Mutex::new(HashMap::new()),
+            capacity,
+        }
     }
 }
 
@@ -236,6 +287,13 @@ impl ThrottleStore for InMemoryThrottleStore {
         make_room(&mut inner, self.capacity, |(_, ends)| *ends > now)?;
         inner.insert(key.to_owned(), (1, now + window));
         Ok((1, window))
+    }
+
+    async fn forgive(&self, key: &str) -> Result<(), StoreError> {
+        if let Some((count, _)) = lock(&self.inner).get_mut(key) {
+            *count = count.saturating_sub(1);
+        }
+        Ok(())
     }
 
     async fn failures(&self, key: &str) -> Result<(u32, Duration), StoreError> {

@@ -213,7 +213,7 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::new(format!("redis {what}: unexpected reply"))
 }
 
-/// KEYS: rf, rm, rt(token). ARGV: user id, token hex, ttl ms, family.
+/// KEYS: rf, rm, rt(token). ARGV: grant, token hex, ttl ms, family.
 static START: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -252,6 +252,30 @@ for _, t in ipairs(redis.call('SMEMBERS', mkey)) do
 end
 redis.call('SET', KEYS[2], family, 'PX', ARGV[4])
 return {'rotated', f[1], family}
+",
+    )
+});
+
+/// KEYS: rt(presented). ARGV: prefix, presented hex. A read: nothing changes.
+static CURRENT_GRANT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local family = redis.call('GET', KEYS[1])
+if not family then return false end
+local f = redis.call('HMGET', ARGV[1] .. ':rf:' .. family, 'u', 'c', 'r')
+if not f[1] or f[3] ~= '0' or f[2] ~= ARGV[2] then return false end
+return f[1]
+",
+    )
+});
+
+/// KEYS: th. Takes back one failure, never below zero, keeping the window.
+static THROTTLE_FORGIVE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 1
 ",
     )
 });
@@ -362,7 +386,7 @@ impl RefreshStore for RedisStore {
     async fn start(
         &self,
         family: &str,
-        user_id: &str,
+        grant: &str,
         token: &SecretHash,
         ttl: Duration,
     ) -> Result<(), StoreError> {
@@ -373,7 +397,7 @@ impl RefreshStore for RedisStore {
             self.key("rt", &token),
         ];
         let args = [
-            user_id.to_owned(),
+            grant.to_owned(),
             token,
             millis(ttl).to_string(),
             family.to_owned(),
@@ -395,11 +419,19 @@ impl RefreshStore for RedisStore {
         let reply: Vec<String> = self.run("refresh rotate", &ROTATE, &keys, &args).await?;
         let mut reply = reply.into_iter();
         match (reply.next().as_deref(), reply.next(), reply.next()) {
-            (Some("rotated"), Some(user_id), Some(family)) => Ok(Rotation::Rotated { user_id, family }),
+            (Some("rotated"), Some(grant), Some(family)) => Ok(Rotation::Rotated { grant, family }),
             (Some("reused"), Some(family), None) => Ok(Rotation::Reused { family }),
             (Some("invalid"), None, None) => Ok(Rotation::Invalid),
             _ => Err(corrupt("refresh rotate")),
         }
+    }
+
+    async fn current_grant(&self, presented: &SecretHash) -> Result<Option<String>, StoreError> {
+        let presented = hex(presented);
+        let keys = [self.key("rt", &presented)];
+        let args = [self.prefix.to_string(), presented];
+        self.run("refresh current_grant", &CURRENT_GRANT, &keys, &args)
+            .await
     }
 
     async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError> {
@@ -485,6 +517,13 @@ impl ThrottleStore for RedisStore {
             .run("throttle record_failure", &THROTTLE_RECORD, &keys, &args)
             .await?;
         Ok(counter(n, ttl))
+    }
+
+    async fn forgive(&self, key: &str) -> Result<(), StoreError> {
+        let keys = [self.key("th", &hex(&Sha256::digest(key.as_bytes())))];
+        self.run::<i64>("throttle forgive", &THROTTLE_FORGIVE, &keys, &[])
+            .await
+            .map(drop)
     }
 
     async fn failures(&self, key: &str) -> Result<(u32, Duration), StoreError> {

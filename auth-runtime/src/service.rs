@@ -40,7 +40,9 @@ fn hash_secret(secret: &str) -> SecretHash {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn store_down(e: StoreError) -> AuthError {
@@ -101,7 +103,9 @@ impl TokenConfig {
             AlgorithmFamily::Ec => EncodingKey::from_ec_pem(pem),
             AlgorithmFamily::Ed => EncodingKey::from_ed_pem(pem),
             AlgorithmFamily::Hmac => {
-                return Err(ConfigError::InvalidKey("HMAC algorithms take TokenConfig::hmac".into()));
+                return Err(ConfigError::InvalidKey(
+                    "HMAC algorithms take TokenConfig::hmac".into(),
+                ));
             }
         }
         .map_err(|e| ConfigError::InvalidKey(format!("signing key: {e}")))?;
@@ -212,7 +216,11 @@ impl SessionConfig {
     }
 
     fn full_cookie_name(&self) -> String {
-        if self.development { self.cookie_name.clone() } else { format!("__Host-{}", self.cookie_name) }
+        if self.development {
+            self.cookie_name.clone()
+        } else {
+            format!("__Host-{}", self.cookie_name)
+        }
     }
 }
 
@@ -231,7 +239,10 @@ pub struct ThrottleConfig {
 
 impl Default for ThrottleConfig {
     fn default() -> Self {
-        ThrottleConfig { max_failures: 5, window: Duration::from_secs(15 * 60) }
+        ThrottleConfig {
+            max_failures: 5,
+            window: Duration::from_secs(15 * 60),
+        }
     }
 }
 
@@ -266,7 +277,10 @@ pub fn client_addr(parts: &Parts) -> Option<IpAddr> {
         return Some(*ip);
     }
     #[cfg(feature = "axum")]
-    if let Some(info) = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>() {
+    if let Some(info) = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    {
         return Some(info.0.ip());
     }
     None
@@ -303,6 +317,25 @@ pub struct LoggedIn<U> {
     pub needs_rehash: bool,
 }
 
+/// What a refresh family grants: the user and the scope of the first issuance (kept
+/// across refreshes, RFC 6749 §6). Stored as JSON text by the refresh store.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Grant {
+    sub: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+}
+
+impl Grant {
+    fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    fn parse(text: &str) -> Option<Grant> {
+        serde_json::from_str(text).ok()
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct LifecycleBuilder {
     pub(crate) tokens: Option<TokenConfig>,
@@ -327,14 +360,24 @@ impl LifecycleBuilder {
     pub(crate) fn build(self, jwt: Option<&JwtValidator>) -> Result<Lifecycle, ConfigError> {
         let session_config = self.session_config;
         let name = &session_config.cookie_name;
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-            return Err(ConfigError::Invalid("the session cookie name must be letters, digits, '_' or '-'"));
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(ConfigError::Invalid(
+                "the session cookie name must be letters, digits, '_' or '-'",
+            ));
         }
         if session_config.idle.is_zero() || session_config.absolute < session_config.idle {
-            return Err(ConfigError::Invalid("session timeouts: idle must be > 0 and <= absolute"));
+            return Err(ConfigError::Invalid(
+                "session timeouts: idle must be > 0 and <= absolute",
+            ));
         }
         if self.throttle_config.max_failures == 0 || self.throttle_config.window.is_zero() {
-            return Err(ConfigError::Invalid("throttling needs max_failures >= 1 and a non-zero window"));
+            return Err(ConfigError::Invalid(
+                "throttling needs max_failures >= 1 and a non-zero window",
+            ));
         }
         if let Some(tokens) = &self.tokens {
             let Some(jwt) = jwt else {
@@ -342,21 +385,28 @@ impl LifecycleBuilder {
                     "issuing tokens needs a JWT configuration that verifies them (PortcullisBuilder::jwt)",
                 ));
             };
-            if tokens.access_ttl.is_zero() || tokens.refresh_ttl.is_zero() {
-                return Err(ConfigError::Invalid("token lifetimes must be non-zero"));
+            if tokens.access_ttl < Duration::from_secs(1) || tokens.refresh_ttl < Duration::from_secs(1) {
+                return Err(ConfigError::Invalid(
+                    "token lifetimes must be at least one second",
+                ));
             }
             let probe = sign_access(tokens, "probe", "probe", None)
                 .map_err(|_| ConfigError::Invalid("the token signing key cannot sign"))?;
-            jwt.validate(&probe).map_err(|e| {
-                ConfigError::IssuedTokensRejected(e.to_string())
-            })?;
+            jwt.validate(&probe)
+                .map_err(|e| ConfigError::IssuedTokensRejected(e.to_string()))?;
         }
         Ok(Lifecycle {
             cookie_name: session_config.full_cookie_name(),
             tokens: self.tokens,
-            refresh: self.refresh.unwrap_or_else(|| Arc::new(InMemoryRefreshStore::default())),
-            sessions: self.sessions.unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
-            throttle: self.throttle.unwrap_or_else(|| Arc::new(InMemoryThrottleStore::default())),
+            refresh: self
+                .refresh
+                .unwrap_or_else(|| Arc::new(InMemoryRefreshStore::default())),
+            sessions: self
+                .sessions
+                .unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
+            throttle: self
+                .throttle
+                .unwrap_or_else(|| Arc::new(InMemoryThrottleStore::default())),
             session_config,
             throttle_config: self.throttle_config,
         })
@@ -399,7 +449,9 @@ pub(crate) fn session_cookie(headers: &HeaderMap, name: &str) -> Result<Option<S
         }
         let Ok(text) = value.to_str() else { continue };
         for pair in text.split(';') {
-            let Some((key, id)) = pair.trim().split_once('=') else { continue };
+            let Some((key, id)) = pair.trim().split_once('=') else {
+                continue;
+            };
             if key == name {
                 if found.is_some() {
                     return Err(bad("send the session cookie once"));
@@ -409,7 +461,12 @@ pub(crate) fn session_cookie(headers: &HeaderMap, name: &str) -> Result<Option<S
         }
     }
     match found {
-        Some(id) if id.len() != SECRET_TEXT_LEN || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => {
+        Some(id)
+            if id.len() != SECRET_TEXT_LEN
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
             Err(bad("the session cookie is malformed"))
         }
         other => Ok(other),
@@ -437,57 +494,100 @@ impl<U: AuthUser> Portcullis<U> {
         let family = random_secret()?;
         let refresh = random_secret()?;
         let sub = user.id().to_string();
+        let grant = Grant {
+            sub: sub.clone(),
+            scope: scope.map(str::to_owned),
+        }
+        .to_text();
         self.lifecycle()
             .refresh
-            .start(&family, &sub, &hash_secret(&refresh), tokens.refresh_ttl)
+            .start(&family, &grant, &hash_secret(&refresh), tokens.refresh_ttl)
             .await
             .map_err(store_down)?;
         let access = sign_access(tokens, &sub, &random_secret()?, scope)?;
         tracing::info!(user = %sub, "tokens issued");
-        Ok(TokenPair { access_token: access, refresh_token: refresh, token_type: "Bearer", expires_in: tokens.access_ttl.as_secs() })
+        Ok(TokenPair {
+            access_token: access,
+            refresh_token: refresh,
+            token_type: "Bearer",
+            expires_in: tokens.access_ttl.as_secs(),
+        })
     }
 
     /// Exchanges a refresh token for a new pair (rotation). A refresh token that was
     /// already used revokes its whole family (reuse detection) and is refused.
     ///
     /// # Errors
-    /// 401 for unknown, spent, revoked or expired tokens and for inactive or deleted
-    /// users; 503 when a store fails.
+    /// 401 for unknown, spent, revoked or expired tokens and deleted users, 403 for
+    /// inactive users (the token is not spent then), 503 when a store fails.
     pub async fn refresh_tokens(&self, refresh_token: &str) -> Result<(U, TokenPair), AuthError> {
         let tokens = self.token_config()?;
+        let refresh = &self.lifecycle().refresh;
         let refused = |reason| AuthError::invalid(Scheme::Jwt, reason);
         if refresh_token.len() != SECRET_TEXT_LEN {
             return Err(refused("the refresh token is not valid"));
         }
+        let presented = hash_secret(refresh_token);
+        // Check the user first: a store failure or an inactive account must not spend
+        // the client's token (its retry would look like reuse and revoke the family).
+        let checked = match refresh.current_grant(&presented).await.map_err(store_down)? {
+            Some(grant) => Some((self.grant_user(&grant).await?, grant)),
+            None => None,
+        };
         let next = random_secret()?;
-        let rotation = self
-            .lifecycle()
-            .refresh
-            .rotate(&hash_secret(refresh_token), &hash_secret(&next), tokens.refresh_ttl)
+        let rotation = refresh
+            .rotate(&presented, &hash_secret(&next), tokens.refresh_ttl)
             .await
             .map_err(store_down)?;
-        let user_id = match rotation {
-            Rotation::Rotated { user_id, .. } => user_id,
+        let grant = match rotation {
+            Rotation::Rotated { grant, .. } => grant,
             Rotation::Reused { .. } => {
                 tracing::warn!("a spent refresh token was presented again: its family is revoked");
-                return Err(refused("the refresh token was already used; its session is revoked"));
+                return Err(refused(
+                    "the refresh token was already used; its session is revoked",
+                ));
             }
             Rotation::Invalid => return Err(refused("the refresh token is not valid")),
         };
-        let id = user_id.parse::<U::Id>().map_err(|_| refused("the refresh token is not valid"))?;
+        let user = match checked {
+            Some((user, checked_grant)) if checked_grant == grant => user,
+            _ => self.grant_user(&grant).await?,
+        };
+        let scope = Grant::parse(&grant).and_then(|g| g.scope);
+        let access = sign_access(
+            tokens,
+            &user.id().to_string(),
+            &random_secret()?,
+            scope.as_deref(),
+        )?;
+        let pair = TokenPair {
+            access_token: access,
+            refresh_token: next,
+            token_type: "Bearer",
+            expires_in: tokens.access_ttl.as_secs(),
+        };
+        Ok((user, pair))
+    }
+
+    /// The active user a refresh family was granted to.
+    async fn grant_user(&self, grant: &str) -> Result<U, AuthError> {
+        let refused = || AuthError::invalid(Scheme::Jwt, "the refresh token is not valid");
+        let id = Grant::parse(grant)
+            .and_then(|g| g.sub.parse::<U::Id>().ok())
+            .ok_or_else(refused)?;
         let user = self
             .inner
             .users
             .find_by_id(&id)
             .await
             .map_err(store_down)?
-            .ok_or_else(|| refused("the refresh token is not valid"))?;
+            .ok_or_else(refused)?;
         if !user.is_active() {
-            return Err(AuthError::Forbidden { reason: "the account is inactive" });
+            return Err(AuthError::Forbidden {
+                reason: "the account is inactive",
+            });
         }
-        let access = sign_access(tokens, &user_id, &random_secret()?, None)?;
-        let pair = TokenPair { access_token: access, refresh_token: next, token_type: "Bearer", expires_in: tokens.access_ttl.as_secs() };
-        Ok((user, pair))
+        Ok(user)
     }
 
     /// Revokes the access token `info` came from (by `jti`, until it expires).
@@ -495,10 +595,18 @@ impl<U: AuthUser> Portcullis<U> {
     /// # Errors
     /// 503 when the revocation store fails.
     pub async fn revoke_access(&self, info: &AuthInfo) -> Result<(), AuthError> {
-        let Some(claims) = info.claims() else { return Ok(()) };
-        let (Some(jti), Some(exp)) = (claims.jti(), claims.exp()) else { return Ok(()) };
+        let Some(claims) = info.claims() else {
+            return Ok(());
+        };
+        let (Some(jti), Some(exp)) = (claims.jti(), claims.exp()) else {
+            return Ok(());
+        };
         let until = UNIX_EPOCH + Duration::from_secs_f64(exp.max(0.0));
-        self.inner.revocations.revoke(jti, until).await.map_err(store_down)
+        self.inner
+            .revocations
+            .revoke(jti, until)
+            .await
+            .map_err(store_down)
     }
 
     /// Logout: revokes the refresh family of `refresh_token` (if given) and the
@@ -508,7 +616,11 @@ impl<U: AuthUser> Portcullis<U> {
     /// 503 when a store fails.
     pub async fn logout(&self, refresh_token: Option<&str>, info: &AuthInfo) -> Result<(), AuthError> {
         if let Some(token) = refresh_token.filter(|t| t.len() == SECRET_TEXT_LEN) {
-            self.lifecycle().refresh.revoke_family(&hash_secret(token)).await.map_err(store_down)?;
+            self.lifecycle()
+                .refresh
+                .revoke_family(&hash_secret(token))
+                .await
+                .map_err(store_down)?;
         }
         self.revoke_access(info).await
     }
@@ -519,10 +631,20 @@ impl<U: AuthUser> Portcullis<U> {
     ///
     /// # Errors
     /// 401, 403 (inactive), 429 ([`AuthError::Throttled`]) or 503.
-    pub async fn login(&self, username: &str, password: &str, client: Option<IpAddr>) -> Result<LoggedIn<U>, AuthError> {
-        let (user, needs_rehash) = self.check_password(Scheme::Jwt, username, password, client).await?;
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<LoggedIn<U>, AuthError> {
+        // Coded like a Basic failure: `invalid_credentials`, not `invalid_token`.
+        let (user, needs_rehash) = self
+            .check_password(Scheme::Basic, username, password, client)
+            .await?;
         if !user.is_active() {
-            return Err(AuthError::Forbidden { reason: "the account is inactive" });
+            return Err(AuthError::Forbidden {
+                reason: "the account is inactive",
+            });
         }
         Ok(LoggedIn { user, needs_rehash })
     }
@@ -545,37 +667,57 @@ impl<U: AuthUser> Portcullis<U> {
         client: Option<IpAddr>,
     ) -> Result<(U, bool), AuthError> {
         let lifecycle = self.lifecycle();
-        let limit = lifecycle.throttle_config.max_failures;
+        let config = &lifecycle.throttle_config;
         let keys = Self::throttle_keys(username, client);
+        // Count the attempt before checking the password (one atomic step per key), so
+        // that parallel guesses cannot get past the limit; a success is forgiven.
         let mut wait = Duration::ZERO;
         for key in &keys {
-            let (failures, left) = lifecycle.throttle.failures(key).await.map_err(store_down)?;
-            if failures >= limit {
+            let (attempts, left) = lifecycle
+                .throttle
+                .record_failure(key, config.window)
+                .await
+                .map_err(store_down)?;
+            if attempts > config.max_failures {
                 wait = wait.max(left);
             }
         }
         if !wait.is_zero() {
             tracing::warn!("login throttled");
-            return Err(AuthError::Throttled { retry_after: wait.as_secs().max(1) });
+            return Err(AuthError::Throttled {
+                retry_after: wait.as_secs().max(1),
+            });
         }
-        let user = self.inner.users.find_by_username(username).await.map_err(store_down)?;
+        let user = self
+            .inner
+            .users
+            .find_by_username(username)
+            .await
+            .map_err(store_down)?;
         // Unknown users and users without a password cost one argon2id verification too.
-        let hash = user.as_ref().and_then(|u| u.password_hash()).unwrap_or(&self.inner.dummy_hash).to_owned();
+        let hash = user
+            .as_ref()
+            .and_then(|u| u.password_hash())
+            .unwrap_or(&self.inner.dummy_hash)
+            .to_owned();
         let has_hash = user.as_ref().is_some_and(|u| u.password_hash().is_some());
         let password = password.to_owned();
         let (verified, needs_rehash) = tokio::task::spawn_blocking(move || {
-            (password::verify_password(&password, &hash), password::needs_rehash(&hash))
+            (
+                password::verify_password(&password, &hash),
+                password::needs_rehash(&hash),
+            )
         })
         .await
         .map_err(|_| AuthError::Unavailable)?;
         match user {
-            Some(user) if verified && has_hash => Ok((user, needs_rehash)),
-            _ => {
+            Some(user) if verified && has_hash => {
                 for key in &keys {
-                    lifecycle.throttle.record_failure(key, lifecycle.throttle_config.window).await.map_err(store_down)?;
+                    lifecycle.throttle.forgive(key).await.map_err(store_down)?;
                 }
-                Err(AuthError::invalid(scheme, "invalid user name or password"))
+                Ok((user, needs_rehash))
             }
+            _ => Err(AuthError::invalid(scheme, "invalid user name or password")),
         }
     }
 
@@ -587,13 +729,28 @@ impl<U: AuthUser> Portcullis<U> {
     pub async fn start_session(&self, parts: &Parts, user: &U) -> Result<NewSession, AuthError> {
         let lifecycle = self.lifecycle();
         if let Ok(Some(old)) = session_cookie(&parts.headers, &lifecycle.cookie_name) {
-            lifecycle.sessions.destroy(&hash_secret(&old)).await.map_err(store_down)?;
+            lifecycle
+                .sessions
+                .destroy(&hash_secret(&old))
+                .await
+                .map_err(store_down)?;
         }
         let id = random_secret()?;
-        let record = SessionRecord { user_id: user.id().to_string(), csrf_token: random_secret()?, created: SystemTime::now() };
-        lifecycle.sessions.create(&hash_secret(&id), &record, lifecycle.session_config.idle).await.map_err(store_down)?;
+        let record = SessionRecord {
+            user_id: user.id().to_string(),
+            csrf_token: random_secret()?,
+            created: SystemTime::now(),
+        };
+        lifecycle
+            .sessions
+            .create(&hash_secret(&id), &record, lifecycle.session_config.idle)
+            .await
+            .map_err(store_down)?;
         let cookie = self.session_cookie_header(&id, lifecycle.session_config.absolute.as_secs());
-        Ok(NewSession { set_cookie: cookie, csrf_token: record.csrf_token })
+        Ok(NewSession {
+            set_cookie: cookie,
+            csrf_token: record.csrf_token,
+        })
     }
 
     /// Ends the request's session server-side; returns the `Set-Cookie` that clears it.
@@ -603,15 +760,26 @@ impl<U: AuthUser> Portcullis<U> {
     pub async fn end_session(&self, parts: &Parts) -> Result<HeaderValue, AuthError> {
         let lifecycle = self.lifecycle();
         if let Some(id) = session_cookie(&parts.headers, &lifecycle.cookie_name)? {
-            lifecycle.sessions.destroy(&hash_secret(&id)).await.map_err(store_down)?;
+            lifecycle
+                .sessions
+                .destroy(&hash_secret(&id))
+                .await
+                .map_err(store_down)?;
         }
         Ok(self.session_cookie_header("", 0))
     }
 
     fn session_cookie_header(&self, value: &str, max_age: u64) -> HeaderValue {
         let lifecycle = self.lifecycle();
-        let secure = if lifecycle.session_config.development { "" } else { "; Secure" };
-        let cookie = format!("{}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Lax{secure}", lifecycle.cookie_name);
+        let secure = if lifecycle.session_config.development {
+            ""
+        } else {
+            "; Secure"
+        };
+        let cookie = format!(
+            "{}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            lifecycle.cookie_name
+        );
         HeaderValue::try_from(cookie).expect("cookie names and values are checked ASCII")
     }
 
@@ -635,17 +803,32 @@ impl<U: AuthUser> Portcullis<U> {
             .await
             .map_err(store_down)?
             .ok_or_else(|| AuthError::invalid(Scheme::Session, "the session has ended or does not exist"))?;
-        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE) {
+        if !matches!(
+            parts.method,
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+        ) {
             check_same_site(&parts.headers)?;
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             let equal: bool = sent.as_bytes().ct_eq(record.csrf_token.as_bytes()).into();
             if !equal {
-                return Err(AuthError::CsrfRejected { reason: "the X-CSRF-Token header is missing or wrong" });
+                return Err(AuthError::CsrfRejected {
+                    reason: "the X-CSRF-Token header is missing or wrong",
+                });
             }
         }
         let unknown = || AuthError::invalid(Scheme::Session, "the session's user no longer exists");
         let id = record.user_id.parse::<U::Id>().map_err(|_| unknown())?;
-        let user = self.inner.users.find_by_id(&id).await.map_err(store_down)?.ok_or_else(unknown)?;
+        let user = self
+            .inner
+            .users
+            .find_by_id(&id)
+            .await
+            .map_err(store_down)?
+            .ok_or_else(unknown)?;
         Ok((user, AuthInfo::new(Scheme::Session, None)))
     }
 }
@@ -654,12 +837,19 @@ impl<U: AuthUser> Portcullis<U> {
 /// whose host differs from `Host`.
 fn check_same_site(headers: &HeaderMap) -> Result<(), AuthError> {
     let cross = |reason| Err(AuthError::CsrfRejected { reason });
-    if headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site")) {
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
+    {
         return cross("cross-site requests cannot use the session");
     }
     if let Some(origin) = headers.get(http::header::ORIGIN) {
         let host = headers.get(http::header::HOST).and_then(|h| h.to_str().ok());
-        let origin_host = origin.to_str().ok().and_then(|o| o.split_once("://")).map(|(_, rest)| rest);
+        let origin_host = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://"))
+            .map(|(_, rest)| rest);
         if origin_host.is_none() || origin_host != host {
             return cross("the request's Origin is not this site");
         }

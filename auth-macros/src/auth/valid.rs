@@ -9,8 +9,12 @@ use crate::require::expr::{Atom, Expr, Permissions};
 use crate::suggest::did_you_mean;
 
 /// Scheme names `#[auth]` accepts, as the runtime's `Scheme` variants.
-pub(super) const SCHEMES: [(&str, &str); 4] =
-    [("jwt", "Jwt"), ("api_key", "ApiKey"), ("basic", "Basic"), ("session", "Session")];
+pub(super) const SCHEMES: [(&str, &str); 4] = [
+    ("jwt", "Jwt"),
+    ("api_key", "ApiKey"),
+    ("basic", "Basic"),
+    ("session", "Session"),
+];
 const OPTIONS: [&str; 1] = ["optional"];
 
 /// The validated model of one `#[auth]` use.
