@@ -20,6 +20,8 @@ mod password;
 #[cfg(feature = "redis")]
 mod redis_store;
 mod render;
+#[cfg(feature = "axum")]
+mod router;
 mod scheme;
 mod service;
 mod store;
@@ -47,6 +49,8 @@ pub use password::{
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
 pub use render::{ErrorRenderer, JsonRenderer};
+#[cfg(feature = "axum")]
+pub use router::{AuthRouter, EmailStatus, Mailer, NewAccount, Registrar, Rename};
 pub use scheme::{MAX_SCHEMES, Scheme, SchemeList};
 pub use service::{
     ClientAddr, LoggedIn, NewSession, SessionConfig, ThrottleConfig, TokenConfig, TokenPair, client_addr,

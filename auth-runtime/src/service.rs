@@ -783,6 +783,21 @@ impl<U: AuthUser> Portcullis<U> {
         HeaderValue::try_from(cookie).expect("cookie names and values are checked ASCII")
     }
 
+    /// Allows one event per `window` for `key` (for example one confirmation mail a
+    /// minute): a second one within the window is [`AuthError::Throttled`].
+    pub(crate) async fn once_per(&self, key: &str, window: Duration) -> Result<(), AuthError> {
+        let (count, left) = self.lifecycle().throttle.record_failure(key, window).await.map_err(store_down)?;
+        if count > 1 {
+            return Err(AuthError::Throttled { retry_after: left.as_secs().max(1) });
+        }
+        Ok(())
+    }
+
+    /// The session store (also keeps single-use confirmation tokens).
+    pub(crate) fn sessions_store(&self) -> &dyn SessionStore {
+        &*self.lifecycle().sessions
+    }
+
     /// The session cookie's name as sent (with `__Host-` outside development).
     pub fn session_cookie_name(&self) -> &str {
         &self.lifecycle().cookie_name

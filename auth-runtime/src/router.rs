@@ -1,0 +1,555 @@
+//! A ready auth router for axum (AuthX's router, as one line in an app): register,
+//! login, refresh, logout, session login and logout, `me`, e-mail confirmation and
+//! username changes, over the application's user type and storage.
+//!
+//! The application provides two small traits: [`Registrar`] (create and change users)
+//! and [`Mailer`] (send mail). Everything else comes from its [`Portcullis`].
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRef, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::request::Parts;
+use http::{StatusCode, header};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::axum::Authenticated;
+use crate::config::Portcullis;
+use crate::failure::AuthError;
+use crate::lifecycle::SessionRecord;
+use crate::scheme::{Scheme, SchemeList};
+use crate::store::StoreError;
+use crate::user::AuthUser;
+
+/// A new account, validated, with the password already hashed (argon2id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    /// The login name.
+    pub username: String,
+    /// The e-mail address (not confirmed yet).
+    pub email: String,
+    /// The argon2id PHC string of the password.
+    pub password_hash: String,
+}
+
+/// The answer of [`Registrar::rename`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rename<U> {
+    /// Renamed; the updated user.
+    Renamed(U),
+    /// Another user has this name.
+    Taken,
+    /// No such user.
+    NotFound,
+}
+
+/// A user's e-mail address and whether it is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailStatus {
+    /// The address.
+    pub email: String,
+    /// Whether it has been confirmed.
+    pub confirmed: bool,
+}
+
+/// Creates and changes users: the application implements it over its database.
+///
+/// ```
+/// use portcullis::{async_trait, AuthUser, EmailStatus, NewAccount, Registrar, Rename, StoreError};
+///
+/// #[derive(Clone, AuthUser)]
+/// struct User { #[auth_user(id)] id: i64, #[auth_user(name)] name: String }
+///
+/// struct Db;
+///
+/// #[async_trait]
+/// impl Registrar<User> for Db {
+///     async fn register(&self, account: &NewAccount) -> Result<Option<User>, StoreError> {
+///         Ok(Some(User { id: 1, name: account.username.clone() })) // INSERT ...; None when taken
+///     }
+///     async fn rename(&self, id: &i64, username: &str) -> Result<Rename<User>, StoreError> {
+///         Ok(Rename::Renamed(User { id: *id, name: username.into() }))
+///     }
+///     async fn email(&self, _id: &i64) -> Result<Option<EmailStatus>, StoreError> {
+///         Ok(Some(EmailStatus { email: "ann@example.com".into(), confirmed: false }))
+///     }
+///     async fn confirm_email(&self, _id: &i64) -> Result<(), StoreError> {
+///         Ok(())
+///     }
+/// }
+/// ```
+#[async_trait]
+pub trait Registrar<U: AuthUser>: Send + Sync + 'static {
+    /// Creates the user; `Ok(None)` when the user name or e-mail is taken.
+    async fn register(&self, account: &NewAccount) -> Result<Option<U>, StoreError>;
+    /// Changes the user name of `id`.
+    async fn rename(&self, id: &U::Id, username: &str) -> Result<Rename<U>, StoreError>;
+    /// The user's e-mail status; `None` for an unknown user.
+    async fn email(&self, id: &U::Id) -> Result<Option<EmailStatus>, StoreError>;
+    /// Marks the user's e-mail address confirmed.
+    async fn confirm_email(&self, id: &U::Id) -> Result<(), StoreError>;
+}
+
+/// Sends mail (confirmation links).
+///
+/// ```
+/// use portcullis::{async_trait, Mailer, StoreError};
+/// struct LogMailer;
+/// #[async_trait]
+/// impl Mailer for LogMailer {
+///     async fn send(&self, to: &str, subject: &str, _body: &str) -> Result<(), StoreError> {
+///         println!("mail to {to}: {subject}");
+///         Ok(())
+///     }
+/// }
+/// ```
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    /// Sends one message; an error answers 503.
+    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), StoreError>;
+}
+
+/// Builds the auth routes. Mount them with `Router::merge`.
+///
+/// | route | auth | answer |
+/// |---|---|---|
+/// | `POST /auth/register {username,email,password}` | — | 201 `{id,username}`; 400 invalid input; 409 taken |
+/// | `POST /auth/login {username,password}` | — | 200 token pair; 401; 429 + `Retry-After` |
+/// | `POST /auth/refresh {refresh_token}` | — | 200 new pair (rotation); 401 |
+/// | `POST /auth/logout {refresh_token}` | jwt | 204: the family and the access token are revoked |
+/// | `POST /session/login {username,password}` | — | 200 `{csrf_token}` + `Set-Cookie` |
+/// | `POST /session/logout` | session | 204, cookie cleared, session destroyed |
+/// | `GET /me` | jwt, api_key, session, basic | 200 `{id,username,roles,scheme}` |
+/// | `GET /auth/confirm` | jwt | 200 `{email,confirmed}` |
+/// | `POST /auth/confirm` | jwt | 202 mail sent; 400 already confirmed; 429 within 60 s |
+/// | `POST /auth/confirm/{token}` | — | 200 confirmed; 403 unknown, used or expired token |
+/// | `POST /users/{id}/change_username {username}` | jwt; owner or admin | 200; 400 same name; 409 taken; 403; 404 |
+///
+/// ```
+/// use axum::{Router, extract::FromRef};
+/// use portcullis::{AuthRouter, AuthUser, InMemoryUserStore, Portcullis};
+/// # use portcullis::{async_trait, EmailStatus, Mailer, NewAccount, Registrar, Rename, StoreError};
+/// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+/// # struct Db; struct LogMailer;
+/// # #[async_trait] impl Registrar<User> for Db {
+/// #   async fn register(&self, _: &NewAccount) -> Result<Option<User>, StoreError> { Ok(None) }
+/// #   async fn rename(&self, _: &i64, _: &str) -> Result<Rename<User>, StoreError> { Ok(Rename::NotFound) }
+/// #   async fn email(&self, _: &i64) -> Result<Option<EmailStatus>, StoreError> { Ok(None) }
+/// #   async fn confirm_email(&self, _: &i64) -> Result<(), StoreError> { Ok(()) } }
+/// # #[async_trait] impl Mailer for LogMailer {
+/// #   async fn send(&self, _: &str, _: &str, _: &str) -> Result<(), StoreError> { Ok(()) } }
+///
+/// #[derive(Clone, FromRef)]
+/// struct AppState { auth: Portcullis<User> }
+///
+/// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
+/// let app: Router = Router::new()
+///     .merge(AuthRouter::new(Db, LogMailer).confirm_url("https://app.example/confirm/").routes())
+///     .with_state(AppState { auth });
+/// ```
+pub struct AuthRouter<U: AuthUser> {
+    registrar: Arc<dyn Registrar<U>>,
+    mailer: Arc<dyn Mailer>,
+    confirm_url: String,
+    confirm_ttl: Duration,
+    admin_role: String,
+}
+
+impl<U: AuthUser> AuthRouter<U> {
+    /// Routes over `registrar` and `mailer`; confirmation links are valid 24 h and the
+    /// `admin` role may rename anyone.
+    pub fn new(registrar: impl Registrar<U>, mailer: impl Mailer) -> Self {
+        AuthRouter {
+            registrar: Arc::new(registrar),
+            mailer: Arc::new(mailer),
+            confirm_url: "/auth/confirm/".to_owned(),
+            confirm_ttl: Duration::from_secs(24 * 3600),
+            admin_role: "admin".to_owned(),
+        }
+    }
+
+    /// The link mailed for confirmation is this prefix followed by the token.
+    pub fn confirm_url(mut self, prefix: impl Into<String>) -> Self {
+        self.confirm_url = prefix.into();
+        self
+    }
+
+    /// How long a confirmation link works.
+    pub fn confirm_ttl(mut self, ttl: Duration) -> Self {
+        self.confirm_ttl = ttl;
+        self
+    }
+
+    /// The role that may change anyone's user name.
+    pub fn admin_role(mut self, role: impl Into<String>) -> Self {
+        self.admin_role = role.into();
+        self
+    }
+
+    /// The routes, for any state that provides the [`Portcullis`].
+    pub fn routes<S>(self) -> axum::Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+        Portcullis<U>: FromRef<S>,
+    {
+        let state = RouterState { shared: Arc::new(self) };
+        axum::Router::new()
+            .route("/auth/register", post(register::<U>))
+            .route("/auth/login", post(login::<U>))
+            .route("/auth/refresh", post(refresh::<U>))
+            .route("/auth/logout", post(logout::<U>))
+            .route("/session/login", post(session_login::<U>))
+            .route("/session/logout", post(session_logout::<U>))
+            .route("/me", get(me::<U>))
+            .route("/auth/confirm", get(confirm_status::<U>).post(confirm_request::<U>))
+            .route("/auth/confirm/{token}", post(confirm::<U>))
+            .route("/users/{id}/change_username", post(change_username::<U>))
+            .layer(axum::Extension(state))
+    }
+}
+
+/// The router's own configuration, reached by its handlers as an extension.
+struct RouterState<U: AuthUser> {
+    shared: Arc<AuthRouter<U>>,
+}
+
+impl<U: AuthUser> Clone for RouterState<U> {
+    fn clone(&self) -> Self {
+        RouterState { shared: Arc::clone(&self.shared) }
+    }
+}
+
+const NO_SCHEME: u64 = SchemeList::encode(&[]);
+const JWT: u64 = SchemeList::encode(&[Scheme::Jwt]);
+const SESSION: u64 = SchemeList::encode(&[Scheme::Session]);
+const ANY: u64 = SchemeList::encode(&[Scheme::Jwt, Scheme::ApiKey, Scheme::Session, Scheme::Basic]);
+
+type Config<U> = axum::Extension<RouterState<U>>;
+
+/// A JSON problem outside authentication (bad input, conflicts).
+fn problem(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "error": code, "message": message }))).into_response()
+}
+
+fn refuse<U: AuthUser>(auth: &Portcullis<U>, error: AuthError, schemes: u64) -> Response {
+    auth.reject(error, SchemeList::decode(schemes)).map(axum::body::Body::from).into_response()
+}
+
+fn store_down<U: AuthUser>(auth: &Portcullis<U>, error: &StoreError) -> Response {
+    tracing::error!(error = %error, "application store unavailable");
+    refuse(auth, AuthError::Unavailable, NO_SCHEME)
+}
+
+/// The JSON body, or 400 with what was wrong with it.
+fn input<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
+    body.map(|Json(value)| value).map_err(|rejection| {
+        problem(StatusCode::BAD_REQUEST, "invalid_input", &rejection.body_text())
+    })
+}
+
+/// 3 to 32 characters: letters, digits, `_`, `.`, `-`.
+fn valid_username(name: &str) -> bool {
+    (3..=32).contains(&name.chars().count())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// A pragmatic check: one `@`, a local part, a dotted domain, no spaces, at most 254 bytes.
+fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    email.len() <= 254
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|label| !label.is_empty())
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Passwords: 12 to 1024 characters.
+fn valid_password(password: &str) -> bool {
+    (12..=1024).contains(&password.chars().count())
+}
+
+#[derive(Deserialize)]
+struct Registration {
+    username: String,
+    email: String,
+    password: String,
+}
+
+async fn register<U: AuthUser>(
+    State(auth): State<Portcullis<U>>,
+    axum::Extension(config): Config<U>,
+    body: Result<Json<Registration>, JsonRejection>,
+) -> Response {
+    let form = match input(body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    if !valid_username(&form.username) {
+        return problem(StatusCode::BAD_REQUEST, "invalid_input", "the user name needs 3 to 32 letters, digits, '_', '.' or '-'");
+    }
+    if !valid_email(&form.email) {
+        return problem(StatusCode::BAD_REQUEST, "invalid_input", "the e-mail address is not valid");
+    }
+    if !valid_password(&form.password) {
+        return problem(StatusCode::BAD_REQUEST, "invalid_input", "the password needs at least 12 characters");
+    }
+    let password = form.password;
+    let hash = match tokio::task::spawn_blocking(move || crate::password::hash_password(&password)).await {
+        Ok(Ok(hash)) => hash,
+        _ => return refuse(&auth, AuthError::Unavailable, NO_SCHEME),
+    };
+    let account = NewAccount { username: form.username, email: form.email, password_hash: hash };
+    match config.shared.registrar.register(&account).await {
+        Ok(Some(user)) => {
+            tracing::info!(user = %user.id(), "registered");
+            (StatusCode::CREATED, Json(json!({ "id": user.id().to_string(), "username": account.username })))
+                .into_response()
+        }
+        Ok(None) => problem(StatusCode::CONFLICT, "conflict", "the user name or e-mail address is taken"),
+        Err(e) => store_down(&auth, &e),
+    }
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+async fn login<U: AuthUser>(
+    State(auth): State<Portcullis<U>>,
+    parts: Parts,
+    body: Result<Json<Credentials>, JsonRejection>,
+) -> Response {
+    let form = match input(body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let client = crate::service::client_addr(&parts);
+    let logged_in = match auth.login(&form.username, &form.password, client).await {
+        Ok(logged_in) => logged_in,
+        Err(e) => return refuse(&auth, e, NO_SCHEME),
+    };
+    match auth.issue_tokens(&logged_in.user, None).await {
+        Ok(pair) => Json(pair).into_response(),
+        Err(e) => refuse(&auth, e, NO_SCHEME),
+    }
+}
+
+#[derive(Deserialize)]
+struct RefreshForm {
+    refresh_token: String,
+}
+
+async fn refresh<U: AuthUser>(
+    State(auth): State<Portcullis<U>>,
+    body: Result<Json<RefreshForm>, JsonRejection>,
+) -> Response {
+    let form = match input(body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    match auth.refresh_tokens(&form.refresh_token).await {
+        Ok((_, pair)) => Json(pair).into_response(),
+        Err(e) => refuse(&auth, e, NO_SCHEME),
+    }
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    refresh_token: Option<String>,
+}
+
+async fn logout<U: AuthUser>(
+    State(auth): State<Portcullis<U>>,
+    user: Authenticated<U, JWT>,
+    body: Result<Json<LogoutForm>, JsonRejection>,
+) -> Response {
+    let form = match input(body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    match auth.logout(form.refresh_token.as_deref(), &user.info).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refuse(&auth, e, JWT),
+    }
+}
+
+async fn session_login<U: AuthUser>(
+    State(auth): State<Portcullis<U>>,
+    parts: Parts,
+    body: Result<Json<Credentials>, JsonRejection>,
+) -> Response {
+    let form = match input(body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let client = crate::service::client_addr(&parts);
+    let logged_in = match auth.login(&form.username, &form.password, client).await {
+        Ok(logged_in) => logged_in,
+        Err(e) => return refuse(&auth, e, NO_SCHEME),
+    };
+    match auth.start_session(&parts, &logged_in.user).await {
+        Ok(session) => {
+            ([(header::SET_COOKIE, session.set_cookie)], Json(json!({ "csrf_token": session.csrf_token })))
+                .into_response()
+        }
+        Err(e) => refuse(&auth, e, NO_SCHEME),
+    }
+}
+
+async fn session_logout<U: AuthUser>(
+    State(auth): State<Portcullis<U>>,
+    _user: Authenticated<U, SESSION>,
+    parts: Parts,
+) -> Response {
+    match auth.end_session(&parts).await {
+        Ok(cleared) => (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared)]).into_response(),
+        Err(e) => refuse(&auth, e, SESSION),
+    }
+}
+
+async fn me<U: AuthUser>(user: Authenticated<U, ANY>) -> Response {
+    Json(json!({
+        "id": user.user.id().to_string(),
+        "username": user.user.name(),
+        "roles": user.user.role_names(),
+        "scheme": user.info.scheme().as_str(),
+    }))
+    .into_response()
+}
+
+async fn confirm_status<U: AuthUser>(
+    State(auth): State<Portcullis<U>>,
+    axum::Extension(config): Config<U>,
+    user: Authenticated<U, JWT>,
+) -> Response {
+    match config.shared.registrar.email(user.user.id()).await {
+        Ok(Some(status)) => Json(json!({ "email": status.email, "confirmed": status.confirmed })).into_response(),
+        Ok(None) => problem(StatusCode::NOT_FOUND, "not_found", "the user does not exist"),
+        Err(e) => store_down(&auth, &e),
+    }
+}
+
+/// Confirmation tokens: 256 random bits, kept only as a hash in the session store
+/// (under their own hash domain), single use, expiring.
+fn confirmation_key(token: &str) -> [u8; 32] {
+    Sha256::digest(format!("portcullis e-mail confirmation\n{token}").as_bytes()).into()
+}
+
+async fn confirm_request<U: AuthUser>(
+    State(auth): State<Portcullis<U>>,
+    axum::Extension(config): Config<U>,
+    user: Authenticated<U, JWT>,
+) -> Response {
+    let id = user.user.id();
+    let status = match config.shared.registrar.email(id).await {
+        Ok(Some(status)) => status,
+        Ok(None) => return problem(StatusCode::NOT_FOUND, "not_found", "the user does not exist"),
+        Err(e) => return store_down(&auth, &e),
+    };
+    if status.confirmed {
+        return problem(StatusCode::BAD_REQUEST, "already_confirmed", "the e-mail address is already confirmed");
+    }
+    if let Err(e) = auth.once_per(&format!("confirm-request:{id}"), Duration::from_secs(60)).await {
+        return refuse(&auth, e, JWT);
+    }
+    let mut bytes = [0u8; 32];
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        return refuse(&auth, AuthError::Unavailable, JWT);
+    }
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let record = SessionRecord { user_id: id.to_string(), csrf_token: String::new(), created: SystemTime::now() };
+    let ttl = config.shared.confirm_ttl;
+    if let Err(e) = auth.sessions_store().create(&confirmation_key(&token), &record, ttl).await {
+        return store_down(&auth, &e);
+    }
+    let link = format!("{}{token}", config.shared.confirm_url);
+    let body = format!("Confirm your e-mail address: {link}\nThe link works once, for {} hours.", ttl.as_secs() / 3600);
+    match config.shared.mailer.send(&status.email, "Confirm your e-mail address", &body).await {
+        Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "sent": true }))).into_response(),
+        Err(e) => store_down(&auth, &e),
+    }
+}
+
+async fn confirm<U: AuthUser>(
+    State(auth): State<Portcullis<U>>,
+    axum::Extension(config): Config<U>,
+    Path(token): Path<String>,
+) -> Response {
+    let refused = || problem(StatusCode::FORBIDDEN, "forbidden", "the confirmation link is unknown, used or expired");
+    if token.len() != 43 {
+        return refused();
+    }
+    let key = confirmation_key(&token);
+    let ttl = config.shared.confirm_ttl;
+    let store = auth.sessions_store();
+    let record = match store.touch(&key, ttl, ttl).await {
+        Ok(Some(record)) => record,
+        Ok(None) => return refused(),
+        Err(e) => return store_down(&auth, &e),
+    };
+    // Single use: gone before the address is marked confirmed.
+    if let Err(e) = store.destroy(&key).await {
+        return store_down(&auth, &e);
+    }
+    let Ok(id) = record.user_id.parse::<U::Id>() else { return refused() };
+    match config.shared.registrar.confirm_email(&id).await {
+        Ok(()) => Json(json!({ "confirmed": true })).into_response(),
+        Err(e) => store_down(&auth, &e),
+    }
+}
+
+#[derive(Deserialize)]
+struct RenameForm {
+    username: String,
+}
+
+async fn change_username<U: AuthUser>(
+    State(auth): State<Portcullis<U>>,
+    axum::Extension(config): Config<U>,
+    user: Authenticated<U, JWT>,
+    Path(target): Path<String>,
+    body: Result<Json<RenameForm>, JsonRejection>,
+) -> Response {
+    let form = match input(body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", "the user does not exist");
+    // 404 before 403: the resource must exist before ownership is judged.
+    let Ok(target) = target.parse::<U::Id>() else { return not_found() };
+    let current = match auth.users().find_by_id(&target).await {
+        Ok(Some(current)) => current,
+        Ok(None) => return not_found(),
+        Err(e) => return store_down(&auth, &e),
+    };
+    if *user.user.id() != target && !user.user.has_role(&config.shared.admin_role) {
+        let denied = AuthError::Denied { scheme: user.info.scheme(), requirement: "owner or admin" };
+        return user.refuse(denied).into_response();
+    }
+    if !valid_username(&form.username) {
+        return problem(StatusCode::BAD_REQUEST, "invalid_input", "the user name needs 3 to 32 letters, digits, '_', '.' or '-'");
+    }
+    if current.name() == Some(form.username.as_str()) {
+        return problem(StatusCode::BAD_REQUEST, "invalid_input", "the new user name is the current one");
+    }
+    match config.shared.registrar.rename(&target, &form.username).await {
+        Ok(Rename::Renamed(renamed)) => {
+            Json(json!({ "id": renamed.id().to_string(), "username": renamed.name() })).into_response()
+        }
+        Ok(Rename::Taken) => problem(StatusCode::CONFLICT, "conflict", "the user name is taken"),
+        Ok(Rename::NotFound) => not_found(),
+        Err(e) => store_down(&auth, &e),
+    }
+}
