@@ -4,15 +4,17 @@
 /// Derives [`AuthUser`](trait@AuthUser) for a struct with named fields.
 ///
 /// Field attributes say which field plays which part: `id` (required, exactly once),
-/// `name`, `roles`, `permissions`, `password_hash`, `active`. The struct attribute
-/// declares the closed sets of names: `#[auth_user(roles("admin", "user"),
-/// permissions("posts:read"))]`, and `crate = path` changes the facade path.
+/// `name`, `roles`, `permissions`, `password_hash`, `active`, `email_verified`. The
+/// struct attribute declares the closed sets of names — `roles(...)`, `permissions(...)`
+/// and the permissions each role grants, `grants(role("perm", ...), admin("*"))` — and
+/// `crate = path` changes the facade path.
 ///
 /// ```
 /// use portcullis::AuthUser;
 ///
 /// #[derive(Clone, AuthUser)]
-/// #[auth_user(roles("admin", "user"))]
+/// #[auth_user(roles("admin", "user"), permissions("posts:read", "posts:write"),
+///             grants(admin("*"), user("posts:read")))]
 /// struct User {
 ///     #[auth_user(id)] id: i64,
 ///     #[auth_user(name)] username: String,
@@ -22,22 +24,41 @@
 /// }
 /// # let u = User { id: 1, username: "a".into(), role: "admin,user".into(), password_hash: None, active: true };
 /// # assert!(u.has_role("user") && u.is_active() && u.password_hash().is_none());
+/// # assert!(u.has_permission("posts:write"));
 /// ```
 ///
-/// is the same as writing:
+/// is the same as writing (the hints are the messages a misspelt name gets at
+/// compile time, one per declared name, then one without a suggestion):
 ///
 /// ```
 /// # #[derive(Clone)]
 /// # struct User { id: i64, username: String, role: String, password_hash: Option<String>, active: bool }
-/// impl portcullis::AuthUser for User {
+/// use portcullis::{AuthUser, BoolField, NameSet, OptionalText, UserRoles, Untyped};
+///
+/// impl AuthUser for User {
 ///     type Id = i64;
 ///     const DECLARED_ROLES: Option<&'static [&'static str]> = Some(&["admin", "user"]);
+///     const DECLARED_PERMISSIONS: Option<&'static [&'static str]> = Some(&["posts:read", "posts:write"]);
+///     // (role bits, permission bits): admin grants every permission, user `posts:read`.
+///     const GRANTS: &'static [(u64, u64)] = &[(0b01, 0b11), (0b10, 0b01)];
+///     const ROLE_HINTS: &'static [&'static str] = &["... did you mean `admin`? ...", "... did you mean `user`? ...", "..."];
+///     const PERMISSION_HINTS: &'static [&'static str] = &["...", "...", "..."];
 ///     fn id(&self) -> &i64 { &self.id }
-///     fn name(&self) -> Option<&str> { portcullis::OptionalText::text(&self.username) }
-///     fn for_each_role(&self, f: &mut dyn FnMut(&str)) { portcullis::NameSet::for_each_name(&self.role, f) }
-///     fn password_hash(&self) -> Option<&str> { portcullis::OptionalText::text(&self.password_hash) }
-///     fn is_active(&self) -> bool { self.active }
+///     fn role_mask(&self) -> u64 {
+///         Self::DECLARED_ROLES.map_or(0, |declared| <String as NameSet>::mask(&self.role, declared))
+///     }
+///     fn name(&self) -> Option<&str> { <String as OptionalText>::text(&self.username) }
+///     fn for_each_role(&self, f: &mut dyn FnMut(&str)) { <String as NameSet>::for_each_name(&self.role, f) }
+///     fn password_hash(&self) -> Option<&str> { <Option<String> as OptionalText>::text(&self.password_hash) }
+///     fn is_active(&self) -> bool { <bool as BoolField>::get(&self.active) }
 /// }
+///
+/// impl UserRoles for User {
+///     type Typed = <String as NameSet>::Typed; // `Untyped`; a `Vec<Role>` field gives `Role`
+/// }
+/// # let u = User { id: 1, username: "a".into(), role: "user".into(), password_hash: None, active: true };
+/// # assert!(u.has_permission("posts:read") && !u.has_permission("posts:write"));
+/// # let _: Option<Untyped> = None;
 /// ```
 #[doc(inline)]
 pub use portcullis_macros::AuthUser;
