@@ -312,7 +312,7 @@ async fn register<U: AuthUser>(
     match config.shared.registrar.register(&account).await {
         Ok(Some(user)) => {
             tracing::info!(user = %user.id(), "registered");
-            (StatusCode::CREATED, Json(json!({ "id": user.id().to_string(), "username": account.username })))
+            (StatusCode::CREATED, Json(json!({ "id": user.id(), "username": account.username })))
                 .into_response()
         }
         Ok(None) => problem(StatusCode::CONFLICT, "conflict", "the user name or e-mail address is taken"),
@@ -421,7 +421,7 @@ async fn session_logout<U: AuthUser>(
 
 async fn me<U: AuthUser>(user: Authenticated<U, ANY>) -> Response {
     Json(json!({
-        "id": user.user.id().to_string(),
+        "id": user.user.id(),
         "username": user.user.name(),
         "roles": user.user.role_names(),
         "scheme": user.info.scheme().as_str(),
@@ -546,7 +546,7 @@ async fn change_username<U: AuthUser>(
     }
     match config.shared.registrar.rename(&target, &form.username).await {
         Ok(Rename::Renamed(renamed)) => {
-            Json(json!({ "id": renamed.id().to_string(), "username": renamed.name() })).into_response()
+            Json(json!({ "id": renamed.id(), "username": renamed.name() })).into_response()
         }
         Ok(Rename::Taken) => problem(StatusCode::CONFLICT, "conflict", "the user name is taken"),
         Ok(Rename::NotFound) => not_found(),

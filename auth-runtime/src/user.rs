@@ -36,8 +36,9 @@ use std::str::FromStr;
     note = "add `#[derive(portcullis::AuthUser)]` to `{Self}` and mark its id field with `#[auth_user(id)]`"
 )]
 pub trait AuthUser: Clone + Send + Sync + 'static {
-    /// The type of the user's unique id; a token's `sub` is parsed into it.
-    type Id: Clone + Eq + Hash + Display + FromStr + Send + Sync + 'static;
+    /// The type of the user's unique id; a token's `sub` is parsed into it, JSON
+    /// answers (`{"id": ...}`) serialize it.
+    type Id: Clone + Eq + Hash + Display + FromStr + serde::Serialize + Send + Sync + 'static;
 
     /// Roles the application declared with `#[auth_user(roles(...))]`, if it did.
     const DECLARED_ROLES: Option<&'static [&'static str]> = None;

@@ -1,0 +1,314 @@
+//! The reference server: a small blog API over an embedded SQLite database (or
+//! PostgreSQL) with every scheme, every kind of check and the whole credential
+//! lifecycle. Its HTTP contract is `shared/DESIGN.md` §5.
+//!
+//! ```sh
+//! cargo run --release --example reference
+//! ```
+//!
+//! The handlers use only the DSL: no hand-written authentication code.
+
+mod db;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{FromRef, OptionalFromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use db::{ApiKey, Db, Post, User};
+use portcullis::{
+    Algorithm, AuthRouter, JwtConfig, JwtKey, Mailer, Portcullis, SessionConfig, StoreError, TokenConfig,
+    async_trait, auth, permissions, require,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The reference server's configuration, from the environment (DESIGN §5).
+struct Config {
+    addr: String,
+    database_url: String,
+    jwt_secret: Vec<u8>,
+    issuer: String,
+    audience: String,
+    jwks_file: Option<String>,
+    redis_url: Option<String>,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+    seed: bool,
+    dev: bool,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn seconds(name: &str, default: u64) -> Result<Duration, String> {
+    match env(name) {
+        None => Ok(Duration::from_secs(default)),
+        Some(v) => v.parse().map(Duration::from_secs).map_err(|_| format!("{name} must be a number of seconds")),
+    }
+}
+
+impl Config {
+    fn from_env() -> Result<Config, String> {
+        let jwt_secret = match env("PORTCULLIS_JWT_SECRET") {
+            Some(secret) => secret.into_bytes(),
+            None => {
+                tracing::warn!("PORTCULLIS_JWT_SECRET is not set: a random secret is used, tokens die with the process");
+                let mut secret = vec![0u8; 48];
+                aws_lc_rs::rand::fill(&mut secret).map_err(|_| "no system randomness".to_owned())?;
+                secret
+            }
+        };
+        Ok(Config {
+            addr: env("PORTCULLIS_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            database_url: env("PORTCULLIS_DATABASE_URL").unwrap_or_else(|| "sqlite://reference.db?mode=rwc".into()),
+            jwt_secret,
+            issuer: env("PORTCULLIS_JWT_ISSUER").unwrap_or_else(|| "portcullis-reference".into()),
+            audience: env("PORTCULLIS_JWT_AUDIENCE").unwrap_or_else(|| "reference-api".into()),
+            jwks_file: env("PORTCULLIS_JWKS_FILE"),
+            redis_url: env("PORTCULLIS_REDIS_URL"),
+            access_ttl: seconds("PORTCULLIS_ACCESS_TTL", 900)?,
+            refresh_ttl: seconds("PORTCULLIS_REFRESH_TTL", 1_209_600)?,
+            seed: env("PORTCULLIS_SEED").is_none_or(|v| v == "1"),
+            dev: env("PORTCULLIS_DEV").is_some_and(|v| v == "1"),
+        })
+    }
+}
+
+/// Mail goes to the log and, in development mode, to `GET /dev/outbox`.
+#[derive(Clone, Default)]
+struct Outbox(Arc<Mutex<Vec<Value>>>);
+
+#[async_trait]
+impl Mailer for Outbox {
+    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), StoreError> {
+        tracing::info!(%to, %subject, "mail sent");
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(json!({ "to": to, "subject": subject, "body": body }));
+        Ok(())
+    }
+}
+
+#[derive(Clone, FromRef)]
+struct AppState {
+    auth: Portcullis<User>,
+    db: Db,
+    outbox: Outbox,
+}
+
+/// Database failures answer 503 like every store failure.
+fn unavailable(e: sqlx::Error) -> Response {
+    tracing::error!(error = %e, "database unavailable");
+    (StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "1")], Json(json!({
+        "error": "temporarily_unavailable", "message": "the database is unavailable, try again later"
+    })))
+        .into_response()
+}
+
+fn path_id(parts: &Parts) -> Option<i64> {
+    parts.uri.path().rsplit('/').next()?.parse().ok()
+}
+
+impl OptionalFromRequestParts<AppState> for Post {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Response> {
+        let Some(id) = path_id(parts) else { return Ok(None) };
+        state.db.post(id).await.map_err(unavailable)
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for ApiKey {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Response> {
+        let Some(id) = path_id(parts) else { return Ok(None) };
+        state.db.api_key(id).await.map_err(unavailable)
+    }
+}
+
+#[auth(jwt, session)]
+async fn create_api_key(user: User, State(db): State<Db>) -> Response {
+    let mut secret = [0u8; 24];
+    if aws_lc_rs::rand::fill(&mut secret).is_err() {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let key = format!("pk_{}", secret.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    match db.add_api_key(user.id, &portcullis::hash_api_key(&key)).await {
+        Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id, "key": key }))).into_response(),
+        Err(e) => unavailable(e),
+    }
+}
+
+#[auth(jwt)]
+#[require(owner(key.user_id))]
+async fn delete_api_key(user: User, key: Option<ApiKey>, State(db): State<Db>) -> Response {
+    let _ = user;
+    let Some(key) = key else { return StatusCode::NOT_FOUND.into_response() };
+    match db.delete_api_key(key.id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => unavailable(e),
+    }
+}
+
+#[auth(jwt)]
+#[require(role = "admin")]
+async fn admin_users(_user: User, State(db): State<Db>) -> Response {
+    db.users().await.map(|users| Json(users).into_response()).unwrap_or_else(unavailable)
+}
+
+#[auth(jwt, api_key)]
+#[permissions("users:read")]
+async fn list_users(_user: User, State(db): State<Db>) -> Response {
+    db.users().await.map(|users| Json(users).into_response()).unwrap_or_else(unavailable)
+}
+
+#[auth(jwt, optional)]
+async fn list_posts(user: Option<User>, State(db): State<Db>) -> Response {
+    db.posts(user.is_some()).await.map(|posts| Json(posts).into_response()).unwrap_or_else(unavailable)
+}
+
+#[derive(Deserialize)]
+struct PostForm {
+    title: String,
+    body: String,
+    #[serde(default)]
+    published: bool,
+}
+
+fn valid_post(form: &PostForm) -> Result<(), Response> {
+    if form.title.trim().is_empty() || form.title.len() > 200 || form.body.len() > 100_000 {
+        return Err((StatusCode::BAD_REQUEST, Json(json!({
+            "error": "invalid_input", "message": "a post needs a title (at most 200 bytes) and a body of at most 100 kB"
+        })))
+            .into_response());
+    }
+    Ok(())
+}
+
+#[auth(jwt, session, api_key)]
+#[permissions("posts:write")]
+async fn create_post(user: User, State(db): State<Db>, Json(form): Json<PostForm>) -> Response {
+    if let Err(response) = valid_post(&form) {
+        return response;
+    }
+    match db.create_post(user.id, &form.title, &form.body, form.published).await {
+        Ok(post) => (StatusCode::CREATED, Json(post)).into_response(),
+        Err(e) => unavailable(e),
+    }
+}
+
+#[auth(jwt, session)]
+#[require(owner(post.author_id) || role = "admin")]
+async fn update_post(_user: User, post: Option<Post>, State(db): State<Db>, Json(form): Json<PostForm>) -> Response {
+    let Some(post) = post else { return StatusCode::NOT_FOUND.into_response() };
+    if let Err(response) = valid_post(&form) {
+        return response;
+    }
+    match db.update_post(post.id, &form.title, &form.body, form.published).await {
+        Ok(Some(post)) => Json(post).into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => unavailable(e),
+    }
+}
+
+#[auth(jwt, session)]
+#[require(owner(post.author_id) || role = "moderator" || role = "admin")]
+async fn delete_post(_user: User, post: Option<Post>, State(db): State<Db>) -> Response {
+    let Some(post) = post else { return StatusCode::NOT_FOUND.into_response() };
+    match db.delete_post(post.id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => unavailable(e),
+    }
+}
+
+async fn outbox(State(outbox): State<Outbox>) -> Json<Value> {
+    Json(Value::Array(outbox.0.lock().unwrap_or_else(|e| e.into_inner()).clone()))
+}
+
+async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
+    let db = Db::connect(&config.database_url).await?;
+    if config.seed {
+        db.seed().await?;
+    }
+    let mut jwt = JwtConfig::new()
+        .key(JwtKey::hmac(&config.jwt_secret, Algorithm::HS256))
+        .issuer(&config.issuer)
+        .audience(&config.audience)
+        .require_claim("jti");
+    if let Some(path) = &config.jwks_file {
+        // External identity provider: each key pinned to its own `kid` and `alg`.
+        jwt = jwt.jwks(&std::fs::read_to_string(path)?);
+    }
+    let tokens = TokenConfig::hmac(&config.jwt_secret, Algorithm::HS256)
+        .issuer(&config.issuer)
+        .audience(&config.audience)
+        .access_ttl(config.access_ttl)
+        .refresh_ttl(config.refresh_ttl);
+    let mut builder = Portcullis::builder(db.clone())
+        .jwt(jwt)
+        .tokens(tokens)
+        .api_key(portcullis::ApiKeyConfig::new().query_param("api_key"))
+        .sessions(SessionConfig::new().development(config.dev));
+    if let Some(url) = &config.redis_url {
+        let prefix = env("PORTCULLIS_REDIS_PREFIX").unwrap_or_else(|| "portcullis-reference".into());
+        builder = builder.stores(portcullis::RedisStore::connect(url, &prefix).await?);
+    }
+    let auth = builder.build()?;
+    let outbox_store = Outbox::default();
+    let mut app = Router::new()
+        .merge(AuthRouter::new(db.clone(), outbox_store.clone()).routes())
+        .route("/api-keys", post(create_api_key))
+        .route("/api-keys/{id}", delete(delete_api_key))
+        .route("/admin/users", get(admin_users))
+        .route("/users", get(list_users))
+        .route("/posts", get(list_posts).post(create_post))
+        .route("/posts/{id}", put(update_post).delete(delete_post));
+    if config.dev {
+        app = app.route("/dev/outbox", get(outbox));
+    }
+    Ok(app.with_state(AppState { auth, db, outbox: outbox_store }))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,portcullis=info".into()),
+        )
+        .init();
+    let config = Config::from_env()?;
+    let app = build(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.addr).await?;
+    tracing::info!(addr = %listener.local_addr()?, "reference server listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
