@@ -201,7 +201,9 @@ impl<U: AuthUser> AuthRouter<U> {
         S: Clone + Send + Sync + 'static,
         Portcullis<U>: FromRef<S>,
     {
-        let state = RouterState { shared: Arc::new(self) };
+        let state = RouterState {
+            shared: Arc::new(self),
+        };
         axum::Router::new()
             .route("/auth/register", post(register::<U>))
             .route("/auth/login", post(login::<U>))
@@ -210,7 +212,10 @@ impl<U: AuthUser> AuthRouter<U> {
             .route("/session/login", post(session_login::<U>))
             .route("/session/logout", post(session_logout::<U>))
             .route("/me", get(me::<U>))
-            .route("/auth/confirm", get(confirm_status::<U>).post(confirm_request::<U>))
+            .route(
+                "/auth/confirm",
+                get(confirm_status::<U>).post(confirm_request::<U>),
+            )
             .route("/auth/confirm/{token}", post(confirm::<U>))
             .route("/users/{id}/change_username", post(change_username::<U>))
             .layer(axum::Extension(state))
@@ -224,7 +229,9 @@ struct RouterState<U: AuthUser> {
 
 impl<U: AuthUser> Clone for RouterState<U> {
     fn clone(&self) -> Self {
-        RouterState { shared: Arc::clone(&self.shared) }
+        RouterState {
+            shared: Arc::clone(&self.shared),
+        }
     }
 }
 
@@ -241,7 +248,9 @@ fn problem(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 fn refuse<U: AuthUser>(auth: &Portcullis<U>, error: AuthError, schemes: u64) -> Response {
-    auth.reject(error, SchemeList::decode(schemes)).map(axum::body::Body::from).into_response()
+    auth.reject(error, SchemeList::decode(schemes))
+        .map(axum::body::Body::from)
+        .into_response()
 }
 
 fn store_down<U: AuthUser>(auth: &Portcullis<U>, error: &StoreError) -> Response {
@@ -249,22 +258,32 @@ fn store_down<U: AuthUser>(auth: &Portcullis<U>, error: &StoreError) -> Response
     refuse(auth, AuthError::Unavailable, NO_SCHEME)
 }
 
-/// The JSON body, or 400 with what was wrong with it.
-fn input<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
-    body.map(|Json(value)| value).map_err(|rejection| {
-        problem(StatusCode::BAD_REQUEST, "invalid_input", &rejection.body_text())
-    })
+/// The JSON body, or the 400 answer saying what was wrong with it.
+macro_rules! input {
+    ($body:expr) => {
+        match $body {
+            Ok(Json(value)) => value,
+            Err(rejection) => {
+                let rejection: JsonRejection = rejection;
+                return problem(StatusCode::BAD_REQUEST, "invalid_input", &rejection.body_text());
+            }
+        }
+    };
 }
 
 /// 3 to 32 characters: letters, digits, `_`, `.`, `-`.
 fn valid_username(name: &str) -> bool {
     (3..=32).contains(&name.chars().count())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 /// A pragmatic check: one `@`, a local part, a dotted domain, no spaces, at most 254 bytes.
 fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     email.len() <= 254
         && !local.is_empty()
         && !domain.contains('@')
@@ -290,32 +309,52 @@ async fn register<U: AuthUser>(
     axum::Extension(config): Config<U>,
     body: Result<Json<Registration>, JsonRejection>,
 ) -> Response {
-    let form = match input(body) {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
+    let form = input!(body);
     if !valid_username(&form.username) {
-        return problem(StatusCode::BAD_REQUEST, "invalid_input", "the user name needs 3 to 32 letters, digits, '_', '.' or '-'");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            "the user name needs 3 to 32 letters, digits, '_', '.' or '-'",
+        );
     }
     if !valid_email(&form.email) {
-        return problem(StatusCode::BAD_REQUEST, "invalid_input", "the e-mail address is not valid");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            "the e-mail address is not valid",
+        );
     }
     if !valid_password(&form.password) {
-        return problem(StatusCode::BAD_REQUEST, "invalid_input", "the password needs at least 12 characters");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            "the password needs at least 12 characters",
+        );
     }
     let password = form.password;
     let hash = match tokio::task::spawn_blocking(move || crate::password::hash_password(&password)).await {
         Ok(Ok(hash)) => hash,
         _ => return refuse(&auth, AuthError::Unavailable, NO_SCHEME),
     };
-    let account = NewAccount { username: form.username, email: form.email, password_hash: hash };
+    let account = NewAccount {
+        username: form.username,
+        email: form.email,
+        password_hash: hash,
+    };
     match config.shared.registrar.register(&account).await {
         Ok(Some(user)) => {
             tracing::info!(user = %user.id(), "registered");
-            (StatusCode::CREATED, Json(json!({ "id": user.id(), "username": account.username })))
+            (
+                StatusCode::CREATED,
+                Json(json!({ "id": user.id(), "username": account.username })),
+            )
                 .into_response()
         }
-        Ok(None) => problem(StatusCode::CONFLICT, "conflict", "the user name or e-mail address is taken"),
+        Ok(None) => problem(
+            StatusCode::CONFLICT,
+            "conflict",
+            "the user name or e-mail address is taken",
+        ),
         Err(e) => store_down(&auth, &e),
     }
 }
@@ -331,10 +370,7 @@ async fn login<U: AuthUser>(
     parts: Parts,
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Response {
-    let form = match input(body) {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
+    let form = input!(body);
     let client = crate::service::client_addr(&parts);
     let logged_in = match auth.login(&form.username, &form.password, client).await {
         Ok(logged_in) => logged_in,
@@ -355,10 +391,7 @@ async fn refresh<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
     body: Result<Json<RefreshForm>, JsonRejection>,
 ) -> Response {
-    let form = match input(body) {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
+    let form = input!(body);
     match auth.refresh_tokens(&form.refresh_token).await {
         Ok((_, pair)) => Json(pair).into_response(),
         Err(e) => refuse(&auth, e, NO_SCHEME),
@@ -375,10 +408,7 @@ async fn logout<U: AuthUser>(
     user: Authenticated<U, JWT>,
     body: Result<Json<LogoutForm>, JsonRejection>,
 ) -> Response {
-    let form = match input(body) {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
+    let form = input!(body);
     match auth.logout(form.refresh_token.as_deref(), &user.info).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => refuse(&auth, e, JWT),
@@ -390,20 +420,18 @@ async fn session_login<U: AuthUser>(
     parts: Parts,
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Response {
-    let form = match input(body) {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
+    let form = input!(body);
     let client = crate::service::client_addr(&parts);
     let logged_in = match auth.login(&form.username, &form.password, client).await {
         Ok(logged_in) => logged_in,
         Err(e) => return refuse(&auth, e, NO_SCHEME),
     };
     match auth.start_session(&parts, &logged_in.user).await {
-        Ok(session) => {
-            ([(header::SET_COOKIE, session.set_cookie)], Json(json!({ "csrf_token": session.csrf_token })))
-                .into_response()
-        }
+        Ok(session) => (
+            [(header::SET_COOKIE, session.set_cookie)],
+            Json(json!({ "csrf_token": session.csrf_token })),
+        )
+            .into_response(),
         Err(e) => refuse(&auth, e, NO_SCHEME),
     }
 }
@@ -435,7 +463,9 @@ async fn confirm_status<U: AuthUser>(
     user: Authenticated<U, JWT>,
 ) -> Response {
     match config.shared.registrar.email(user.user.id()).await {
-        Ok(Some(status)) => Json(json!({ "email": status.email, "confirmed": status.confirmed })).into_response(),
+        Ok(Some(status)) => {
+            Json(json!({ "email": status.email, "confirmed": status.confirmed })).into_response()
+        }
         Ok(None) => problem(StatusCode::NOT_FOUND, "not_found", "the user does not exist"),
         Err(e) => store_down(&auth, &e),
     }
@@ -459,9 +489,16 @@ async fn confirm_request<U: AuthUser>(
         Err(e) => return store_down(&auth, &e),
     };
     if status.confirmed {
-        return problem(StatusCode::BAD_REQUEST, "already_confirmed", "the e-mail address is already confirmed");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "already_confirmed",
+            "the e-mail address is already confirmed",
+        );
     }
-    if let Err(e) = auth.once_per(&format!("confirm-request:{id}"), Duration::from_secs(60)).await {
+    if let Err(e) = auth
+        .once_per(&format!("confirm-request:{id}"), Duration::from_secs(60))
+        .await
+    {
         return refuse(&auth, e, JWT);
     }
     let mut bytes = [0u8; 32];
@@ -469,14 +506,30 @@ async fn confirm_request<U: AuthUser>(
         return refuse(&auth, AuthError::Unavailable, JWT);
     }
     let token = URL_SAFE_NO_PAD.encode(bytes);
-    let record = SessionRecord { user_id: id.to_string(), csrf_token: String::new(), created: SystemTime::now() };
+    let record = SessionRecord {
+        user_id: id.to_string(),
+        csrf_token: String::new(),
+        created: SystemTime::now(),
+    };
     let ttl = config.shared.confirm_ttl;
-    if let Err(e) = auth.sessions_store().create(&confirmation_key(&token), &record, ttl).await {
+    if let Err(e) = auth
+        .sessions_store()
+        .create(&confirmation_key(&token), &record, ttl)
+        .await
+    {
         return store_down(&auth, &e);
     }
     let link = format!("{}{token}", config.shared.confirm_url);
-    let body = format!("Confirm your e-mail address: {link}\nThe link works once, for {} hours.", ttl.as_secs() / 3600);
-    match config.shared.mailer.send(&status.email, "Confirm your e-mail address", &body).await {
+    let body = format!(
+        "Confirm your e-mail address: {link}\nThe link works once, for {} hours.",
+        ttl.as_secs() / 3600
+    );
+    match config
+        .shared
+        .mailer
+        .send(&status.email, "Confirm your e-mail address", &body)
+        .await
+    {
         Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "sent": true }))).into_response(),
         Err(e) => store_down(&auth, &e),
     }
@@ -487,7 +540,13 @@ async fn confirm<U: AuthUser>(
     axum::Extension(config): Config<U>,
     Path(token): Path<String>,
 ) -> Response {
-    let refused = || problem(StatusCode::FORBIDDEN, "forbidden", "the confirmation link is unknown, used or expired");
+    let refused = || {
+        problem(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "the confirmation link is unknown, used or expired",
+        )
+    };
     if token.len() != 43 {
         return refused();
     }
@@ -503,7 +562,9 @@ async fn confirm<U: AuthUser>(
     if let Err(e) = store.destroy(&key).await {
         return store_down(&auth, &e);
     }
-    let Ok(id) = record.user_id.parse::<U::Id>() else { return refused() };
+    let Ok(id) = record.user_id.parse::<U::Id>() else {
+        return refused();
+    };
     match config.shared.registrar.confirm_email(&id).await {
         Ok(()) => Json(json!({ "confirmed": true })).into_response(),
         Err(e) => store_down(&auth, &e),
@@ -522,27 +583,37 @@ async fn change_username<U: AuthUser>(
     Path(target): Path<String>,
     body: Result<Json<RenameForm>, JsonRejection>,
 ) -> Response {
-    let form = match input(body) {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
+    let form = input!(body);
     let not_found = || problem(StatusCode::NOT_FOUND, "not_found", "the user does not exist");
     // 404 before 403: the resource must exist before ownership is judged.
-    let Ok(target) = target.parse::<U::Id>() else { return not_found() };
+    let Ok(target) = target.parse::<U::Id>() else {
+        return not_found();
+    };
     let current = match auth.users().find_by_id(&target).await {
         Ok(Some(current)) => current,
         Ok(None) => return not_found(),
         Err(e) => return store_down(&auth, &e),
     };
     if *user.user.id() != target && !user.user.has_role(&config.shared.admin_role) {
-        let denied = AuthError::Denied { scheme: user.info.scheme(), requirement: "owner or admin" };
+        let denied = AuthError::Denied {
+            scheme: user.info.scheme(),
+            requirement: "owner or admin",
+        };
         return user.refuse(denied).into_response();
     }
     if !valid_username(&form.username) {
-        return problem(StatusCode::BAD_REQUEST, "invalid_input", "the user name needs 3 to 32 letters, digits, '_', '.' or '-'");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            "the user name needs 3 to 32 letters, digits, '_', '.' or '-'",
+        );
     }
     if current.name() == Some(form.username.as_str()) {
-        return problem(StatusCode::BAD_REQUEST, "invalid_input", "the new user name is the current one");
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            "the new user name is the current one",
+        );
     }
     match config.shared.registrar.rename(&target, &form.username).await {
         Ok(Rename::Renamed(renamed)) => {

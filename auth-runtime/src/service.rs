@@ -786,9 +786,16 @@ impl<U: AuthUser> Portcullis<U> {
     /// Allows one event per `window` for `key` (for example one confirmation mail a
     /// minute): a second one within the window is [`AuthError::Throttled`].
     pub(crate) async fn once_per(&self, key: &str, window: Duration) -> Result<(), AuthError> {
-        let (count, left) = self.lifecycle().throttle.record_failure(key, window).await.map_err(store_down)?;
+        let (count, left) = self
+            .lifecycle()
+            .throttle
+            .record_failure(key, window)
+            .await
+            .map_err(store_down)?;
         if count > 1 {
-            return Err(AuthError::Throttled { retry_after: left.as_secs().max(1) });
+            return Err(AuthError::Throttled {
+                retry_after: left.as_secs().max(1),
+            });
         }
         Ok(())
     }

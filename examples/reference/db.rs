@@ -123,11 +123,25 @@ impl Db {
     /// Connects and runs the migrations (the SQLite default creates its file).
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         let db = if url.starts_with("postgres") {
-            Db::Postgres(sqlx::postgres::PgPoolOptions::new().max_connections(8).connect(url).await?)
+            Db::Postgres(
+                sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(8)
+                    .connect(url)
+                    .await?,
+            )
         } else {
-            Db::Sqlite(sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect(url).await?)
+            Db::Sqlite(
+                sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect(url)
+                    .await?,
+            )
         };
-        let schema = if matches!(db, Db::Postgres(_)) { POSTGRES_SCHEMA } else { SQLITE_SCHEMA };
+        let schema = if matches!(db, Db::Postgres(_)) {
+            POSTGRES_SCHEMA
+        } else {
+            SQLITE_SCHEMA
+        };
         for statement in schema {
             on_pool!(&db, pool => sqlx::query(statement).execute(pool).await.map(drop))?;
         }
@@ -191,7 +205,13 @@ impl Db {
             .await)
     }
 
-    pub async fn create_post(&self, author_id: i64, title: &str, body: &str, published: bool) -> Result<Post, sqlx::Error> {
+    pub async fn create_post(
+        &self,
+        author_id: i64,
+        title: &str,
+        body: &str,
+        published: bool,
+    ) -> Result<Post, sqlx::Error> {
         on_pool!(self, pool => sqlx::query_as(
             "INSERT INTO posts (author_id, title, body, published) VALUES ($1, $2, $3, $4) RETURNING id, author_id, title, body, published",
         )
@@ -203,7 +223,13 @@ impl Db {
         .await)
     }
 
-    pub async fn update_post(&self, id: i64, title: &str, body: &str, published: bool) -> Result<Option<Post>, sqlx::Error> {
+    pub async fn update_post(
+        &self,
+        id: i64,
+        title: &str,
+        body: &str,
+        published: bool,
+    ) -> Result<Option<Post>, sqlx::Error> {
         on_pool!(self, pool => sqlx::query_as(
             "UPDATE posts SET title = $1, body = $2, published = $3 WHERE id = $4 RETURNING id, author_id, title, body, published",
         )
@@ -227,7 +253,7 @@ impl UserStore<User> for Db {
             .bind(*id)
             .fetch_optional(pool)
             .await)
-            .map_err(down)
+        .map_err(down)
     }
 
     async fn find_by_username(&self, username: &str) -> Result<Option<User>, StoreError> {
@@ -239,7 +265,11 @@ impl UserStore<User> for Db {
     }
 
     async fn find_by_api_key_hash(&self, hash: &ApiKeyHash) -> Result<Option<User>, StoreError> {
-        let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+        let columns = USER_COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         on_pool!(self, pool => sqlx::query_as(&format!(
             "SELECT {columns} FROM users u JOIN api_keys k ON k.user_id = u.id WHERE k.key_hash = $1"
         ))
@@ -289,7 +319,10 @@ impl Registrar<User> for Db {
 
     async fn email(&self, id: &i64) -> Result<Option<EmailStatus>, StoreError> {
         let user = self.find_by_id(id).await?;
-        Ok(user.map(|u| EmailStatus { email: u.email, confirmed: u.email_confirmed }))
+        Ok(user.map(|u| EmailStatus {
+            email: u.email,
+            confirmed: u.email_confirmed,
+        }))
     }
 
     async fn confirm_email(&self, id: &i64) -> Result<(), StoreError> {
@@ -297,7 +330,7 @@ impl Registrar<User> for Db {
             .bind(*id)
             .execute(pool)
             .await.map(drop))
-            .map(drop)
-            .map_err(down)
+        .map(drop)
+        .map_err(down)
     }
 }

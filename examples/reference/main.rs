@@ -49,7 +49,10 @@ fn env(name: &str) -> Option<String> {
 fn seconds(name: &str, default: u64) -> Result<Duration, String> {
     match env(name) {
         None => Ok(Duration::from_secs(default)),
-        Some(v) => v.parse().map(Duration::from_secs).map_err(|_| format!("{name} must be a number of seconds")),
+        Some(v) => v
+            .parse()
+            .map(Duration::from_secs)
+            .map_err(|_| format!("{name} must be a number of seconds")),
     }
 }
 
@@ -58,7 +61,9 @@ impl Config {
         let jwt_secret = match env("PORTCULLIS_JWT_SECRET") {
             Some(secret) => secret.into_bytes(),
             None => {
-                tracing::warn!("PORTCULLIS_JWT_SECRET is not set: a random secret is used, tokens die with the process");
+                tracing::warn!(
+                    "PORTCULLIS_JWT_SECRET is not set: a random secret is used, tokens die with the process"
+                );
                 let mut secret = vec![0u8; 48];
                 aws_lc_rs::rand::fill(&mut secret).map_err(|_| "no system randomness".to_owned())?;
                 secret
@@ -66,7 +71,8 @@ impl Config {
         };
         Ok(Config {
             addr: env("PORTCULLIS_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
-            database_url: env("PORTCULLIS_DATABASE_URL").unwrap_or_else(|| "sqlite://reference.db?mode=rwc".into()),
+            database_url: env("PORTCULLIS_DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://reference.db?mode=rwc".into()),
             jwt_secret,
             issuer: env("PORTCULLIS_JWT_ISSUER").unwrap_or_else(|| "portcullis-reference".into()),
             audience: env("PORTCULLIS_JWT_AUDIENCE").unwrap_or_else(|| "reference-api".into()),
@@ -88,7 +94,10 @@ struct Outbox(Arc<Mutex<Vec<Value>>>);
 impl Mailer for Outbox {
     async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), StoreError> {
         tracing::info!(%to, %subject, "mail sent");
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(json!({ "to": to, "subject": subject, "body": body }));
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(json!({ "to": to, "subject": subject, "body": body }));
         Ok(())
     }
 }
@@ -103,9 +112,13 @@ struct AppState {
 /// Database failures answer 503 like every store failure.
 fn unavailable(e: sqlx::Error) -> Response {
     tracing::error!(error = %e, "database unavailable");
-    (StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "1")], Json(json!({
-        "error": "temporarily_unavailable", "message": "the database is unavailable, try again later"
-    })))
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [("retry-after", "1")],
+        Json(json!({
+            "error": "temporarily_unavailable", "message": "the database is unavailable, try again later"
+        })),
+    )
         .into_response()
 }
 
@@ -137,7 +150,10 @@ async fn create_api_key(user: User, State(db): State<Db>) -> Response {
     if aws_lc_rs::rand::fill(&mut secret).is_err() {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
-    let key = format!("pk_{}", secret.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let key = format!(
+        "pk_{}",
+        secret.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
     match db.add_api_key(user.id, &portcullis::hash_api_key(&key)).await {
         Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id, "key": key }))).into_response(),
         Err(e) => unavailable(e),
@@ -148,7 +164,9 @@ async fn create_api_key(user: User, State(db): State<Db>) -> Response {
 #[require(owner(key.user_id))]
 async fn delete_api_key(user: User, key: Option<ApiKey>, State(db): State<Db>) -> Response {
     let _ = user;
-    let Some(key) = key else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(key) = key else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     match db.delete_api_key(key.id).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => unavailable(e),
@@ -158,18 +176,27 @@ async fn delete_api_key(user: User, key: Option<ApiKey>, State(db): State<Db>) -
 #[auth(jwt)]
 #[require(role = "admin")]
 async fn admin_users(_user: User, State(db): State<Db>) -> Response {
-    db.users().await.map(|users| Json(users).into_response()).unwrap_or_else(unavailable)
+    db.users()
+        .await
+        .map(|users| Json(users).into_response())
+        .unwrap_or_else(unavailable)
 }
 
 #[auth(jwt, api_key)]
 #[permissions("users:read")]
 async fn list_users(_user: User, State(db): State<Db>) -> Response {
-    db.users().await.map(|users| Json(users).into_response()).unwrap_or_else(unavailable)
+    db.users()
+        .await
+        .map(|users| Json(users).into_response())
+        .unwrap_or_else(unavailable)
 }
 
 #[auth(jwt, optional)]
 async fn list_posts(user: Option<User>, State(db): State<Db>) -> Response {
-    db.posts(user.is_some()).await.map(|posts| Json(posts).into_response()).unwrap_or_else(unavailable)
+    db.posts(user.is_some())
+        .await
+        .map(|posts| Json(posts).into_response())
+        .unwrap_or_else(unavailable)
 }
 
 #[derive(Deserialize)]
@@ -180,23 +207,27 @@ struct PostForm {
     published: bool,
 }
 
-fn valid_post(form: &PostForm) -> Result<(), Response> {
-    if form.title.trim().is_empty() || form.title.len() > 200 || form.body.len() > 100_000 {
-        return Err((StatusCode::BAD_REQUEST, Json(json!({
+/// `None` when the post is acceptable, else the 400 answer.
+fn invalid_post(form: &PostForm) -> Option<Response> {
+    let bad = form.title.trim().is_empty() || form.title.len() > 200 || form.body.len() > 100_000;
+    bad.then(|| {
+        (StatusCode::BAD_REQUEST, Json(json!({
             "error": "invalid_input", "message": "a post needs a title (at most 200 bytes) and a body of at most 100 kB"
         })))
-            .into_response());
-    }
-    Ok(())
+            .into_response()
+    })
 }
 
 #[auth(jwt, session, api_key)]
 #[permissions("posts:write")]
 async fn create_post(user: User, State(db): State<Db>, Json(form): Json<PostForm>) -> Response {
-    if let Err(response) = valid_post(&form) {
+    if let Some(response) = invalid_post(&form) {
         return response;
     }
-    match db.create_post(user.id, &form.title, &form.body, form.published).await {
+    match db
+        .create_post(user.id, &form.title, &form.body, form.published)
+        .await
+    {
         Ok(post) => (StatusCode::CREATED, Json(post)).into_response(),
         Err(e) => unavailable(e),
     }
@@ -204,12 +235,22 @@ async fn create_post(user: User, State(db): State<Db>, Json(form): Json<PostForm
 
 #[auth(jwt, session)]
 #[require(owner(post.author_id) || role = "admin")]
-async fn update_post(_user: User, post: Option<Post>, State(db): State<Db>, Json(form): Json<PostForm>) -> Response {
-    let Some(post) = post else { return StatusCode::NOT_FOUND.into_response() };
-    if let Err(response) = valid_post(&form) {
+async fn update_post(
+    _user: User,
+    post: Option<Post>,
+    State(db): State<Db>,
+    Json(form): Json<PostForm>,
+) -> Response {
+    let Some(post) = post else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if let Some(response) = invalid_post(&form) {
         return response;
     }
-    match db.update_post(post.id, &form.title, &form.body, form.published).await {
+    match db
+        .update_post(post.id, &form.title, &form.body, form.published)
+        .await
+    {
         Ok(Some(post)) => Json(post).into_response(),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
         Err(e) => unavailable(e),
@@ -219,7 +260,9 @@ async fn update_post(_user: User, post: Option<Post>, State(db): State<Db>, Json
 #[auth(jwt, session)]
 #[require(owner(post.author_id) || role = "moderator" || role = "admin")]
 async fn delete_post(_user: User, post: Option<Post>, State(db): State<Db>) -> Response {
-    let Some(post) = post else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(post) = post else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     match db.delete_post(post.id).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => unavailable(e),
@@ -227,7 +270,9 @@ async fn delete_post(_user: User, post: Option<Post>, State(db): State<Db>) -> R
 }
 
 async fn outbox(State(outbox): State<Outbox>) -> Json<Value> {
-    Json(Value::Array(outbox.0.lock().unwrap_or_else(|e| e.into_inner()).clone()))
+    Json(Value::Array(
+        outbox.0.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+    ))
 }
 
 async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
@@ -271,7 +316,11 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
     if config.dev {
         app = app.route("/dev/outbox", get(outbox));
     }
-    Ok(app.with_state(AppState { auth, db, outbox: outbox_store }))
+    Ok(app.with_state(AppState {
+        auth,
+        db,
+        outbox: outbox_store,
+    }))
 }
 
 async fn shutdown_signal() {
@@ -300,15 +349,19 @@ async fn shutdown_signal() {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,portcullis=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,portcullis=info".into()),
         )
         .init();
     let config = Config::from_env()?;
     let app = build(&config).await?;
     let listener = tokio::net::TcpListener::bind(&config.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "reference server listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
