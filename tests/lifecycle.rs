@@ -488,6 +488,9 @@ impl SessionStore for Down {
     async fn destroy(&self, _: &SecretHash) -> Result<(), StoreError> {
         Err(down())
     }
+    async fn take(&self, _: &SecretHash, _: Duration) -> Result<Option<SessionRecord>, StoreError> {
+        Err(down())
+    }
 }
 
 #[async_trait]
@@ -552,6 +555,9 @@ impl SessionStore for CannotDestroySessions {
     }
     async fn destroy(&self, _: &SecretHash) -> Result<(), StoreError> {
         Err(down())
+    }
+    async fn take(&self, id: &SecretHash, absolute: Duration) -> Result<Option<SessionRecord>, StoreError> {
+        self.0.take(id, absolute).await
     }
 }
 

@@ -51,7 +51,7 @@ store_tests!(portcullis::InMemoryRefreshStore::default() =>
     refresh_concurrent_rotation, refresh_current_grant,
 );
 store_tests!(portcullis::InMemorySessionStore::default() =>
-    session_create_touch_destroy, session_idle_expiry, session_absolute_expiry,
+    session_create_touch_destroy, session_idle_expiry, session_absolute_expiry, session_take_once,
 );
 store_tests!(portcullis::InMemoryThrottleStore::default() =>
     throttle_counting, throttle_window, throttle_concurrent_failures, throttle_forgive,
@@ -531,4 +531,36 @@ async fn throttle_forgive(store: Arc<impl ThrottleStore>) {
     assert_eq!(store.failures("forgive-me").await.unwrap().0, 0);
     store.forgive("never-failed").await.unwrap();
     assert_eq!(store.failures("never-failed").await.unwrap().0, 0);
+}
+
+/// `take` returns a session once and removes it; an expired one is removed, not returned.
+async fn session_take_once(store: Arc<impl SessionStore>) {
+    let (id, old) = (token(40), token(41));
+    store
+        .create(&id, &record("9", SystemTime::now()), ms(60_000))
+        .await
+        .unwrap();
+    let (first, second) = tokio::join!(store.take(&id, ms(60_000)), store.take(&id, ms(60_000)));
+    let taken: Vec<_> = [first.unwrap(), second.unwrap()].into_iter().flatten().collect();
+    assert_eq!(taken.len(), 1, "two racing takes get the record once");
+    assert_eq!(taken[0].user_id, "9");
+    assert_eq!(
+        store.touch(&id, ms(60_000), ms(60_000)).await.unwrap(),
+        None,
+        "taken means gone"
+    );
+    store
+        .create(&old, &record("9", SystemTime::now() - ms(5_000)), ms(60_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.take(&old, ms(1_000)).await.unwrap(),
+        None,
+        "older than absolute"
+    );
+    assert_eq!(
+        store.touch(&old, ms(60_000), ms(60_000)).await.unwrap(),
+        None,
+        "and removed"
+    );
 }

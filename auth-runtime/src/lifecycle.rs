@@ -92,6 +92,10 @@ pub trait SessionStore: Send + Sync + 'static {
     ) -> Result<Option<SessionRecord>, StoreError>;
     /// Destroys the session (logout).
     async fn destroy(&self, id: &SecretHash) -> Result<(), StoreError>;
+    /// Removes the session and returns it, in one atomic step, if it exists and is
+    /// not older than `absolute`: a single-use token (an e-mail confirmation link) can
+    /// be redeemed once even when two requests race.
+    async fn take(&self, id: &SecretHash, absolute: Duration) -> Result<Option<SessionRecord>, StoreError>;
 }
 
 /// Counters of failed logins over a fixed window.

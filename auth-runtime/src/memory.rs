@@ -249,6 +249,14 @@ impl SessionStore for InMemorySessionStore {
         lock(&self.inner).remove(id);
         Ok(())
     }
+
+    async fn take(&self, id: &SecretHash, absolute: Duration) -> Result<Option<SessionRecord>, StoreError> {
+        let taken = lock(&self.inner).remove(id);
+        let now = Instant::now();
+        Ok(taken
+            .filter(|(record, idle_until)| *idle_until > now && record.created + absolute > SystemTime::now())
+            .map(|(record, _)| record))
+    }
 }
 
 /// In-memory [`ThrottleStore`].

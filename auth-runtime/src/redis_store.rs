@@ -328,6 +328,19 @@ return {s[1], s[2], s[3]}
     )
 });
 
+/// KEYS: ss. ARGV: now ms, absolute ms. Reads and deletes in one step.
+static SESSION_TAKE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local s = redis.call('HMGET', KEYS[1], 'u', 'x', 'c', 'm')
+if not s[1] then return false end
+redis.call('DEL', KEYS[1])
+if tonumber(s[4]) + tonumber(ARGV[2]) <= tonumber(ARGV[1]) then return false end
+return {s[1], s[2], s[3]}
+",
+    )
+});
+
 /// KEYS: th. ARGV: window ms. The window is set by the first failure only.
 static THROTTLE_RECORD: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
@@ -483,6 +496,22 @@ impl SessionStore for RedisStore {
         let [user_id, csrf_token, created] =
             <[String; 3]>::try_from(reply).map_err(|_| corrupt("session touch"))?;
         let created = parse_time(&created).ok_or_else(|| corrupt("session touch"))?;
+        Ok(Some(SessionRecord {
+            user_id,
+            csrf_token,
+            created,
+        }))
+    }
+
+    async fn take(&self, id: &SecretHash, absolute: Duration) -> Result<Option<SessionRecord>, StoreError> {
+        let now = since_epoch(SystemTime::now())?;
+        let keys = [self.key("ss", &hex(id))];
+        let args = [now.as_millis().to_string(), millis(absolute).to_string()];
+        let reply: Option<Vec<String>> = self.run("session take", &SESSION_TAKE, &keys, &args).await?;
+        let Some(reply) = reply else { return Ok(None) };
+        let [user_id, csrf_token, created] =
+            <[String; 3]>::try_from(reply).map_err(|_| corrupt("session take"))?;
+        let created = parse_time(&created).ok_or_else(|| corrupt("session take"))?;
         Ok(Some(SessionRecord {
             user_id,
             csrf_token,

@@ -374,11 +374,11 @@ async fn login<U: AuthUser>(
     let client = crate::service::client_addr(&parts);
     let logged_in = match auth.login(&form.username, &form.password, client).await {
         Ok(logged_in) => logged_in,
-        Err(e) => return refuse(&auth, e, NO_SCHEME),
+        Err(e) => return refuse(&auth, e, JWT),
     };
     match auth.issue_tokens(&logged_in.user, None).await {
         Ok(pair) => Json(pair).into_response(),
-        Err(e) => refuse(&auth, e, NO_SCHEME),
+        Err(e) => refuse(&auth, e, JWT),
     }
 }
 
@@ -394,7 +394,7 @@ async fn refresh<U: AuthUser>(
     let form = input!(body);
     match auth.refresh_tokens(&form.refresh_token).await {
         Ok((_, pair)) => Json(pair).into_response(),
-        Err(e) => refuse(&auth, e, NO_SCHEME),
+        Err(e) => refuse(&auth, e, JWT),
     }
 }
 
@@ -424,7 +424,7 @@ async fn session_login<U: AuthUser>(
     let client = crate::service::client_addr(&parts);
     let logged_in = match auth.login(&form.username, &form.password, client).await {
         Ok(logged_in) => logged_in,
-        Err(e) => return refuse(&auth, e, NO_SCHEME),
+        Err(e) => return refuse(&auth, e, SESSION),
     };
     match auth.start_session(&parts, &logged_in.user).await {
         Ok(session) => (
@@ -432,7 +432,7 @@ async fn session_login<U: AuthUser>(
             Json(json!({ "csrf_token": session.csrf_token })),
         )
             .into_response(),
-        Err(e) => refuse(&auth, e, NO_SCHEME),
+        Err(e) => refuse(&auth, e, SESSION),
     }
 }
 
@@ -495,19 +495,36 @@ async fn confirm_request<U: AuthUser>(
             "the e-mail address is already confirmed",
         );
     }
-    if let Err(e) = auth
-        .once_per(&format!("confirm-request:{id}"), Duration::from_secs(60))
-        .await
-    {
+    let allowance = format!("confirm-request:{id}");
+    if let Err(e) = auth.once_per(&allowance, Duration::from_secs(60)).await {
         return refuse(&auth, e, JWT);
     }
+    match send_confirmation(&auth, &config, &id.to_string(), &status.email).await {
+        Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "sent": true }))).into_response(),
+        Err(response) => {
+            // Nothing was sent: the client may ask again at once.
+            if let Err(e) = auth.give_back(&allowance).await {
+                return refuse(&auth, e, JWT);
+            }
+            *response
+        }
+    }
+}
+
+/// Stores a new single-use token for `user_id` and mails its link.
+async fn send_confirmation<U: AuthUser>(
+    auth: &Portcullis<U>,
+    config: &RouterState<U>,
+    user_id: &str,
+    email: &str,
+) -> Result<(), Box<Response>> {
     let mut bytes = [0u8; 32];
     if aws_lc_rs::rand::fill(&mut bytes).is_err() {
-        return refuse(&auth, AuthError::Unavailable, JWT);
+        return Err(Box::new(refuse(auth, AuthError::Unavailable, JWT)));
     }
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let record = SessionRecord {
-        user_id: id.to_string(),
+        user_id: user_id.to_owned(),
         csrf_token: String::new(),
         created: SystemTime::now(),
     };
@@ -517,22 +534,17 @@ async fn confirm_request<U: AuthUser>(
         .create(&confirmation_key(&token), &record, ttl)
         .await
     {
-        return store_down(&auth, &e);
+        return Err(Box::new(store_down(auth, &e)));
     }
     let link = format!("{}{token}", config.shared.confirm_url);
-    let body = format!(
-        "Confirm your e-mail address: {link}\nThe link works once, for {} hours.",
-        ttl.as_secs() / 3600
-    );
-    match config
+    let minutes = ttl.as_secs() / 60;
+    let body = format!("Confirm your e-mail address: {link}\nThe link works once, for {minutes} minutes.");
+    config
         .shared
         .mailer
-        .send(&status.email, "Confirm your e-mail address", &body)
+        .send(email, "Confirm your e-mail address", &body)
         .await
-    {
-        Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "sent": true }))).into_response(),
-        Err(e) => store_down(&auth, &e),
-    }
+        .map_err(|e| Box::new(store_down(auth, &e)))
 }
 
 async fn confirm<U: AuthUser>(
@@ -553,21 +565,25 @@ async fn confirm<U: AuthUser>(
     let key = confirmation_key(&token);
     let ttl = config.shared.confirm_ttl;
     let store = auth.sessions_store();
-    let record = match store.touch(&key, ttl, ttl).await {
+    // Single use, atomically: of two racing requests, one gets the record.
+    let record = match store.take(&key, ttl).await {
         Ok(Some(record)) => record,
         Ok(None) => return refused(),
         Err(e) => return store_down(&auth, &e),
     };
-    // Single use: gone before the address is marked confirmed.
-    if let Err(e) = store.destroy(&key).await {
-        return store_down(&auth, &e);
-    }
     let Ok(id) = record.user_id.parse::<U::Id>() else {
         return refused();
     };
     match config.shared.registrar.confirm_email(&id).await {
         Ok(()) => Json(json!({ "confirmed": true })).into_response(),
-        Err(e) => store_down(&auth, &e),
+        Err(e) => {
+            // Not confirmed: put the link back so that the user can retry it.
+            let left = ttl.saturating_sub(record.created.elapsed().unwrap_or_default());
+            if !left.is_zero() {
+                let _ = store.create(&key, &record, left).await;
+            }
+            store_down(&auth, &e)
+        }
     }
 }
 

@@ -800,6 +800,11 @@ impl<U: AuthUser> Portcullis<U> {
         Ok(())
     }
 
+    /// Gives back the event [`once_per`](Self::once_per) counted (its action failed).
+    pub(crate) async fn give_back(&self, key: &str) -> Result<(), AuthError> {
+        self.lifecycle().throttle.forgive(key).await.map_err(store_down)
+    }
+
     /// The session store (also keeps single-use confirmation tokens).
     pub(crate) fn sessions_store(&self) -> &dyn SessionStore {
         &*self.lifecycle().sessions
