@@ -18,7 +18,7 @@ struct WithExtra<T: Clone + Send + Sync + 'static> {
 #[derive(Clone, AuthUser)]
 struct WithId<I>
 where
-    I: Clone + Eq + Hash + Display + FromStr + Send + Sync + 'static,
+    I: Clone + Eq + Hash + Display + FromStr + serde::Serialize + Send + Sync + 'static,
 {
     #[auth_user(id)]
     id: I,
