@@ -208,6 +208,15 @@ fn token_app() -> Router {
     app(builder().build().unwrap())
 }
 
+/// Like [`token_app`], with the per-address limit lowered to the per-name one (the
+/// default is 20) so that address throttling shows after 5 failures.
+fn per_address_app() -> Router {
+    app(builder()
+        .throttle(ThrottleConfig::new().max_failures_per_address(5))
+        .build()
+        .unwrap())
+}
+
 fn session_app(config: SessionConfig) -> Router {
     app(builder().sessions(config).build().unwrap())
 }
@@ -935,7 +944,7 @@ async fn unknown_user_names_are_throttled_too() {
 
 #[tokio::test]
 async fn failures_from_one_address_throttle_that_address() {
-    let app = token_app();
+    let app = per_address_app();
     for name in ["ann", "ben", "cat", "dan", "eve"] {
         let r = send(&app, login_from(name, "guess", "203.0.113.7")).await;
         assert_error(&r, StatusCode::UNAUTHORIZED, "invalid_credentials");
@@ -958,7 +967,7 @@ async fn failures_from_one_address_throttle_that_address() {
 
 #[tokio::test]
 async fn the_client_address_falls_back_to_connect_info() {
-    let app = token_app();
+    let app = per_address_app();
     let from = |user: &str, password: &str, peer: &str, client: Option<&str>| {
         let mut builder = post_json("/login").extension(ConnectInfo(
             format!("{peer}:40000").parse::<SocketAddr>().unwrap(),
@@ -1014,7 +1023,7 @@ async fn concurrent_failures_cannot_exceed_the_limit() {
 #[tokio::test]
 async fn the_client_address_can_come_from_a_tower_layer() {
     let addr = ClientAddr("192.0.2.44".parse().unwrap());
-    let app = token_app().layer(tower::util::MapRequestLayer::new(
+    let app = per_address_app().layer(tower::util::MapRequestLayer::new(
         move |mut request: Request<Body>| {
             request.extensions_mut().insert(addr);
             request
@@ -1048,7 +1057,7 @@ async fn http_basic_is_throttled_like_login() {
 
 #[tokio::test]
 async fn http_basic_failures_are_counted_per_client_address() {
-    let app = token_app();
+    let app = per_address_app();
     let from = |user: &str, password: &str, ip: &str| {
         req("/basic")
             .header("authorization", basic(user, password))

@@ -229,11 +229,15 @@ impl SessionConfig {
 /// ```
 /// use portcullis::ThrottleConfig;
 /// use std::time::Duration;
-/// let throttle = ThrottleConfig::new().max_failures(5).window(Duration::from_secs(15 * 60));
+/// let throttle = ThrottleConfig::new()
+///     .max_failures(5)                 // per user name
+///     .max_failures_per_address(20)    // per client address: shared by everyone behind a NAT or proxy
+///     .window(Duration::from_secs(15 * 60));
 /// ```
 #[derive(Debug, Clone)]
 pub struct ThrottleConfig {
     max_failures: u32,
+    max_failures_per_address: u32,
     window: Duration,
 }
 
@@ -241,20 +245,29 @@ impl Default for ThrottleConfig {
     fn default() -> Self {
         ThrottleConfig {
             max_failures: 5,
+            max_failures_per_address: 20,
             window: Duration::from_secs(15 * 60),
         }
     }
 }
 
 impl ThrottleConfig {
-    /// 5 failures per 15 minutes.
+    /// 5 failures per user name and 20 per client address, per 15 minutes.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Failures allowed in a window; the next attempt gets 429.
+    /// Failures allowed per user name in a window; the next attempt gets 429.
     pub fn max_failures(mut self, n: u32) -> Self {
         self.max_failures = n;
+        self
+    }
+
+    /// Failures allowed per client address in a window. Higher than the per-name
+    /// limit by default (20): many users may share one address (NAT, a proxy), and a
+    /// few typos of others must not lock them all out.
+    pub fn max_failures_per_address(mut self, n: u32) -> Self {
+        self.max_failures_per_address = n;
         self
     }
 
@@ -374,7 +387,10 @@ impl LifecycleBuilder {
                 "session timeouts: idle must be > 0 and <= absolute",
             ));
         }
-        if self.throttle_config.max_failures == 0 || self.throttle_config.window.is_zero() {
+        if self.throttle_config.max_failures == 0
+            || self.throttle_config.max_failures_per_address == 0
+            || self.throttle_config.window.is_zero()
+        {
             return Err(ConfigError::Invalid(
                 "throttling needs max_failures >= 1 and a non-zero window",
             ));
@@ -649,11 +665,15 @@ impl<U: AuthUser> Portcullis<U> {
         Ok(LoggedIn { user, needs_rehash })
     }
 
-    fn throttle_keys(username: &str, client: Option<IpAddr>) -> Vec<String> {
+    /// The counters an attempt counts against, with their limits.
+    fn throttle_keys(config: &ThrottleConfig, username: &str, client: Option<IpAddr>) -> Vec<(String, u32)> {
         let digest = Sha256::digest(username.as_bytes());
-        let mut keys = vec![format!("user:{}", URL_SAFE_NO_PAD.encode(digest))];
+        let mut keys = vec![(
+            format!("user:{}", URL_SAFE_NO_PAD.encode(digest)),
+            config.max_failures,
+        )];
         if let Some(ip) = client {
-            keys.push(format!("addr:{ip}"));
+            keys.push((format!("addr:{ip}"), config.max_failures_per_address));
         }
         keys
     }
@@ -668,17 +688,17 @@ impl<U: AuthUser> Portcullis<U> {
     ) -> Result<(U, bool), AuthError> {
         let lifecycle = self.lifecycle();
         let config = &lifecycle.throttle_config;
-        let keys = Self::throttle_keys(username, client);
+        let keys = Self::throttle_keys(config, username, client);
         // Count the attempt before checking the password (one atomic step per key), so
         // that parallel guesses cannot get past the limit; a success is forgiven.
         let mut wait = Duration::ZERO;
-        for key in &keys {
+        for (key, limit) in &keys {
             let (attempts, left) = lifecycle
                 .throttle
                 .record_failure(key, config.window)
                 .await
                 .map_err(store_down)?;
-            if attempts > config.max_failures {
+            if attempts > *limit {
                 wait = wait.max(left);
             }
         }
@@ -712,7 +732,7 @@ impl<U: AuthUser> Portcullis<U> {
         .map_err(|_| AuthError::Unavailable)?;
         match user {
             Some(user) if verified && has_hash => {
-                for key in &keys {
+                for (key, _) in &keys {
                     lifecycle.throttle.forgive(key).await.map_err(store_down)?;
                 }
                 Ok((user, needs_rehash))
