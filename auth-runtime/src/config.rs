@@ -24,6 +24,15 @@ use crate::user::AuthUser;
 /// A configuration mistake found at start-up by [`PortcullisBuilder::build`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
+///
+/// ```
+/// use portcullis::{Algorithm, AuthUser, ConfigError, InMemoryUserStore, JwtConfig, JwtKey, Portcullis};
+/// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+/// let built = Portcullis::builder(InMemoryUserStore::<User>::new())
+///     .jwt(JwtConfig::new().key(JwtKey::hmac(b"too short", Algorithm::HS256)))
+///     .build();
+/// assert!(matches!(built, Err(ConfigError::WeakSecret { min_bytes: 32, actual_bytes: 9, .. })));
+/// ```
 pub enum ConfigError {
     /// An HMAC secret is shorter than its algorithm needs.
     #[error("the {alg:?} secret has {actual_bytes} bytes; it needs at least {min_bytes} random bytes")]

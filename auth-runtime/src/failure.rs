@@ -19,6 +19,13 @@ use crate::scheme::{Scheme, SchemeList};
 /// `error_description` challenge parameter and the JSON `message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+///
+/// ```
+/// use portcullis::AuthError;
+/// let denied = AuthError::Throttled { retry_after: 30 };
+/// assert_eq!(denied.status(), 429);
+/// assert_eq!(denied.code(), "too_many_attempts");
+/// ```
 pub enum AuthError {
     /// No credentials for any scheme the route accepts.
     MissingCredentials,
@@ -151,6 +158,21 @@ impl std::error::Error for AuthError {}
 /// A failure together with what the HTTP answer needs: the schemes the route
 /// accepts (one challenge each) and the realm.
 #[derive(Debug, Clone)]
+///
+/// Applications see it in their [`ErrorRenderer`](crate::ErrorRenderer):
+///
+/// ```
+/// use portcullis::{ErrorRenderer, Rejection};
+/// struct Html;
+/// impl ErrorRenderer for Html {
+///     fn render(&self, r: &Rejection) -> http::Response<bytes::Bytes> {
+///         let page = format!("<h1>{}</h1><p>{}</p>", r.status(), r.message());
+///         let mut response = http::Response::new(bytes::Bytes::from(page));
+///         response.headers_mut().insert("content-type", http::HeaderValue::from_static("text/html"));
+///         response // status and challenges are set by Portcullis afterwards
+///     }
+/// }
+/// ```
 pub struct Rejection {
     error: AuthError,
     schemes: SchemeList,

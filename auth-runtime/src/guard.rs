@@ -60,11 +60,28 @@ pub fn email_verified<U: AuthUser>(user: &U) -> bool {
 }
 
 /// `scope = "..."`: the verified token grants the scope (false without a token).
+///
+/// ```
+/// use portcullis::{AuthInfo, Claims, Scheme};
+/// let claims = Claims::from_json(serde_json::json!({ "scope": "read:posts" })).unwrap();
+/// let info = AuthInfo::new(Scheme::Jwt, Some(claims));
+/// assert!(portcullis::has_scope(&info, "read:posts"));
+/// assert!(!portcullis::has_scope(&AuthInfo::new(Scheme::ApiKey, None), "read:posts"));
+/// ```
 pub fn has_scope(info: &AuthInfo, scope: &str) -> bool {
     info.claims().is_some_and(|c| c.has_scope(scope))
 }
 
 /// `claim(name = value)`: the verified token has the claim with this value.
+///
+/// ```
+/// use portcullis::{AuthInfo, Claims, Scheme};
+/// let claims = Claims::from_json(serde_json::json!({ "tenant": "acme", "level": 3 })).unwrap();
+/// let info = AuthInfo::new(Scheme::Jwt, Some(claims));
+/// assert!(portcullis::claim_is(&info, "tenant", "acme"));
+/// assert!(portcullis::claim_is(&info, "level", 3));
+/// assert!(!portcullis::claim_is(&info, "level", "3"));
+/// ```
 pub fn claim_is<V>(info: &AuthInfo, name: &str, value: V) -> bool
 where
     serde_json::Value: PartialEq<V>,

@@ -16,6 +16,17 @@ pub type SecretHash = [u8; 32];
 
 /// What presenting a refresh token did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use portcullis::{InMemoryRefreshStore, RefreshStore, Rotation};
+/// let store = InMemoryRefreshStore::default();
+/// let ttl = std::time::Duration::from_secs(60);
+/// store.start("family", "user-7", &[1; 32], ttl).await.unwrap();
+/// let first = store.rotate(&[1; 32], &[2; 32], ttl).await.unwrap();
+/// assert_eq!(first, Rotation::Rotated { grant: "user-7".into(), family: "family".into() });
+/// # });
+/// ```
 pub enum Rotation {
     /// It was its family's current token: it is now spent and `next` is current.
     Rotated {
@@ -78,6 +89,19 @@ pub struct SessionRecord {
 
 /// Server-side sessions, keyed by the hash of the session id in the cookie.
 #[async_trait]
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use portcullis::{InMemorySessionStore, SessionRecord, SessionStore};
+/// use std::time::{Duration, SystemTime};
+/// let store = InMemorySessionStore::default();
+/// let record = SessionRecord { user_id: "7".into(), csrf_token: "t".into(), created: SystemTime::now() };
+/// store.create(&[9; 32], &record, Duration::from_secs(60)).await.unwrap();
+/// let found = store.touch(&[9; 32], Duration::from_secs(60), Duration::from_secs(3600)).await.unwrap();
+/// assert_eq!(found, Some(record));
+/// store.destroy(&[9; 32]).await.unwrap();
+/// # });
+/// ```
 pub trait SessionStore: Send + Sync + 'static {
     /// Stores a new session, expiring after `idle` without use.
     async fn create(&self, id: &SecretHash, record: &SessionRecord, idle: Duration)
@@ -100,6 +124,19 @@ pub trait SessionStore: Send + Sync + 'static {
 
 /// Counters of failed logins over a fixed window.
 #[async_trait]
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use portcullis::{InMemoryThrottleStore, ThrottleStore};
+/// use std::time::Duration;
+/// let store = InMemoryThrottleStore::default();
+/// let (count, left) = store.record_failure("user:ann", Duration::from_secs(900)).await.unwrap();
+/// assert_eq!(count, 1);
+/// assert!(left <= Duration::from_secs(900));
+/// store.forgive("user:ann").await.unwrap();
+/// assert_eq!(store.failures("user:ann").await.unwrap().0, 0);
+/// # });
+/// ```
 pub trait ThrottleStore: Send + Sync + 'static {
     /// Adds a failure for `key`; the window starts at the first failure and lasts
     /// `window`. Returns the failures in the current window and the time left in it.

@@ -44,6 +44,10 @@ pub fn hash_password(password: &str) -> Result<String, PasswordError> {
 
 /// Whether `password` matches the argon2id PHC string `hash`. Other algorithms and
 /// malformed hashes never match.
+///
+/// ```
+/// assert!(!portcullis::verify_password("anything", "$2b$12$not-an-argon2-hash"));
+/// ```
 pub fn verify_password(password: &str, hash: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;

@@ -282,6 +282,13 @@ impl ThrottleConfig {
 /// a trusted source (a proxy header you control); otherwise axum's
 /// `ConnectInfo<SocketAddr>` is used when the server provides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// ```
+/// use portcullis::{ClientAddr, client_addr};
+/// let (mut parts, ()) = http::Request::new(()).into_parts();
+/// parts.extensions.insert(ClientAddr("203.0.113.7".parse().unwrap()));
+/// assert_eq!(client_addr(&parts), Some("203.0.113.7".parse().unwrap()));
+/// ```
 pub struct ClientAddr(pub IpAddr);
 
 /// The address used for throttling: [`ClientAddr`], else axum's `ConnectInfo`.
@@ -301,6 +308,17 @@ pub fn client_addr(parts: &Parts) -> Option<IpAddr> {
 
 /// An access token and a refresh token, as an OAuth token response.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+///
+/// It serializes as the OAuth token response:
+///
+/// ```
+/// let pair = portcullis::TokenPair {
+///     access_token: "eyJ...".into(), refresh_token: "r".into(), token_type: "Bearer", expires_in: 900,
+/// };
+/// let json = serde_json::to_value(&pair).unwrap();
+/// assert_eq!(json["token_type"], "Bearer");
+/// assert_eq!(json["expires_in"], 900);
+/// ```
 pub struct TokenPair {
     /// The JWT.
     pub access_token: String,
@@ -323,6 +341,17 @@ pub struct NewSession {
 
 /// A successful password login.
 #[derive(Debug, Clone)]
+///
+/// ```no_run
+/// # use portcullis::{AuthUser, Portcullis};
+/// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+/// # async fn demo(auth: Portcullis<User>) -> Result<(), portcullis::AuthError> {
+/// let logged_in = auth.login("ann", "correct horse battery", None).await?;
+/// if logged_in.needs_rehash {
+///     let _new_hash = portcullis::hash_password("correct horse battery"); // store it
+/// }
+/// # Ok(()) }
+/// ```
 pub struct LoggedIn<U> {
     /// The user.
     pub user: U,

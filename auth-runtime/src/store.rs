@@ -180,6 +180,11 @@ pub trait RevocationStore: Send + Sync + 'static {
 
 /// In-memory [`RevocationStore`]: entries expire with their tokens, and the map is
 /// bounded (expired entries are purged before it grows past its capacity).
+///
+/// ```
+/// let store = portcullis::InMemoryRevocationStore::with_capacity(10_000);
+/// # let _ = store;
+/// ```
 pub struct InMemoryRevocationStore {
     revoked: RwLock<HashMap<String, SystemTime>>,
     capacity: usize,
