@@ -2,7 +2,7 @@
 //!
 //! Only the signature is parsed; the body stays tokens.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
@@ -32,7 +32,7 @@ impl Parse for Arg {
         let key = syn::Ident::parse_any(input).map_err(|e| {
             syn::Error::new(
                 e.span(),
-                "expected a scheme name such as `jwt`, `api_key` or `basic`, or `optional`",
+                "expected a scheme name (`jwt`, `api_key`, `basic`, `session`) or `optional`",
             )
         })?;
         if input.peek(Token![=]) {
@@ -76,13 +76,12 @@ impl Parse for Handler {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis = input.parse()?;
         let sig = input.parse()?;
-        let body: TokenStream = input.parse()?;
-        if body.is_empty() {
-            return Err(syn::Error::new(
-                Span::call_site(),
-                "`#[auth]` goes on a function with a body",
+        if !input.peek(syn::token::Brace) {
+            return Err(input.error(
+                "`#[auth]` goes on a function with a body: `async fn name(user: User) -> R { ... }`",
             ));
         }
+        let body: TokenStream = input.parse()?;
         Ok(Handler {
             attrs,
             vis,

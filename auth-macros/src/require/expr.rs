@@ -121,7 +121,10 @@ fn parse_unary(input: ParseStream<'_>) -> syn::Result<Expr> {
         let content;
         parenthesized!(content in input);
         if content.is_empty() {
-            return Err(content.error("empty parentheses: put a requirement inside"));
+            return Err(syn::Error::new(
+                content.span(),
+                "empty parentheses: put a requirement inside",
+            ));
         }
         let inner = parse_any(&content)?;
         if !content.is_empty() {

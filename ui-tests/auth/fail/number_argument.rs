@@ -1,0 +1,23 @@
+//! An `#[auth]` argument that is neither a scheme name nor `optional` (a number) is refused.
+
+use portcullis::{AuthUser, auth};
+
+#[derive(Clone, AuthUser)]
+#[auth_user(roles("admin", "moderator", "user"), permissions("posts:read", "posts:write"))]
+struct User {
+    #[auth_user(id)]
+    id: i64,
+    #[auth_user(roles)]
+    roles: Vec<String>,
+}
+
+struct Post {
+    author_id: i64,
+}
+
+#[auth(jwt, 3)]
+async fn handler(user: User, post: Post) -> String {
+    format!("{} {}", user.id, post.author_id)
+}
+
+fn main() {}
