@@ -89,10 +89,11 @@ pub use portcullis_macros::AuthUser;
 /// # use portcullis::{AuthInfo, AuthUser};
 /// # #[derive(Clone, AuthUser)]
 /// # struct User { #[auth_user(id)] id: i64 }
-/// use portcullis::{Authenticated, Scheme, SchemeList};
+/// use portcullis::Authenticated;
+/// use portcullis::schemes::{ApiKey, Jwt};
 ///
 /// async fn me(
-///     auth: Authenticated<User, { SchemeList::encode(&[Scheme::Jwt, Scheme::ApiKey]) }>,
+///     auth: Authenticated<User, (Jwt, ApiKey)>,
 ///     Json(body): Json<String>,
 /// ) -> String {
 ///     let user: User = auth.user;
@@ -145,18 +146,18 @@ pub use portcullis_macros::auth;
 ///
 /// ```
 /// # use axum::http::StatusCode;
-/// # use axum::response::Response;
 /// # use portcullis::AuthUser;
 /// # #[derive(Clone, AuthUser)]
 /// # #[auth_user(roles("admin", "moderator", "user"))]
 /// # struct User { #[auth_user(id)] id: i64, #[auth_user(roles)] role: String }
 /// # struct Post { author_id: i64 }
-/// use portcullis::{AuthError, Authenticated, NameCheck, Scheme, SchemeList};
+/// use portcullis::{AuthError, Authenticated, NameCheck, Refusal};
+/// use portcullis::schemes::Jwt;
 ///
 /// async fn delete_post(
-///     auth: Authenticated<User, { SchemeList::encode(&[Scheme::Jwt]) }>,
+///     auth: Authenticated<User, (Jwt,)>,
 ///     post: Option<Post>,
-/// ) -> Result<StatusCode, Response> {
+/// ) -> Result<StatusCode, Refusal> {
 ///     // 404 before 403: the resource the check needs must exist.
 ///     let Some(found) = &post else { return Err(auth.refuse(AuthError::NotFound)) };
 ///     // Resolved by the compiler: a misspelt role would not build.
@@ -173,7 +174,8 @@ pub use portcullis_macros::auth;
 /// }
 /// ```
 ///
-/// The handler's return type `R` becomes `Result<R, Response>`; the body runs
+/// The handler's return type `R` becomes `Result<R, Refusal>` (a framework-neutral
+/// rendered answer that axum returns through `IntoResponse`); the body runs
 /// unchanged. A denial answers 403 `{"error": "forbidden", "message": "missing
 /// requirement: <the unmet part>"}` (with `WWW-Authenticate: Bearer ...,
 /// error="insufficient_scope"` for token users). `#[auth]`, `#[require]` and
@@ -242,25 +244,73 @@ pub use portcullis_macros::Role;
 
 pub use portcullis_runtime::*;
 
-/// The most used items in one import: `use portcullis::prelude::*;`.
+/// The most used items in one import: `use portcullis::prelude::*;` — every macro
+/// and the common types.
 pub mod prelude {
-    pub use portcullis_macros::{AuthUser, auth};
+    pub use portcullis_macros::{AuthUser, Role, auth, permissions, require};
     pub use portcullis_runtime::{
-        AuthInfo, AuthUser as _, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, Scheme, UserStore,
+        AuthError, AuthInfo, AuthUser as _, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, Scheme, UserStore,
     };
+}
+
+/// The authentication schemes: the built-ins `#[auth(jwt, api_key, basic, session)]`
+/// names, and the trait a custom scheme (`#[auth(custom(MyScheme))]`) implements.
+pub mod schemes {
+    pub use portcullis_runtime::{
+        ApiKey, ApiKeyConfig, ApiKeyValidator, AuthScheme, Basic, BasicCredentials, BearerToken, Context, Identity,
+        Jwt, PasswordVerifier, Scheme, SchemeSet, Session, TokenLocation, Verified,
+    };
+}
+
+/// Identity resolution: how a verified identity becomes the handler's user.
+pub mod identity {
+    pub use portcullis_runtime::{ClaimsMapping, ClaimsUser, FromStore, Identity, IdentityResolver};
+}
+
+/// JWT verification settings and keys.
+pub mod jwt {
+    pub use portcullis_runtime::{Algorithm, Claims, DEFAULT_MAX_TOKEN_BYTES, JwtConfig, JwtKey, MAX_LEEWAY};
+}
+
+/// The stores: traits and their in-memory and Redis implementations.
+pub mod stores {
+    #[cfg(feature = "redis")]
+    pub use portcullis_runtime::RedisStore;
+    pub use portcullis_runtime::{
+        ApiKeyHash, InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore,
+        InMemoryUserStore, RefreshStore, RevocationStore, Rotation, SecretHash, SessionRecord, SessionStore,
+        StoreError, ThrottleStore, UserStore,
+    };
+}
+
+/// Issuing, refreshing and revoking tokens.
+pub mod tokens {
+    pub use portcullis_runtime::{TokenConfig, TokenPair};
+}
+
+/// Server-side sessions.
+pub mod sessions {
+    pub use portcullis_runtime::{NewSession, SessionConfig};
+}
+
+/// The ready auth router (register, login, refresh, logout, sessions, e-mail
+/// confirmation) for axum.
+#[cfg(feature = "axum")]
+pub mod router {
+    pub use portcullis_runtime::{AuthRouter, EmailStatus, Mailer, NewAccount, Registrar, Rename};
 }
 
 /// Items the macros' generated code names. Not public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    #[cfg(feature = "axum")]
-    pub use axum::response::Response;
     pub use portcullis_runtime::AuthInfo;
     pub use portcullis_runtime::{
-        AsyncPredicate, AuthError, AuthUser, BoolField, NameCheck, NameSet, OptionalText, OwnerId,
-        PredicateOutput, Scheme, SchemeList, SyncPredicate, TypedRole, Untyped, UserRoles, claim_is,
-        email_verified, has_scope,
+        AsyncPredicate, AuthError, AuthScheme, AuthUser, Authenticated, BoolField, MaybeAuthenticated, NameCheck,
+        NameSet, OptionalText, OwnerId, PredicateOutput, Refusal, Scheme, SyncPredicate, TypedRole, Untyped,
+        UserRoles, claim_is, email_verified, has_scope,
     };
-    #[cfg(feature = "axum")]
-    pub use portcullis_runtime::{Authenticated, MaybeAuthenticated};
+    /// The built-in scheme types `#[auth(...)]` lists.
+    pub mod schemes {
+        pub use portcullis_runtime::{ApiKey, Basic, Jwt, Session};
+    }
 }

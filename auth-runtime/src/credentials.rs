@@ -1,14 +1,18 @@
-//! Reading credentials from a request: `Authorization` (Bearer, Basic) and API keys.
+//! Reading the request: `Authorization` (Bearer, Basic), API keys, cookies, the
+//! same-site check of unsafe methods and the client address.
 //!
 //! Everything here is bounded and syntax-checked; nothing is verified yet.
 
+use std::net::IpAddr;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use http::HeaderMap;
-use http::header::AUTHORIZATION;
+use http::header::{AUTHORIZATION, COOKIE};
+use http::request::Parts;
+use http::{HeaderMap, Method};
 
-use crate::failure::AuthError;
-use crate::scheme::Scheme;
+use crate::error::AuthError;
+use crate::scheme::name::Scheme;
 
 /// Largest `Authorization` or API-key header value read, in bytes.
 pub(crate) const MAX_HEADER_BYTES: usize = 16 * 1024;
@@ -17,22 +21,17 @@ pub(crate) const MAX_API_KEY_BYTES: usize = 512;
 /// Largest decoded Basic user-pass.
 const MAX_BASIC_BYTES: usize = 1024;
 
-/// A credential found in the request, before verification.
-pub(crate) enum Credential {
-    Bearer(String),
-    Basic { username: String, password: String },
-    ApiKey(String),
-    Session(String),
+/// HTTP Basic credentials as sent (the password is never printed).
+pub struct BasicCredentials {
+    pub(crate) username: String,
+    pub(crate) password: String,
 }
 
-impl Credential {
-    pub(crate) fn scheme(&self) -> Scheme {
-        match self {
-            Credential::Bearer(_) => Scheme::Jwt,
-            Credential::Basic { .. } => Scheme::Basic,
-            Credential::ApiKey(_) => Scheme::ApiKey,
-            Credential::Session(_) => Scheme::Session,
-        }
+impl std::fmt::Debug for BasicCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicCredentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 
@@ -75,19 +74,19 @@ fn is_token68(s: &str) -> bool {
 }
 
 /// A Bearer token (RFC 6750 `b64token`).
-pub(crate) fn bearer(value: &str) -> Result<Credential, AuthError> {
+pub(crate) fn bearer(value: &str) -> Result<String, AuthError> {
     if !is_token68(value) {
         return Err(AuthError::invalid_request(
-            Scheme::Jwt,
+            Scheme::JWT,
             "the Bearer credentials are malformed",
         ));
     }
-    Ok(Credential::Bearer(value.to_owned()))
+    Ok(value.to_owned())
 }
 
 /// HTTP Basic (RFC 7617): base64 of UTF-8 `user-id ":" password`, split on the first colon.
-pub(crate) fn basic(value: &str) -> Result<Credential, AuthError> {
-    let bad = |reason| AuthError::invalid_request(Scheme::Basic, reason);
+pub(crate) fn basic(value: &str) -> Result<BasicCredentials, AuthError> {
+    let bad = |reason| AuthError::invalid_request(Scheme::BASIC, reason);
     if !is_token68(value) || value.len() > MAX_BASIC_BYTES * 4 / 3 + 4 {
         return Err(bad("the Basic credentials are malformed"));
     }
@@ -101,7 +100,7 @@ pub(crate) fn basic(value: &str) -> Result<Credential, AuthError> {
     if username.is_empty() || username.chars().any(char::is_control) {
         return Err(bad("the Basic user name is empty or has control characters"));
     }
-    Ok(Credential::Basic {
+    Ok(BasicCredentials {
         username: username.to_owned(),
         password: password.to_owned(),
     })
@@ -113,8 +112,8 @@ pub(crate) fn api_key(
     query: Option<&str>,
     header_name: &http::HeaderName,
     query_param: Option<&str>,
-) -> Result<Option<Credential>, AuthError> {
-    let bad = |reason| AuthError::invalid_request(Scheme::ApiKey, reason);
+) -> Result<Option<String>, AuthError> {
+    let bad = |reason| AuthError::invalid_request(Scheme::API_KEY, reason);
     let mut found: Option<String> = None;
     let mut values = headers.get_all(header_name).iter();
     if let Some(value) = values.next() {
@@ -144,13 +143,13 @@ pub(crate) fn api_key(
         Some(key) if !key.bytes().all(|b| b.is_ascii_graphic()) => {
             Err(bad("the API key has invalid characters"))
         }
-        Some(key) => Ok(Some(Credential::ApiKey(key))),
+        Some(key) => Ok(Some(key)),
     }
 }
 
 /// Decodes `application/x-www-form-urlencoded` pairs (percent-decoding, `+` as space);
 /// undecodable pairs are skipped.
-fn form_urlencoded_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+pub(crate) fn form_urlencoded_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
     query.split('&').filter(|p| !p.is_empty()).filter_map(|pair| {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         Some((percent_decode(name)?, percent_decode(value)?))
@@ -177,6 +176,78 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The value of cookie `name`, if the request sent it (once; twice is refused).
+pub(crate) fn cookie(headers: &HeaderMap, name: &str, scheme: Scheme) -> Result<Option<String>, AuthError> {
+    let bad = |reason| AuthError::invalid_request(scheme, reason);
+    let mut found = None;
+    for value in headers.get_all(COOKIE) {
+        if value.len() > MAX_HEADER_BYTES {
+            return Err(bad("the Cookie header is too large"));
+        }
+        let Ok(text) = value.to_str() else { continue };
+        for pair in text.split(';') {
+            let Some((key, value)) = pair.trim().split_once('=') else {
+                continue;
+            };
+            if key == name {
+                if found.is_some() {
+                    return Err(bad("send the cookie once"));
+                }
+                found = Some(value.to_owned());
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// GET, HEAD, OPTIONS and TRACE: methods that must not change state.
+pub(crate) fn is_safe_method(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+}
+
+/// Refuses cross-site unsafe requests: `Sec-Fetch-Site: cross-site`, or an `Origin`
+/// whose host differs from `Host`.
+pub(crate) fn check_same_site(headers: &HeaderMap) -> Result<(), AuthError> {
+    let cross = |reason| Err(AuthError::CsrfRejected { reason });
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
+    {
+        return cross("cross-site requests cannot use the session");
+    }
+    if let Some(origin) = headers.get(http::header::ORIGIN) {
+        let host = headers.get(http::header::HOST).and_then(|h| h.to_str().ok());
+        let origin_host = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://"))
+            .map(|(_, rest)| rest);
+        if origin_host.is_none() || origin_host != host {
+            return cross("the request's Origin is not this site");
+        }
+    }
+    Ok(())
+}
+
+/// The client's address, for throttling. Insert it into the request extensions from
+/// a trusted source (a proxy header you control); otherwise the framework's peer
+/// address is used when the server provides it (axum: `ConnectInfo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// ```
+/// use portcullis::{ClientAddr, client_addr};
+/// let (mut parts, ()) = http::Request::new(()).into_parts();
+/// parts.extensions.insert(ClientAddr("203.0.113.7".parse().unwrap()));
+/// assert_eq!(client_addr(&parts), Some("203.0.113.7".parse().unwrap()));
+/// ```
+pub struct ClientAddr(pub IpAddr);
+
+/// The address used for throttling: the [`ClientAddr`] extension (framework adapters
+/// insert the peer address there when the application did not).
+pub fn client_addr(parts: &Parts) -> Option<IpAddr> {
+    parts.extensions.get::<ClientAddr>().map(|ClientAddr(ip)| *ip)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,9 +255,7 @@ mod tests {
     #[test]
     fn basic_splits_on_first_colon_and_keeps_utf8() {
         let value = STANDARD.encode("zoë:pa:ss wörd");
-        let Credential::Basic { username, password } = basic(&value).unwrap() else {
-            panic!()
-        };
+        let BasicCredentials { username, password } = basic(&value).unwrap();
         assert_eq!(username, "zoë");
         assert_eq!(password, "pa:ss wörd");
     }

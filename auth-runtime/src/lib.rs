@@ -1,63 +1,69 @@
-//! Runtime of [Portcullis](https://docs.rs/portcullis): schemes, validation, stores
-//! and the single failure → HTTP mapping. Use it through the `portcullis` crate,
-//! whose documentation has the examples.
+//! Runtime of [Portcullis](https://docs.rs/portcullis): the gate, its schemes,
+//! identity resolution, stores, tokens, sessions and the single failure → HTTP
+//! mapping. Framework-neutral: it speaks `http`; the adapters (feature `axum`) are
+//! thin. Use it through the `portcullis` crate, whose documentation has the
+//! examples. `ARCHITECTURE.md` beside this crate draws the module graph.
 
 #![warn(missing_docs, unreachable_pub)]
 
-mod api_key;
-#[cfg(feature = "axum")]
-mod axum;
-mod config;
+mod adapter;
+mod builder;
 mod credentials;
-mod declared;
-mod failure;
+mod error;
+mod gate;
 mod guard;
+mod hooks;
+mod identity;
 mod info;
 mod jwt;
-mod lifecycle;
-mod memory;
+mod login;
 mod password;
-#[cfg(feature = "redis")]
-mod redis_store;
+mod rejection;
 mod render;
-#[cfg(feature = "axum")]
-mod router;
+mod requirement;
 mod scheme;
-mod service;
+mod secret;
+mod sessions;
 mod store;
+mod tokens;
 mod user;
 
-pub use api_key::hash_api_key;
 #[cfg(feature = "axum")]
-pub use axum::{Authenticated, MaybeAuthenticated};
-pub use config::{ApiKeyConfig, ConfigError, Portcullis, PortcullisBuilder};
-pub use declared::NameCheck;
-pub use failure::{AuthError, Rejection};
-pub use guard::{
-    AsyncPredicate, OwnerId, PredicateOutput, SyncPredicate, claim_is, email_verified, has_scope,
-};
+pub use adapter::router::{AuthRouter, EmailStatus, Mailer, NewAccount, Registrar, Rename};
+pub use builder::{PortcullisBuilder, install_crypto_provider};
+pub use credentials::{BasicCredentials, ClientAddr, client_addr};
+pub use error::{AuthError, ConfigError, StoreError};
+pub use gate::{Portcullis, SchemeSet};
+pub use guard::{Authenticated, MaybeAuthenticated};
+pub use hooks::{AfterAuthentication, BeforeAuthentication};
+pub use identity::{ClaimsMapping, ClaimsUser, FromStore, IdentityResolver};
 pub use info::AuthInfo;
 pub use jwt::claims::Claims;
 pub use jwt::keys::JwtKey;
 pub use jwt::{DEFAULT_MAX_TOKEN_BYTES, JwtConfig, MAX_LEEWAY};
-pub use lifecycle::{RefreshStore, Rotation, SecretHash, SessionRecord, SessionStore, ThrottleStore};
-pub use memory::{InMemoryRefreshStore, InMemorySessionStore, InMemoryThrottleStore};
+pub use login::{LoggedIn, PasswordVerifier, ThrottleConfig};
 pub use password::{
     ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, PasswordError, hash_password, needs_rehash,
     verify_password,
 };
+pub use rejection::{Challenge, Refusal, Rejection};
+pub use render::{ErrorRenderer, JsonRenderer, ProblemJsonRenderer};
+pub use requirement::{
+    AsyncPredicate, NameCheck, OwnerId, PredicateOutput, SyncPredicate, claim_is, email_verified, has_scope,
+};
+pub use scheme::{
+    ApiKey, ApiKeyConfig, ApiKeyValidator, AuthScheme, Basic, BearerToken, Context, Identity, Jwt, Scheme, Session,
+    TokenLocation, Verified,
+};
+pub use secret::{ApiKeyHash, SecretHash, hash_api_key};
+pub use sessions::{NewSession, SessionConfig};
 #[cfg(feature = "redis")]
-pub use redis_store::RedisStore;
-pub use render::{ErrorRenderer, JsonRenderer};
-#[cfg(feature = "axum")]
-pub use router::{AuthRouter, EmailStatus, Mailer, NewAccount, Registrar, Rename};
-pub use scheme::{MAX_SCHEMES, Scheme, SchemeList};
-pub use service::{
-    ClientAddr, LoggedIn, NewSession, SessionConfig, ThrottleConfig, TokenConfig, TokenPair, client_addr,
-};
+pub use store::RedisStore;
 pub use store::{
-    ApiKeyHash, InMemoryRevocationStore, InMemoryUserStore, RevocationStore, StoreError, UserStore,
+    InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore, InMemoryUserStore,
+    RefreshStore, RevocationStore, Rotation, SessionRecord, SessionStore, ThrottleStore, UserStore,
 };
+pub use tokens::{TokenConfig, TokenPair};
 pub use user::{AuthUser, BoolField, NameSet, OptionalText, TypedRole, Untyped, UserRoles};
 
 pub use async_trait::async_trait;
@@ -66,10 +72,3 @@ pub use jsonwebtoken::Algorithm;
 /// The `redis` crate [`RedisStore`] is built on (to configure a `ConnectionManager`).
 #[cfg(feature = "redis")]
 pub use redis;
-
-/// Installs jsonwebtoken's aws-lc-rs crypto provider for the process (also done by
-/// [`PortcullisBuilder::build`]). Call it before using `jsonwebtoken` directly
-/// (for example to sign tokens) if no `Portcullis` was built yet.
-pub fn install_crypto_provider() {
-    config::install_crypto_provider();
-}

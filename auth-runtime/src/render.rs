@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderValue};
 
-use crate::failure::Rejection;
+use crate::rejection::Rejection;
 
 /// Turns a [`Rejection`] into the HTTP response the client sees.
 ///
@@ -50,7 +50,7 @@ pub struct JsonRenderer;
 impl ErrorRenderer for JsonRenderer {
     fn render(&self, rejection: &Rejection) -> http::Response<Bytes> {
         let body = serde_json::json!({
-            "error": rejection.error().code(),
+            "error": rejection.code(),
             "message": rejection.message(),
         });
         let mut response = http::Response::new(Bytes::from(body.to_string()));
@@ -58,6 +58,43 @@ impl ErrorRenderer for JsonRenderer {
         let headers = response.headers_mut();
         headers.extend(rejection.headers());
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    }
+}
+
+/// RFC 9457 problem details: `application/problem+json` with `type`, `title`,
+/// `status`, `detail` and the machine-readable `code`.
+///
+/// ```
+/// use portcullis::{AuthError, AuthUser, InMemoryUserStore, Portcullis, ProblemJsonRenderer, Scheme};
+/// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+/// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
+///     .renderer(ProblemJsonRenderer)
+///     .build()
+///     .unwrap();
+/// let response = auth.refuse(AuthError::NotFound, &[Scheme::JWT]).into_inner();
+/// assert_eq!(response.headers()["content-type"], "application/problem+json");
+/// let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+/// assert_eq!(body["status"], 404);
+/// assert_eq!(body["code"], "not_found");
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProblemJsonRenderer;
+
+impl ErrorRenderer for ProblemJsonRenderer {
+    fn render(&self, rejection: &Rejection) -> http::Response<Bytes> {
+        let status = rejection.status();
+        let body = serde_json::json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "detail": rejection.message(),
+            "code": rejection.code(),
+        });
+        let mut response = http::Response::new(Bytes::from(body.to_string()));
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         response
     }
 }

@@ -93,20 +93,49 @@ impl Claims {
         self.get("exp").and_then(Value::as_f64)
     }
 
-    /// OAuth scopes from `scope` (space-separated string) or `scp` (array).
+    /// OAuth scopes from `scope` or `scp`, each a space-separated string or an array.
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
-        let from_scope = self
-            .get("scope")
+        self.strings_at("scope").chain(self.strings_at("scp"))
+    }
+
+    /// The claim at a dotted path (`realm_access.roles`), through nested objects.
+    ///
+    /// ```
+    /// use portcullis::Claims;
+    /// let claims = Claims::from_json(serde_json::json!({ "realm_access": { "roles": ["admin"] } })).unwrap();
+    /// assert_eq!(claims.path("realm_access.roles"), Some(&serde_json::json!(["admin"])));
+    /// assert_eq!(claims.path("realm_access.missing"), None);
+    /// ```
+    pub fn path(&self, path: &str) -> Option<&Value> {
+        let mut parts = path.split('.');
+        let mut value = self.map.get(parts.next()?)?;
+        for part in parts {
+            value = value.as_object()?.get(part)?;
+        }
+        Some(value)
+    }
+
+    /// The strings at a dotted path: an array's string items, or the words of a
+    /// space-separated string (`"read write"`).
+    ///
+    /// ```
+    /// use portcullis::Claims;
+    /// let claims = Claims::from_json(serde_json::json!({ "scp": "read write", "groups": ["a", 1, "b"] })).unwrap();
+    /// assert_eq!(claims.strings_at("scp").collect::<Vec<_>>(), ["read", "write"]);
+    /// assert_eq!(claims.strings_at("groups").collect::<Vec<_>>(), ["a", "b"]);
+    /// ```
+    pub fn strings_at<'a>(&'a self, path: &str) -> impl Iterator<Item = &'a str> + 'a {
+        let value = self.path(path);
+        let words = value
             .and_then(Value::as_str)
             .into_iter()
             .flat_map(str::split_whitespace);
-        let from_scp = self
-            .get("scp")
+        let items = value
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .filter_map(Value::as_str);
-        from_scope.chain(from_scp)
+        words.chain(items)
     }
 
     /// Whether the token grants `scope`.

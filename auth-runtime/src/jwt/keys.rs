@@ -7,7 +7,7 @@ use aws_lc_rs::signature::{self, ParsedPublicKey, RsaPublicKeyComponents, Verifi
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, DecodingKeyKind};
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// Longest `kid` accepted in configuration and in tokens.
 pub(crate) const MAX_KID_LEN: usize = 256;

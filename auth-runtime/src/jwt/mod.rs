@@ -16,9 +16,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::Algorithm;
 use serde_json::Value;
 
-use crate::config::ConfigError;
-use crate::failure::AuthError;
-use crate::scheme::Scheme;
+use crate::error::ConfigError;
+use crate::error::AuthError;
+use crate::scheme::name::Scheme;
 use claims::{Claims, StrictObject};
 use keys::{JwtKey, KeySet, MAX_KID_LEN};
 
@@ -49,6 +49,9 @@ pub struct JwtConfig {
     required_claims: Vec<String>,
     token_type: Option<String>,
     max_token_bytes: usize,
+    subject_claim: String,
+    cookie: Option<String>,
+    query_param: Option<String>,
     pub(crate) jwks_errors: Vec<ConfigError>,
 }
 
@@ -62,6 +65,9 @@ impl Default for JwtConfig {
             required_claims: Vec::new(),
             token_type: Some("access".to_owned()),
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+            subject_claim: "sub".to_owned(),
+            cookie: None,
+            query_param: None,
             jwks_errors: Vec::new(),
         }
     }
@@ -125,6 +131,32 @@ impl JwtConfig {
         self
     }
 
+    /// The claim naming the user (default `sub`; e.g. `oid` for Entra ID). It must be
+    /// a non-empty string of at most 256 bytes.
+    pub fn subject_claim(mut self, claim: impl Into<String>) -> Self {
+        self.subject_claim = claim.into();
+        self
+    }
+
+    /// Also read the token from this cookie. Unsafe methods (POST, PUT, ...) then need
+    /// a same-site request and an `X-CSRF-Token` header equal to the token's `csrf`
+    /// claim, as sessions do.
+    ///
+    /// ```
+    /// let jwt = portcullis::JwtConfig::new().cookie("access_token").query_param("access_token");
+    /// ```
+    pub fn cookie(mut self, name: impl Into<String>) -> Self {
+        self.cookie = Some(name.into());
+        self
+    }
+
+    /// Also read the token from this query parameter (opt-in: URLs end up in logs; for
+    /// WebSocket upgrades and server-sent events, which cannot send headers).
+    pub fn query_param(mut self, name: impl Into<String>) -> Self {
+        self.query_param = Some(name.into());
+        self
+    }
+
     pub(crate) fn build(self) -> Result<JwtValidator, ConfigError> {
         if let Some(e) = self.jwks_errors.into_iter().next() {
             return Err(e);
@@ -135,7 +167,16 @@ impl JwtConfig {
         if self.max_token_bytes < 64 {
             return Err(ConfigError::Invalid("max_token_bytes must be at least 64"));
         }
+        if self.subject_claim.is_empty() || self.cookie.as_deref() == Some("") || self.query_param.as_deref() == Some("")
+        {
+            return Err(ConfigError::Invalid(
+                "the subject claim, token cookie and token query parameter names must not be empty",
+            ));
+        }
         Ok(JwtValidator {
+            subject_claim: self.subject_claim,
+            cookie: self.cookie,
+            query_param: self.query_param,
             keys: KeySet::build(&self.keys)?,
             issuer: self.issuer,
             audiences: self.audiences,
@@ -149,6 +190,9 @@ impl JwtConfig {
 
 /// The start-up product of [`JwtConfig`]: parsed keys and checks.
 pub(crate) struct JwtValidator {
+    subject_claim: String,
+    cookie: Option<String>,
+    query_param: Option<String>,
     keys: KeySet,
     issuer: Option<String>,
     audiences: Vec<String>,
@@ -161,11 +205,11 @@ pub(crate) struct JwtValidator {
 const HEADERS_NAMING_KEYS: [&str; 4] = ["jku", "jwk", "x5u", "x5c"];
 
 fn malformed(reason: &'static str) -> AuthError {
-    AuthError::invalid_request(Scheme::Jwt, reason)
+    AuthError::invalid_request(Scheme::JWT, reason)
 }
 
 fn refused(reason: &'static str) -> AuthError {
-    AuthError::invalid(Scheme::Jwt, reason)
+    AuthError::invalid(Scheme::JWT, reason)
 }
 
 fn numeric_date(claims: &Claims, name: &str) -> Result<Option<f64>, AuthError> {
@@ -187,6 +231,18 @@ fn now_secs() -> f64 {
 }
 
 impl JwtValidator {
+    pub(crate) fn subject_claim(&self) -> &str {
+        &self.subject_claim
+    }
+
+    pub(crate) fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
+    }
+
+    pub(crate) fn query_param(&self) -> Option<&str> {
+        self.query_param.as_deref()
+    }
+
     /// Verifies `token` (signature first, then claims) and returns its claims.
     pub(crate) fn validate(&self, token: &str) -> Result<Claims, AuthError> {
         let claims = self.verify_signature(token)?;
@@ -302,7 +358,7 @@ impl JwtValidator {
                 _ => return Err(refused("the token is not an access token")),
             }
         }
-        match claims.get("sub") {
+        match claims.get(&self.subject_claim) {
             Some(Value::String(sub)) if !sub.is_empty() && sub.len() <= 256 => {}
             _ => return Err(refused("the token has no valid subject (sub)")),
         }

@@ -22,12 +22,11 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::axum::Authenticated;
-use crate::config::Portcullis;
-use crate::failure::AuthError;
-use crate::lifecycle::SessionRecord;
-use crate::scheme::{Scheme, SchemeList};
-use crate::store::StoreError;
+use crate::error::{AuthError, StoreError};
+use crate::gate::{Portcullis, SchemeSet};
+use crate::guard::Authenticated;
+use crate::scheme::{ApiKey, Basic, Jwt, Session};
+use crate::store::SessionRecord;
 use crate::user::AuthUser;
 
 /// A new account, validated, with the password already hashed (argon2id).
@@ -235,37 +234,35 @@ impl<U: AuthUser> Clone for RouterState<U> {
     }
 }
 
-const NO_SCHEME: u64 = SchemeList::encode(&[]);
-const JWT: u64 = SchemeList::encode(&[Scheme::Jwt]);
-const SESSION: u64 = SchemeList::encode(&[Scheme::Session]);
-const ANY: u64 = SchemeList::encode(&[Scheme::Jwt, Scheme::ApiKey, Scheme::Session, Scheme::Basic]);
+type JwtOnly = (Jwt,);
+type SessionOnly = (Session,);
+type Any = (Jwt, ApiKey, Session, Basic);
 
 type Config<U> = axum::Extension<RouterState<U>>;
 
-/// A JSON problem outside authentication (bad input, conflicts).
-fn problem(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({ "error": code, "message": message }))).into_response()
+/// A problem outside authentication (bad input, conflicts), through the one renderer.
+fn problem<U: AuthUser>(auth: &Portcullis<U>, status: StatusCode, code: &'static str, message: &str) -> Response {
+    auth.refuse(AuthError::input(status, code, message.to_owned()), &[])
+        .into_response()
 }
 
-fn refuse<U: AuthUser>(auth: &Portcullis<U>, error: AuthError, schemes: u64) -> Response {
-    auth.reject(error, SchemeList::decode(schemes))
-        .map(axum::body::Body::from)
-        .into_response()
+fn refuse<U: AuthUser, S: SchemeSet<U>>(auth: &Portcullis<U>, error: AuthError) -> Response {
+    auth.reject::<S>(error).into_response()
 }
 
 fn store_down<U: AuthUser>(auth: &Portcullis<U>, error: &StoreError) -> Response {
     tracing::error!(error = %error, "application store unavailable");
-    refuse(auth, AuthError::Unavailable, NO_SCHEME)
+    auth.refuse(AuthError::Unavailable, &[]).into_response()
 }
 
 /// The JSON body, or the 400 answer saying what was wrong with it.
 macro_rules! input {
-    ($body:expr) => {
+    ($auth:expr, $body:expr) => {
         match $body {
             Ok(Json(value)) => value,
             Err(rejection) => {
                 let rejection: JsonRejection = rejection;
-                return problem(StatusCode::BAD_REQUEST, "invalid_input", &rejection.body_text());
+                return problem(&$auth, StatusCode::BAD_REQUEST, "invalid_input", &rejection.body_text());
             }
         }
     };
@@ -309,9 +306,10 @@ async fn register<U: AuthUser>(
     axum::Extension(config): Config<U>,
     body: Result<Json<Registration>, JsonRejection>,
 ) -> Response {
-    let form = input!(body);
+    let form = input!(auth, body);
     if !valid_username(&form.username) {
         return problem(
+            &auth,
             StatusCode::BAD_REQUEST,
             "invalid_input",
             "the user name needs 3 to 32 letters, digits, '_', '.' or '-'",
@@ -319,6 +317,7 @@ async fn register<U: AuthUser>(
     }
     if !valid_email(&form.email) {
         return problem(
+            &auth,
             StatusCode::BAD_REQUEST,
             "invalid_input",
             "the e-mail address is not valid",
@@ -326,6 +325,7 @@ async fn register<U: AuthUser>(
     }
     if !valid_password(&form.password) {
         return problem(
+            &auth,
             StatusCode::BAD_REQUEST,
             "invalid_input",
             "the password needs at least 12 characters",
@@ -334,7 +334,7 @@ async fn register<U: AuthUser>(
     let password = form.password;
     let hash = match tokio::task::spawn_blocking(move || crate::password::hash_password(&password)).await {
         Ok(Ok(hash)) => hash,
-        _ => return refuse(&auth, AuthError::Unavailable, NO_SCHEME),
+        _ => return auth.refuse(AuthError::Unavailable, &[]).into_response(),
     };
     let account = NewAccount {
         username: form.username,
@@ -351,6 +351,7 @@ async fn register<U: AuthUser>(
                 .into_response()
         }
         Ok(None) => problem(
+            &auth,
             StatusCode::CONFLICT,
             "conflict",
             "the user name or e-mail address is taken",
@@ -370,15 +371,15 @@ async fn login<U: AuthUser>(
     parts: Parts,
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Response {
-    let form = input!(body);
-    let client = crate::service::client_addr(&parts);
+    let form = input!(auth, body);
+    let client = crate::credentials::client_addr(&parts);
     let logged_in = match auth.login(&form.username, &form.password, client).await {
         Ok(logged_in) => logged_in,
-        Err(e) => return refuse(&auth, e, JWT),
+        Err(e) => return refuse::<U, JwtOnly>(&auth, e),
     };
     match auth.issue_tokens(&logged_in.user, None).await {
         Ok(pair) => Json(pair).into_response(),
-        Err(e) => refuse(&auth, e, JWT),
+        Err(e) => refuse::<U, JwtOnly>(&auth, e),
     }
 }
 
@@ -391,10 +392,10 @@ async fn refresh<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
     body: Result<Json<RefreshForm>, JsonRejection>,
 ) -> Response {
-    let form = input!(body);
+    let form = input!(auth, body);
     match auth.refresh_tokens(&form.refresh_token).await {
         Ok((_, pair)) => Json(pair).into_response(),
-        Err(e) => refuse(&auth, e, JWT),
+        Err(e) => refuse::<U, JwtOnly>(&auth, e),
     }
 }
 
@@ -405,13 +406,13 @@ struct LogoutForm {
 
 async fn logout<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
-    user: Authenticated<U, JWT>,
+    user: Authenticated<U, JwtOnly>,
     body: Result<Json<LogoutForm>, JsonRejection>,
 ) -> Response {
-    let form = input!(body);
+    let form = input!(auth, body);
     match auth.logout(form.refresh_token.as_deref(), &user.info).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => refuse(&auth, e, JWT),
+        Err(e) => refuse::<U, JwtOnly>(&auth, e),
     }
 }
 
@@ -420,11 +421,11 @@ async fn session_login<U: AuthUser>(
     parts: Parts,
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Response {
-    let form = input!(body);
-    let client = crate::service::client_addr(&parts);
+    let form = input!(auth, body);
+    let client = crate::credentials::client_addr(&parts);
     let logged_in = match auth.login(&form.username, &form.password, client).await {
         Ok(logged_in) => logged_in,
-        Err(e) => return refuse(&auth, e, SESSION),
+        Err(e) => return refuse::<U, SessionOnly>(&auth, e),
     };
     match auth.start_session(&parts, &logged_in.user).await {
         Ok(session) => (
@@ -432,22 +433,22 @@ async fn session_login<U: AuthUser>(
             Json(json!({ "csrf_token": session.csrf_token })),
         )
             .into_response(),
-        Err(e) => refuse(&auth, e, SESSION),
+        Err(e) => refuse::<U, SessionOnly>(&auth, e),
     }
 }
 
 async fn session_logout<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
-    _user: Authenticated<U, SESSION>,
+    _user: Authenticated<U, SessionOnly>,
     parts: Parts,
 ) -> Response {
     match auth.end_session(&parts).await {
         Ok(cleared) => (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared)]).into_response(),
-        Err(e) => refuse(&auth, e, SESSION),
+        Err(e) => refuse::<U, SessionOnly>(&auth, e),
     }
 }
 
-async fn me<U: AuthUser>(user: Authenticated<U, ANY>) -> Response {
+async fn me<U: AuthUser>(user: Authenticated<U, Any>) -> Response {
     Json(json!({
         "id": user.user.id(),
         "username": user.user.name(),
@@ -460,13 +461,13 @@ async fn me<U: AuthUser>(user: Authenticated<U, ANY>) -> Response {
 async fn confirm_status<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
     axum::Extension(config): Config<U>,
-    user: Authenticated<U, JWT>,
+    user: Authenticated<U, JwtOnly>,
 ) -> Response {
     match config.shared.registrar.email(user.user.id()).await {
         Ok(Some(status)) => {
             Json(json!({ "email": status.email, "confirmed": status.confirmed })).into_response()
         }
-        Ok(None) => problem(StatusCode::NOT_FOUND, "not_found", "the user does not exist"),
+        Ok(None) => problem(&auth, StatusCode::NOT_FOUND, "not_found", "the user does not exist"),
         Err(e) => store_down(&auth, &e),
     }
 }
@@ -480,16 +481,17 @@ fn confirmation_key(token: &str) -> [u8; 32] {
 async fn confirm_request<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
     axum::Extension(config): Config<U>,
-    user: Authenticated<U, JWT>,
+    user: Authenticated<U, JwtOnly>,
 ) -> Response {
     let id = user.user.id();
     let status = match config.shared.registrar.email(id).await {
         Ok(Some(status)) => status,
-        Ok(None) => return problem(StatusCode::NOT_FOUND, "not_found", "the user does not exist"),
+        Ok(None) => return problem(&auth, StatusCode::NOT_FOUND, "not_found", "the user does not exist"),
         Err(e) => return store_down(&auth, &e),
     };
     if status.confirmed {
         return problem(
+            &auth,
             StatusCode::BAD_REQUEST,
             "already_confirmed",
             "the e-mail address is already confirmed",
@@ -497,14 +499,14 @@ async fn confirm_request<U: AuthUser>(
     }
     let allowance = format!("confirm-request:{id}");
     if let Err(e) = auth.once_per(&allowance, Duration::from_secs(60)).await {
-        return refuse(&auth, e, JWT);
+        return refuse::<U, JwtOnly>(&auth, e);
     }
     match send_confirmation(&auth, &config, &id.to_string(), &status.email).await {
         Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "sent": true }))).into_response(),
         Err(response) => {
             // Nothing was sent: the client may ask again at once.
             if let Err(e) = auth.give_back(&allowance).await {
-                return refuse(&auth, e, JWT);
+                return refuse::<U, JwtOnly>(&auth, e);
             }
             *response
         }
@@ -520,7 +522,7 @@ async fn send_confirmation<U: AuthUser>(
 ) -> Result<(), Box<Response>> {
     let mut bytes = [0u8; 32];
     if aws_lc_rs::rand::fill(&mut bytes).is_err() {
-        return Err(Box::new(refuse(auth, AuthError::Unavailable, JWT)));
+        return Err(Box::new(refuse::<U, JwtOnly>(auth, AuthError::Unavailable)));
     }
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let record = SessionRecord {
@@ -554,6 +556,7 @@ async fn confirm<U: AuthUser>(
 ) -> Response {
     let refused = || {
         problem(
+            &auth,
             StatusCode::FORBIDDEN,
             "forbidden",
             "the confirmation link is unknown, used or expired",
@@ -595,12 +598,12 @@ struct RenameForm {
 async fn change_username<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
     axum::Extension(config): Config<U>,
-    user: Authenticated<U, JWT>,
+    user: Authenticated<U, JwtOnly>,
     Path(target): Path<String>,
     body: Result<Json<RenameForm>, JsonRejection>,
 ) -> Response {
-    let form = input!(body);
-    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", "the user does not exist");
+    let form = input!(auth, body);
+    let not_found = || problem(&auth, StatusCode::NOT_FOUND, "not_found", "the user does not exist");
     // 404 before 403: the resource must exist before ownership is judged.
     let Ok(target) = target.parse::<U::Id>() else {
         return not_found();
@@ -619,6 +622,7 @@ async fn change_username<U: AuthUser>(
     }
     if !valid_username(&form.username) {
         return problem(
+            &auth,
             StatusCode::BAD_REQUEST,
             "invalid_input",
             "the user name needs 3 to 32 letters, digits, '_', '.' or '-'",
@@ -626,6 +630,7 @@ async fn change_username<U: AuthUser>(
     }
     if current.name() == Some(form.username.as_str()) {
         return problem(
+            &auth,
             StatusCode::BAD_REQUEST,
             "invalid_input",
             "the new user name is the current one",
@@ -635,7 +640,7 @@ async fn change_username<U: AuthUser>(
         Ok(Rename::Renamed(renamed)) => {
             Json(json!({ "id": renamed.id(), "username": renamed.name() })).into_response()
         }
-        Ok(Rename::Taken) => problem(StatusCode::CONFLICT, "conflict", "the user name is taken"),
+        Ok(Rename::Taken) => problem(&auth, StatusCode::CONFLICT, "conflict", "the user name is taken"),
         Ok(Rename::NotFound) => not_found(),
         Err(e) => store_down(&auth, &e),
     }

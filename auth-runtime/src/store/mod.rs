@@ -1,18 +1,29 @@
-//! Store traits of the credential lifecycle: refresh-token families, sessions and
-//! login-throttling counters (revoked access tokens are [`RevocationStore`](crate::RevocationStore)).
+//! The store traits: users, revoked token ids, refresh-token families, sessions and
+//! login-throttling counters. Each has an in-memory implementation (`memory`) and,
+//! with the `redis` feature, a shared one (`redis`), side by side.
 //!
 //! Every method is atomic on its own (no read-modify-write across calls), so that
 //! several server processes can share one store. Secrets never reach a store: refresh
 //! tokens and session ids are stored as their SHA-256 ([`SecretHash`]).
 
+pub(crate) mod memory;
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
+
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 
-use crate::store::StoreError;
+pub(crate) use crate::error::StoreError;
+use crate::user::AuthUser;
+pub use memory::{
+    InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore,
+    InMemoryUserStore,
+};
+#[cfg(feature = "redis")]
+pub use redis::RedisStore;
 
-/// SHA-256 of a refresh token or session id.
-pub type SecretHash = [u8; 32];
+pub(crate) use crate::secret::{ApiKeyHash, SecretHash};
 
 /// What presenting a refresh token did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,3 +159,68 @@ pub trait ThrottleStore: Send + Sync + 'static {
     /// cannot pass the limit; a successful one is forgiven.
     async fn forgive(&self, key: &str) -> Result<(), StoreError>;
 }
+
+
+/// Where users come from: implement it over your ORM or database.
+///
+/// Every method returns `Ok(None)` for "no such user" and `Err` only when the store
+/// could not answer (then the request gets 503).
+///
+/// ```
+/// use portcullis::{async_trait, ApiKeyHash, AuthUser, StoreError, UserStore};
+///
+/// #[derive(Clone, AuthUser)]
+/// struct User { #[auth_user(id)] id: i64, #[auth_user(name)] name: String }
+///
+/// struct Db;
+///
+/// #[async_trait]
+/// impl UserStore<User> for Db {
+///     async fn find_by_id(&self, id: &i64) -> Result<Option<User>, StoreError> {
+///         Ok((*id == 1).then(|| User { id: 1, name: "ann".into() }))
+///     }
+///     async fn find_by_username(&self, name: &str) -> Result<Option<User>, StoreError> {
+///         Ok((name == "ann").then(|| User { id: 1, name: "ann".into() }))
+///     }
+///     async fn find_by_api_key_hash(&self, _: &ApiKeyHash) -> Result<Option<User>, StoreError> {
+///         Ok(None)
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a user store for `{U}`",
+    note = "implement `portcullis::UserStore<{U}>` (find by id, by username, by API-key hash) or use `portcullis::InMemoryUserStore`"
+)]
+#[async_trait]
+pub trait UserStore<U: AuthUser>: Send + Sync + 'static {
+    /// The user with this id (a token's `sub`, a session's user).
+    async fn find_by_id(&self, id: &U::Id) -> Result<Option<U>, StoreError>;
+    /// The user with this login name (HTTP Basic, password login).
+    async fn find_by_username(&self, username: &str) -> Result<Option<U>, StoreError>;
+    /// The owner of the API key whose SHA-256 is `hash`.
+    async fn find_by_api_key_hash(&self, hash: &ApiKeyHash) -> Result<Option<U>, StoreError>;
+}
+
+/// Revoked access tokens, keyed by `jti` (never by the token string).
+///
+/// `is_revoked` errors make the request fail with 503: a store that cannot answer
+/// never means "not revoked".
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use portcullis::{InMemoryRevocationStore, RevocationStore};
+/// use std::time::{Duration, SystemTime};
+/// let store = InMemoryRevocationStore::default();
+/// store.revoke("abc", SystemTime::now() + Duration::from_secs(60)).await.unwrap();
+/// assert!(store.is_revoked("abc").await.unwrap());
+/// assert!(!store.is_revoked("other").await.unwrap());
+/// # });
+/// ```
+#[async_trait]
+pub trait RevocationStore: Send + Sync + 'static {
+    /// Marks `jti` revoked until `until` (the token's expiry; afterwards it is refused anyway).
+    async fn revoke(&self, jti: &str, until: SystemTime) -> Result<(), StoreError>;
+    /// Whether `jti` is revoked.
+    async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError>;
+}
+

@@ -1,17 +1,21 @@
-//! In-memory lifecycle stores: one process, bounded, expiring.
+//! In-memory stores: users for tests and examples; revocations, refresh families,
+//! sessions and throttle counters for one process, bounded and expiring.
 //!
 //! Each holds at most `capacity` live entries; expired ones are purged when the map
 //! is full, and a store still full after purging refuses new entries with a
 //! [`StoreError`] (fail closed) instead of forgetting live ones.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use async_trait::async_trait;
 
-use crate::lifecycle::{RefreshStore, Rotation, SecretHash, SessionRecord, SessionStore, ThrottleStore};
-use crate::store::StoreError;
+use super::{
+    ApiKeyHash, RefreshStore, RevocationStore, Rotation, SecretHash, SessionRecord, SessionStore, StoreError,
+    ThrottleStore, UserStore,
+};
+use crate::user::AuthUser;
 
 const DEFAULT_CAPACITY: usize = 100_000;
 /// Remembered tokens (current and spent) per family on average before the refresh
@@ -311,5 +315,137 @@ impl ThrottleStore for InMemoryThrottleStore {
             Some((count, ends)) if *ends > now => (*count, *ends - now),
             _ => (0, Duration::ZERO),
         })
+    }
+}
+
+/// An in-memory [`UserStore`] for tests, examples and small tools.
+///
+/// ```
+/// use portcullis::{AuthUser, InMemoryUserStore};
+/// #[derive(Clone, AuthUser)]
+/// struct User { #[auth_user(id)] id: u32, #[auth_user(name)] name: String }
+///
+/// let store = InMemoryUserStore::new();
+/// store.insert(User { id: 1, name: "ann".into() });
+/// store.add_api_key(&1, "pk_test_0123456789abcdef");
+/// ```
+pub struct InMemoryUserStore<U: AuthUser> {
+    inner: RwLock<UsersById<U>>,
+}
+
+struct UsersById<U: AuthUser> {
+    users: HashMap<U::Id, U>,
+    api_keys: HashMap<ApiKeyHash, U::Id>,
+}
+
+impl<U: AuthUser> Default for InMemoryUserStore<U> {
+    fn default() -> Self {
+        InMemoryUserStore {
+            inner: RwLock::new(UsersById {
+                users: HashMap::new(),
+                api_keys: HashMap::new(),
+            }),
+        }
+    }
+}
+
+impl<U: AuthUser> InMemoryUserStore<U> {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces a user (by id).
+    pub fn insert(&self, user: U) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        inner.users.insert(user.id().clone(), user);
+    }
+
+    /// Gives the user `id` an API key; only the key's SHA-256 is kept.
+    pub fn add_api_key(&self, id: &U::Id, key: &str) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        inner
+            .api_keys
+            .insert(crate::secret::hash_api_key(key), id.clone());
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, UsersById<U>> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl<U: AuthUser> UserStore<U> for InMemoryUserStore<U> {
+    async fn find_by_id(&self, id: &U::Id) -> Result<Option<U>, StoreError> {
+        Ok(self.read().users.get(id).cloned())
+    }
+
+    async fn find_by_username(&self, username: &str) -> Result<Option<U>, StoreError> {
+        Ok(self
+            .read()
+            .users
+            .values()
+            .find(|u| u.name() == Some(username))
+            .cloned())
+    }
+
+    async fn find_by_api_key_hash(&self, hash: &ApiKeyHash) -> Result<Option<U>, StoreError> {
+        let inner = self.read();
+        Ok(inner
+            .api_keys
+            .get(hash)
+            .and_then(|id| inner.users.get(id))
+            .cloned())
+    }
+}
+
+/// In-memory [`RevocationStore`]: entries expire with their tokens, and the map is
+/// bounded (expired entries are purged before it grows past its capacity).
+///
+/// ```
+/// let store = portcullis::InMemoryRevocationStore::with_capacity(10_000);
+/// # let _ = store;
+/// ```
+pub struct InMemoryRevocationStore {
+    revoked: RwLock<HashMap<String, SystemTime>>,
+    capacity: usize,
+}
+
+impl Default for InMemoryRevocationStore {
+    fn default() -> Self {
+        Self::with_capacity(100_000)
+    }
+}
+
+impl InMemoryRevocationStore {
+    /// A store holding at most `capacity` live revocations; past that, revoking fails
+    /// (with a [`StoreError`]) rather than forgetting a live revocation.
+    pub fn with_capacity(capacity: usize) -> Self {
+        InMemoryRevocationStore {
+            revoked: RwLock::new(HashMap::new()),
+            capacity,
+        }
+    }
+}
+
+#[async_trait]
+impl RevocationStore for InMemoryRevocationStore {
+    async fn revoke(&self, jti: &str, until: SystemTime) -> Result<(), StoreError> {
+        let mut map = self.revoked.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= self.capacity {
+            let now = SystemTime::now();
+            map.retain(|_, until| *until > now);
+        }
+        if map.len() >= self.capacity {
+            return Err(StoreError::new("revocation store is full"));
+        }
+        // Keep a revoked id a little past the token's expiry to cover clock leeway.
+        map.insert(jti.to_owned(), until + Duration::from_secs(60));
+        Ok(())
+    }
+
+    async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
+        let map = self.revoked.read().unwrap_or_else(|e| e.into_inner());
+        Ok(map.get(jti).is_some_and(|until| *until > SystemTime::now()))
     }
 }

@@ -26,7 +26,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, RedisError, Script};
 use sha2::{Digest, Sha256};
 
-use crate::lifecycle::{RefreshStore, Rotation, SecretHash, SessionRecord, SessionStore, ThrottleStore};
+use crate::store::{RefreshStore, Rotation, SecretHash, SessionRecord, SessionStore, ThrottleStore};
 use crate::store::{RevocationStore, StoreError};
 
 /// One connection attempt gives up after this long (a dead host that drops packets).

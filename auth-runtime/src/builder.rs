@@ -1,0 +1,333 @@
+//! [`PortcullisBuilder`]: every setting checked once, at start-up, into a typed
+//! [`ConfigError`] — never later, per request.
+
+use std::any::{Any, TypeId};
+use std::sync::Arc;
+
+use crate::error::ConfigError;
+use crate::gate::{Inner, Portcullis, Registered};
+use crate::hooks::{AfterAuthentication, BeforeAuthentication};
+use crate::identity::{ClaimsMapping, ClaimsUser, FromStore, IdentityResolver};
+use crate::jwt::JwtConfig;
+use crate::login::{Login, PasswordVerifier, ThrottleConfig};
+use crate::password;
+use crate::rejection::Challenge;
+use crate::render::{ErrorRenderer, JsonRenderer};
+use crate::scheme::{ApiKeyConfig, AuthScheme, Basic, Jwt, Session};
+use crate::sessions::{SessionConfig, Sessions};
+use crate::store::{
+    InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore,
+    InMemoryUserStore, RefreshStore, RevocationStore, SessionStore, ThrottleStore, UserStore,
+};
+use crate::tokens::{TokenConfig, Tokens};
+use crate::user::AuthUser;
+
+/// Turns a registered scheme into the gate's entry once the realm is known.
+type Registration = Box<dyn FnOnce(&str) -> Registered + Send>;
+
+/// Builds a [`Portcullis`]; every setting is checked by [`build`](Self::build).
+///
+/// ```
+/// use portcullis::{Algorithm, AuthUser, InMemoryUserStore, JwtConfig, JwtKey, Portcullis};
+///
+/// #[derive(Clone, AuthUser)]
+/// struct User { #[auth_user(id)] id: i64 }
+///
+/// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
+///     .realm("my-api")
+///     .jwt(JwtConfig::new().key(JwtKey::hmac([7u8; 32], Algorithm::HS256)))
+///     .build()
+///     .expect("valid configuration");
+///
+/// let weak = Portcullis::builder(InMemoryUserStore::<User>::new())
+///     .jwt(JwtConfig::new().key(JwtKey::hmac(b"short", Algorithm::HS256)))
+///     .build();
+/// assert!(weak.is_err());
+/// ```
+pub struct PortcullisBuilder<U: AuthUser> {
+    users: Arc<dyn UserStore<U>>,
+    resolver: Arc<dyn IdentityResolver<U>>,
+    jwt: Option<JwtConfig>,
+    api_key: ApiKeyConfig,
+    password_verifier: Option<Arc<dyn PasswordVerifier>>,
+    revocations: Arc<dyn RevocationStore>,
+    refresh: Option<Arc<dyn RefreshStore>>,
+    sessions: Option<Arc<dyn SessionStore>>,
+    throttle: Option<Arc<dyn ThrottleStore>>,
+    session_config: SessionConfig,
+    throttle_config: ThrottleConfig,
+    tokens: Option<TokenConfig>,
+    renderer: Arc<dyn ErrorRenderer>,
+    realm: String,
+    custom: Vec<(TypeId, Registration)>,
+    before: Vec<Arc<dyn BeforeAuthentication>>,
+    after: Vec<Arc<dyn AfterAuthentication<U>>>,
+}
+
+impl<U: AuthUser> Portcullis<U> {
+    /// Starts a builder over the application's user store.
+    pub fn builder(users: impl UserStore<U>) -> PortcullisBuilder<U> {
+        PortcullisBuilder {
+            users: Arc::new(users),
+            resolver: Arc::new(FromStore),
+            jwt: None,
+            api_key: ApiKeyConfig::default(),
+            password_verifier: None,
+            revocations: Arc::new(InMemoryRevocationStore::default()),
+            refresh: None,
+            sessions: None,
+            throttle: None,
+            session_config: SessionConfig::default(),
+            throttle_config: ThrottleConfig::default(),
+            tokens: None,
+            renderer: Arc::new(JsonRenderer),
+            realm: "api".to_owned(),
+            custom: Vec::new(),
+            before: Vec::new(),
+            after: Vec::new(),
+        }
+    }
+}
+
+impl Portcullis<ClaimsUser> {
+    /// A builder for a stateless service: users are made of the token's claims
+    /// ([`ClaimsUser`]) as `mapping` says, with no user store.
+    ///
+    /// ```
+    /// use portcullis::{Algorithm, ClaimsMapping, JwtConfig, JwtKey, Portcullis};
+    /// let auth = Portcullis::claims_only(ClaimsMapping::new().roles("realm_access.roles"))
+    ///     .jwt(JwtConfig::new().key(JwtKey::hmac([7u8; 32], Algorithm::HS256)).token_type(None))
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn claims_only(mapping: ClaimsMapping) -> PortcullisBuilder<ClaimsUser> {
+        Portcullis::builder(InMemoryUserStore::<ClaimsUser>::new()).resolver(mapping)
+    }
+}
+
+impl<U: AuthUser> PortcullisBuilder<U> {
+    /// The realm named in every challenge (default `"api"`).
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = realm.into();
+        self
+    }
+
+    /// Enables the `jwt` scheme with these keys and checks.
+    pub fn jwt(mut self, config: JwtConfig) -> Self {
+        self.jwt = Some(config);
+        self
+    }
+
+    /// API-key settings (the `api_key` scheme works with the defaults too).
+    pub fn api_key(mut self, config: ApiKeyConfig) -> Self {
+        self.api_key = config;
+        self
+    }
+
+    /// Checks HTTP Basic passwords with `verifier` (an LDAP bind, say) instead of the
+    /// user's stored hash; throttling still applies.
+    pub fn password_verifier(mut self, verifier: impl PasswordVerifier) -> Self {
+        self.password_verifier = Some(Arc::new(verifier));
+        self
+    }
+
+    /// How a verified identity becomes a user (default: [`FromStore`], the user store
+    /// by subject).
+    pub fn resolver(mut self, resolver: impl IdentityResolver<U>) -> Self {
+        self.resolver = Arc::new(resolver);
+        self
+    }
+
+    /// Registers a custom scheme, listed in handlers as `#[auth(custom(Type))]`.
+    pub fn scheme<S: AuthScheme<U>>(mut self, scheme: S) -> Self {
+        let register: Registration = Box::new(move |realm: &str| Registered {
+            type_id: TypeId::of::<S>(),
+            challenge: Challenge {
+                scheme: scheme.name(),
+                base: Arc::from(scheme.challenge(realm)),
+                takes_errors: scheme.challenge_takes_errors(),
+            },
+            instance: Arc::new(scheme) as Arc<dyn Any + Send + Sync>,
+        });
+        self.custom.push((TypeId::of::<S>(), register));
+        self
+    }
+
+    /// A hook run before any credential is read (may refuse with 401 or 403).
+    pub fn before_authentication(mut self, hook: impl BeforeAuthentication) -> Self {
+        self.before.push(Arc::new(hook));
+        self
+    }
+
+    /// A hook run after a user was authenticated (may refuse with 401 or 403).
+    pub fn after_authentication(mut self, hook: impl AfterAuthentication<U>) -> Self {
+        self.after.push(Arc::new(hook));
+        self
+    }
+
+    /// Where revoked token ids (`jti`) are kept (default: in memory).
+    pub fn revocations(mut self, store: impl RevocationStore) -> Self {
+        self.revocations = Arc::new(store);
+        self
+    }
+
+    /// One store for revocations, refresh families, sessions and throttle counters
+    /// (for example a `RedisStore` shared by several server processes).
+    pub fn stores<S>(mut self, store: S) -> Self
+    where
+        S: RevocationStore + RefreshStore + SessionStore + ThrottleStore + Clone,
+    {
+        self.revocations = Arc::new(store.clone());
+        self.refresh = Some(Arc::new(store.clone()));
+        self.sessions = Some(Arc::new(store.clone()));
+        self.throttle = Some(Arc::new(store));
+        self
+    }
+
+    /// Enables issuing tokens ([`Portcullis::issue_tokens`], [`Portcullis::refresh_tokens`]).
+    pub fn tokens(mut self, config: TokenConfig) -> Self {
+        self.tokens = Some(config);
+        self
+    }
+
+    /// Where refresh-token families are kept (default: in memory).
+    pub fn refresh_store(mut self, store: impl RefreshStore) -> Self {
+        self.refresh = Some(Arc::new(store));
+        self
+    }
+
+    /// Session cookie settings (the `session` scheme works with the defaults).
+    pub fn sessions(mut self, config: SessionConfig) -> Self {
+        self.session_config = config;
+        self
+    }
+
+    /// Where sessions are kept (default: in memory).
+    pub fn session_store(mut self, store: impl SessionStore) -> Self {
+        self.sessions = Some(Arc::new(store));
+        self
+    }
+
+    /// Login throttling settings (default: 5 failures per 15 minutes).
+    pub fn throttle(mut self, config: ThrottleConfig) -> Self {
+        self.throttle_config = config;
+        self
+    }
+
+    /// Where failure counters are kept (default: in memory).
+    pub fn throttle_store(mut self, store: impl ThrottleStore) -> Self {
+        self.throttle = Some(Arc::new(store));
+        self
+    }
+
+    /// Replaces the JSON error renderer.
+    pub fn renderer(mut self, renderer: impl ErrorRenderer) -> Self {
+        self.renderer = Arc::new(renderer);
+        self
+    }
+
+    /// Validates everything and builds the shared, immutable [`Portcullis`].
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first setting that is weak or malformed.
+    pub fn build(self) -> Result<Portcullis<U>, ConfigError> {
+        install_crypto_provider();
+        let realm = self.realm;
+        if realm.is_empty()
+            || !realm.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+            || realm.contains(['"', '\\'])
+        {
+            return Err(ConfigError::Invalid(
+                "the realm must be non-empty visible ASCII without quotes or backslashes",
+            ));
+        }
+        let api_key = self.api_key.build::<U>()?;
+        let jwt = self.jwt.map(JwtConfig::build).transpose()?;
+        self.throttle_config.check()?;
+        let tokens = Tokens {
+            config: self.tokens,
+            refresh: self
+                .refresh
+                .unwrap_or_else(|| Arc::new(InMemoryRefreshStore::default())),
+            revocations: Arc::clone(&self.revocations),
+        };
+        tokens.check(jwt.as_ref())?;
+        let sessions = Arc::new(Sessions::new(
+            self.sessions
+                .unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
+            self.session_config,
+        )?);
+        let dummy_hash = password::hash_password("portcullis dummy password for unknown users")
+            .map_err(|_| ConfigError::Invalid("no randomness available for the dummy password hash"))?;
+
+        let mut schemes = vec![
+            built_in::<U, _>(
+                &realm,
+                Jwt {
+                    validator: jwt,
+                    revocations: self.revocations,
+                },
+            ),
+            built_in::<U, _>(&realm, api_key),
+            built_in::<U, _>(
+                &realm,
+                Basic {
+                    verifier: self.password_verifier,
+                },
+            ),
+            built_in::<U, _>(
+                &realm,
+                Session {
+                    sessions: Arc::clone(&sessions),
+                },
+            ),
+        ];
+        for (type_id, register) in self.custom {
+            if schemes.iter().any(|s| s.type_id == type_id) {
+                return Err(ConfigError::Invalid("a scheme type is registered twice"));
+            }
+            schemes.push(register(&realm));
+        }
+        Ok(Portcullis {
+            inner: Arc::new(Inner {
+                users: self.users,
+                resolver: self.resolver,
+                schemes,
+                before: self.before,
+                after: self.after,
+                renderer: self.renderer,
+                realm: Arc::from(realm),
+                login: Login {
+                    throttle: self
+                        .throttle
+                        .unwrap_or_else(|| Arc::new(InMemoryThrottleStore::default())),
+                    config: self.throttle_config,
+                    dummy_hash,
+                },
+                sessions,
+                tokens,
+            }),
+        })
+    }
+}
+
+fn built_in<U: AuthUser, S: AuthScheme<U>>(realm: &str, scheme: S) -> Registered {
+    Registered {
+        type_id: TypeId::of::<S>(),
+        challenge: Challenge {
+            scheme: scheme.name(),
+            base: Arc::from(scheme.challenge(realm)),
+            takes_errors: scheme.challenge_takes_errors(),
+        },
+        instance: Arc::new(scheme),
+    }
+}
+
+/// Installs jsonwebtoken's aws-lc-rs provider for the process, so that its
+/// `encode`/`decode` never depend on which backend features unification enabled.
+/// Also done by [`PortcullisBuilder::build`]; call it before using `jsonwebtoken`
+/// directly (for example to sign tokens) if no `Portcullis` was built yet.
+pub fn install_crypto_provider() {
+    // Err means a provider is installed already (by us or the application): keep it.
+    let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
+}

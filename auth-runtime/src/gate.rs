@@ -1,0 +1,409 @@
+//! [`Portcullis`]: the gate. It authenticates a request with a route's schemes,
+//! resolves the identity into a user, runs the hooks, and renders every refusal.
+
+use std::any::{Any, TypeId};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::request::Parts;
+
+use crate::error::AuthError;
+use crate::hooks::{AfterAuthentication, BeforeAuthentication};
+use crate::identity::{self, IdentityResolver};
+use crate::info::AuthInfo;
+use crate::login::Login;
+use crate::rejection::{Challenge, Refusal, Rejection};
+use crate::render::ErrorRenderer;
+use crate::scheme::name::Scheme;
+use crate::scheme::{AuthScheme, Context, Verified};
+use crate::sessions::Sessions;
+use crate::store::UserStore;
+use crate::tokens::Tokens;
+use crate::user::AuthUser;
+
+/// The authentication engine: built once by [`PortcullisBuilder`](crate::PortcullisBuilder),
+/// cloned cheaply (an `Arc`), reached by handlers through the framework's state
+/// (axum: `FromRef`).
+///
+/// ```
+/// use axum::{Router, routing::get, extract::FromRef};
+/// use portcullis::{auth, AuthUser, InMemoryUserStore, Portcullis};
+///
+/// #[derive(Clone, AuthUser)]
+/// struct User { #[auth_user(id)] id: i64 }
+///
+/// #[derive(Clone, FromRef)]
+/// struct AppState { auth: Portcullis<User> }
+///
+/// #[auth(api_key)]
+/// async fn hello(user: User) -> String { format!("hello {}", user.id) }
+///
+/// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
+/// let app: Router = Router::new().route("/", get(hello)).with_state(AppState { auth });
+/// ```
+pub struct Portcullis<U: AuthUser> {
+    pub(crate) inner: Arc<Inner<U>>,
+}
+
+impl<U: AuthUser> Clone for Portcullis<U> {
+    fn clone(&self) -> Self {
+        Portcullis {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<U: AuthUser> std::fmt::Debug for Portcullis<U> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.inner.schemes.iter().map(|s| s.challenge.scheme.as_str()).collect();
+        f.debug_struct("Portcullis")
+            .field("realm", &self.inner.realm)
+            .field("schemes", &names)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A scheme instance the gate knows, by type (for dispatch) and by name (for challenges).
+pub(crate) struct Registered {
+    pub(crate) type_id: TypeId,
+    pub(crate) instance: Arc<dyn Any + Send + Sync>,
+    pub(crate) challenge: Challenge,
+}
+
+pub(crate) struct Inner<U: AuthUser> {
+    pub(crate) users: Arc<dyn UserStore<U>>,
+    pub(crate) resolver: Arc<dyn IdentityResolver<U>>,
+    pub(crate) schemes: Vec<Registered>,
+    pub(crate) before: Vec<Arc<dyn BeforeAuthentication>>,
+    pub(crate) after: Vec<Arc<dyn AfterAuthentication<U>>>,
+    pub(crate) renderer: Arc<dyn ErrorRenderer>,
+    pub(crate) realm: Arc<str>,
+    pub(crate) login: Login,
+    pub(crate) sessions: Arc<Sessions>,
+    pub(crate) tokens: Tokens,
+}
+
+/// An ordered list of scheme types, as `#[auth(jwt, custom(Hmac))]` writes it:
+/// `(Jwt, Hmac)`. Implemented for tuples of up to eight [`AuthScheme`] types.
+///
+/// ```
+/// use portcullis::{AuthUser, InMemoryUserStore, Portcullis};
+/// use portcullis::schemes::{ApiKey, Jwt};
+/// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
+/// let (parts, ()) = http::Request::new(()).into_parts();
+/// let outcome = auth.authenticate::<(Jwt, ApiKey)>(&parts).await;
+/// assert!(matches!(outcome, Ok(None))); // no credentials
+/// # });
+/// ```
+pub trait SchemeSet<U: AuthUser>: Send + Sync + 'static {
+    /// The gate's instances' challenges, in order.
+    fn challenges(gate: &Portcullis<U>) -> Vec<Challenge>;
+
+    /// Authenticates with these schemes: see [`Portcullis::authenticate`].
+    fn authenticate<'a>(
+        gate: &'a Portcullis<U>,
+        parts: &'a Parts,
+    ) -> impl Future<Output = Result<Option<(U, AuthInfo)>, AuthError>> + Send + 'a;
+}
+
+macro_rules! scheme_set {
+    ($($s:ident),+) => {
+        impl<U: AuthUser, $($s: AuthScheme<U>),+> SchemeSet<U> for ($($s,)+) {
+            fn challenges(gate: &Portcullis<U>) -> Vec<Challenge> {
+                let mut out = Vec::new();
+                $(out.extend(gate.registered::<$s>().map(|r| r.challenge.clone()));)+
+                out
+            }
+
+            #[allow(non_snake_case)]
+            fn authenticate<'a>(
+                gate: &'a Portcullis<U>,
+                parts: &'a Parts,
+            ) -> impl Future<Output = Result<Option<(U, AuthInfo)>, AuthError>> + Send + 'a {
+                async move {
+                    gate.before(parts).await?;
+                    // Read every credential first: a malformed one refuses the request
+                    // before anything is verified.
+                    $(let $s = gate.extract::<$s>(parts)?;)+
+                    let mut outcome: Option<(U, AuthInfo)> = None;
+                    $(
+                        if let Some((scheme, credential)) = $s {
+                            let found = gate.verify(scheme, parts, credential).await?;
+                            Portcullis::merge(&mut outcome, found)?;
+                        }
+                    )+
+                    gate.after(parts, outcome).await
+                }
+            }
+        }
+    };
+}
+
+scheme_set!(A);
+scheme_set!(A, B);
+scheme_set!(A, B, C);
+scheme_set!(A, B, C, D);
+scheme_set!(A, B, C, D, E);
+scheme_set!(A, B, C, D, E, F);
+scheme_set!(A, B, C, D, E, F, G);
+scheme_set!(A, B, C, D, E, F, G, H);
+
+impl<U: AuthUser> Portcullis<U> {
+    /// The user store.
+    pub fn users(&self) -> &dyn UserStore<U> {
+        &*self.inner.users
+    }
+
+    /// Authenticates a request with the schemes `S` (a tuple such as `(Jwt, ApiKey)`),
+    /// tried in order. This is what `#[auth]` calls; hand-written extractors can too.
+    ///
+    /// `Ok(None)`: no credentials for any of the schemes. Every presented credential
+    /// is verified: one bad credential fails the request even if another is good
+    /// (fail closed), and credentials naming different users are refused. Inactive
+    /// users get 403; the hooks run before and after.
+    ///
+    /// # Errors
+    /// The [`AuthError`] to answer with.
+    pub async fn authenticate<S: SchemeSet<U>>(&self, parts: &Parts) -> Result<Option<(U, AuthInfo)>, AuthError> {
+        S::authenticate(self, parts).await
+    }
+
+    fn registered<S: 'static>(&self) -> Option<&Registered> {
+        let id = TypeId::of::<S>();
+        self.inner.schemes.iter().find(|r| r.type_id == id)
+    }
+
+    /// The registered instance of scheme type `S`.
+    pub fn scheme<S: AuthScheme<U>>(&self) -> Option<&S> {
+        self.registered::<S>()?.instance.downcast_ref::<S>()
+    }
+
+    async fn before(&self, parts: &Parts) -> Result<(), AuthError> {
+        for hook in &self.inner.before {
+            hook.before(parts).await?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn extract<'a, S: AuthScheme<U>>(&'a self, parts: &Parts) -> Result<Option<(&'a S, S::Credential)>, AuthError> {
+        let Some(scheme) = self.scheme::<S>() else {
+            tracing::error!(
+                scheme = std::any::type_name::<S>(),
+                "a route lists a scheme that was never registered (PortcullisBuilder::scheme)"
+            );
+            return Err(AuthError::Misconfigured {
+                reason: "a route lists a scheme that was never registered",
+            });
+        };
+        Ok(scheme.extract(parts)?.map(|credential| (scheme, credential)))
+    }
+
+    async fn verify<S: AuthScheme<U>>(
+        &self,
+        scheme: &S,
+        parts: &Parts,
+        credential: S::Credential,
+    ) -> Result<(U, AuthInfo), AuthError> {
+        let context = Context {
+            users: &*self.inner.users,
+            login: &self.inner.login,
+        };
+        let name = scheme.name();
+        let verified = match scheme.verify(parts, credential, &context).await {
+            Ok(verified) => verified,
+            Err(error) => {
+                tracing::debug!(scheme = name.as_str(), error = %error, "authentication failed");
+                return Err(error);
+            }
+        };
+        let Verified { identity, user } = verified;
+        let user = match user {
+            Some(user) => user,
+            None => identity::resolve(&*self.inner.resolver, &identity, &*self.inner.users).await?,
+        };
+        let (scheme, claims, key_id) = identity.into_parts();
+        Ok((user, AuthInfo::new(scheme, claims).with_key_id(key_id)))
+    }
+
+    fn merge(outcome: &mut Option<(U, AuthInfo)>, found: (U, AuthInfo)) -> Result<(), AuthError> {
+        match outcome {
+            Some((first, _)) if first.id() != found.0.id() => Err(AuthError::InvalidRequest {
+                scheme: None,
+                reason: "the credentials name different users",
+            }),
+            Some(_) => Ok(()),
+            None => {
+                *outcome = Some(found);
+                Ok(())
+            }
+        }
+    }
+
+    async fn after(
+        &self,
+        parts: &Parts,
+        outcome: Option<(U, AuthInfo)>,
+    ) -> Result<Option<(U, AuthInfo)>, AuthError> {
+        let Some((user, info)) = outcome else {
+            return Ok(None);
+        };
+        if !user.is_active() {
+            return Err(AuthError::Forbidden {
+                reason: "the account is inactive",
+            });
+        }
+        for hook in &self.inner.after {
+            hook.after(parts, &user, &info).await?;
+        }
+        tracing::debug!(scheme = info.scheme().as_str(), user = %user.id(), "authenticated");
+        Ok(Some((user, info)))
+    }
+
+    /// Renders `error` for a route accepting the schemes `S`, through the configured
+    /// renderer (status, challenges and `Retry-After` imposed).
+    pub fn reject<S: SchemeSet<U>>(&self, error: AuthError) -> Refusal {
+        self.render(error, S::challenges(self))
+    }
+
+    /// Renders `error` for a route accepting the schemes named in `schemes` (the
+    /// challenges of those the gate knows, in that order).
+    ///
+    /// ```
+    /// use portcullis::{AuthError, AuthUser, InMemoryUserStore, Portcullis, Scheme};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
+    /// let refusal = auth.refuse(AuthError::MissingCredentials, &[Scheme::BASIC]);
+    /// assert_eq!(refusal.response().headers()["www-authenticate"], "Basic realm=\"api\", charset=\"UTF-8\"");
+    /// ```
+    pub fn refuse(&self, error: AuthError, schemes: &[Scheme]) -> Refusal {
+        let challenges = schemes
+            .iter()
+            .filter_map(|name| {
+                self.inner
+                    .schemes
+                    .iter()
+                    .find(|r| r.challenge.scheme == *name)
+                    .map(|r| r.challenge.clone())
+            })
+            .collect();
+        self.render(error, challenges)
+    }
+
+    fn render(&self, error: AuthError, challenges: Vec<Challenge>) -> Refusal {
+        let rejection = Rejection::new(error, challenges, Arc::clone(&self.inner.realm));
+        let response: http::Response<Bytes> = self.inner.renderer.render(&rejection);
+        Refusal::new(rejection.impose(response))
+    }
+
+    /// Issues an access token and starts a refresh family for `user` (after a login).
+    ///
+    /// # Errors
+    /// 503 when the refresh store fails, 500 when no [`TokenConfig`](crate::TokenConfig) is set.
+    pub async fn issue_tokens(&self, user: &U, scope: Option<&str>) -> Result<crate::TokenPair, AuthError> {
+        self.inner.tokens.issue(user, scope).await
+    }
+
+    /// Exchanges a refresh token for a new pair (rotation). A refresh token that was
+    /// already used revokes its whole family (reuse detection) and is refused.
+    ///
+    /// # Errors
+    /// 401 for unknown, spent, revoked or expired tokens and deleted users, 403 for
+    /// inactive users (the token is not spent then), 503 when a store fails.
+    pub async fn refresh_tokens(&self, refresh_token: &str) -> Result<(U, crate::TokenPair), AuthError> {
+        self.inner.tokens.refresh(&*self.inner.users, refresh_token).await
+    }
+
+    /// Revokes the access token `info` came from (by `jti`, until it expires).
+    ///
+    /// # Errors
+    /// 503 when the revocation store fails.
+    pub async fn revoke_access(&self, info: &AuthInfo) -> Result<(), AuthError> {
+        self.inner.tokens.revoke_access(info).await
+    }
+
+    /// Logout: revokes the refresh family of `refresh_token` (if given) and the
+    /// presented access token.
+    ///
+    /// # Errors
+    /// 503 when a store fails.
+    pub async fn logout(&self, refresh_token: Option<&str>, info: &AuthInfo) -> Result<(), AuthError> {
+        self.inner.tokens.logout(refresh_token, info).await
+    }
+
+    /// Password login with throttling: unknown users and wrong passwords cost the
+    /// same and answer the same; after too many failures for the user name or the
+    /// client address, 429 (also for the right password).
+    ///
+    /// ```no_run
+    /// # use portcullis::{AuthUser, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// # async fn demo(auth: Portcullis<User>) -> Result<(), portcullis::AuthError> {
+    /// let logged_in = auth.login("ann", "correct horse battery", None).await?;
+    /// if logged_in.needs_rehash {
+    ///     let _new_hash = portcullis::hash_password("correct horse battery"); // store it
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// 401, 403 (inactive), 429 ([`AuthError::Throttled`]) or 503.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<crate::LoggedIn<U>, AuthError> {
+        // Coded like a Basic failure: `invalid_credentials`, not `invalid_token`.
+        let (user, needs_rehash) = self
+            .inner
+            .login
+            .check(&*self.inner.users, Scheme::BASIC, username, password, client)
+            .await?;
+        if !user.is_active() {
+            return Err(AuthError::Forbidden {
+                reason: "the account is inactive",
+            });
+        }
+        Ok(crate::LoggedIn { user, needs_rehash })
+    }
+
+    /// Starts a session for `user`: a new random id at every login (any session the
+    /// request carried is destroyed first: no fixation) and a CSRF token.
+    ///
+    /// # Errors
+    /// 503 when the session store fails.
+    pub async fn start_session(&self, parts: &Parts, user: &U) -> Result<crate::NewSession, AuthError> {
+        self.inner.sessions.start(parts, user.id().to_string()).await
+    }
+
+    /// Ends the request's session server-side; returns the `Set-Cookie` that clears it.
+    ///
+    /// # Errors
+    /// 503 when the session store fails.
+    pub async fn end_session(&self, parts: &Parts) -> Result<http::HeaderValue, AuthError> {
+        self.inner.sessions.end(parts).await
+    }
+
+    /// The session cookie's name as sent (with `__Host-` outside development).
+    pub fn session_cookie_name(&self) -> &str {
+        &self.inner.sessions.cookie_name
+    }
+
+    /// Allows one event per `window` for `key` (one confirmation mail a minute).
+    pub(crate) async fn once_per(&self, key: &str, window: std::time::Duration) -> Result<(), AuthError> {
+        self.inner.login.once_per(key, window).await
+    }
+
+    /// Gives back the event [`once_per`](Self::once_per) counted (its action failed).
+    pub(crate) async fn give_back(&self, key: &str) -> Result<(), AuthError> {
+        self.inner.login.give_back(key).await
+    }
+
+    /// The session store (also keeps single-use confirmation tokens).
+    pub(crate) fn sessions_store(&self) -> &dyn crate::store::SessionStore {
+        &*self.inner.sessions.store
+    }
+}

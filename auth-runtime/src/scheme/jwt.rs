@@ -1,0 +1,142 @@
+//! The `jwt` scheme: a signed access token from the `Authorization` header, a cookie
+//! or (opt-in) a query parameter.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use http::request::Parts;
+use subtle::ConstantTimeEq;
+
+use super::{AuthScheme, Context, Identity, Verified};
+use crate::credentials;
+use crate::error::{AuthError, store_down};
+use crate::jwt::JwtValidator;
+use crate::scheme::name::Scheme;
+use crate::store::RevocationStore;
+use crate::user::AuthUser;
+
+/// Where the `jwt` scheme looks for the token. The header is always read; a cookie
+/// and a query parameter only when configured on [`JwtConfig`](crate::JwtConfig).
+/// A token in more than one place at once is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenLocation {
+    /// `Authorization: Bearer <token>`.
+    Header,
+    /// A cookie: unsafe methods need a same-site request and `X-CSRF-Token` equal to
+    /// the token's `csrf` claim.
+    Cookie,
+    /// A query parameter (for WebSocket upgrades and server-sent events).
+    Query,
+}
+
+/// The token and where it was found.
+#[derive(Debug)]
+pub struct BearerToken {
+    token: String,
+    location: TokenLocation,
+}
+
+/// The built-in `jwt` scheme (configured with [`PortcullisBuilder::jwt`](crate::PortcullisBuilder::jwt)).
+pub struct Jwt {
+    pub(crate) validator: Option<JwtValidator>,
+    pub(crate) revocations: Arc<dyn RevocationStore>,
+}
+
+#[async_trait]
+impl<U: AuthUser> AuthScheme<U> for Jwt {
+    type Credential = BearerToken;
+
+    fn name(&self) -> Scheme {
+        Scheme::JWT
+    }
+
+    fn extract(&self, parts: &Parts) -> Result<Option<BearerToken>, AuthError> {
+        let mut found: Option<BearerToken> = None;
+        let mut put = |token: String, location| {
+            if found.is_some() {
+                return Err(AuthError::invalid_request(
+                    Scheme::JWT,
+                    "send the token once: in the Authorization header, a cookie or the query",
+                ));
+            }
+            found = Some(BearerToken { token, location });
+            Ok(())
+        };
+        if let Some(authorization) = credentials::authorization(&parts.headers)?
+            && authorization.scheme == "bearer"
+        {
+            put(credentials::bearer(authorization.value)?, TokenLocation::Header)?;
+        }
+        let Some(validator) = &self.validator else {
+            return Ok(found);
+        };
+        if let Some(name) = validator.cookie()
+            && let Some(token) = credentials::cookie(&parts.headers, name, Scheme::JWT)?
+        {
+            put(credentials::bearer(&token)?, TokenLocation::Cookie)?;
+        }
+        if let Some(name) = validator.query_param()
+            && let Some(query) = parts.uri.query()
+        {
+            for (key, value) in credentials::form_urlencoded_pairs(query) {
+                if key == name {
+                    put(credentials::bearer(&value)?, TokenLocation::Query)?;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn verify(
+        &self,
+        parts: &Parts,
+        credential: BearerToken,
+        _: &Context<'_, U>,
+    ) -> Result<Verified<U>, AuthError> {
+        let Some(jwt) = &self.validator else {
+            tracing::error!("a route accepts `jwt` but no JWT keys are configured (PortcullisBuilder::jwt)");
+            return Err(AuthError::invalid(
+                Scheme::JWT,
+                "this server does not accept tokens",
+            ));
+        };
+        let claims = jwt.validate(&credential.token)?;
+        if credential.location == TokenLocation::Cookie && !credentials::is_safe_method(&parts.method) {
+            credentials::check_same_site(&parts.headers)?;
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .map_or(&b""[..], |v| v.as_bytes());
+            let expected = claims
+                .get("csrf")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .as_bytes();
+            let equal: bool = sent.ct_eq(expected).into();
+            if expected.is_empty() || !equal {
+                return Err(AuthError::CsrfRejected {
+                    reason: "the X-CSRF-Token header is missing or does not match the token",
+                });
+            }
+        }
+        if let Some(jti) = claims.jti() {
+            match self.revocations.is_revoked(jti).await {
+                Ok(false) => {}
+                Ok(true) => return Err(AuthError::invalid(Scheme::JWT, "the token has been revoked")),
+                Err(e) => return Err(store_down(e)),
+            }
+        }
+        let subject = claims
+            .get(jwt.subject_claim())
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| AuthError::invalid(Scheme::JWT, "the token has no valid subject"))?
+            .to_owned();
+        Ok(Verified::identity(
+            Identity::new(Scheme::JWT, subject).with_claims(claims),
+        ))
+    }
+
+    fn challenge(&self, realm: &str) -> String {
+        format!("Bearer realm=\"{realm}\"")
+    }
+}

@@ -1,0 +1,220 @@
+//! Server-side sessions: the cookie, the session record, CSRF tokens, and the
+//! session check the `session` scheme runs.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use http::HeaderMap;
+use http::header::HeaderValue;
+use http::request::Parts;
+use subtle::ConstantTimeEq;
+
+use crate::credentials;
+use crate::error::{AuthError, ConfigError, store_down};
+use crate::scheme::name::Scheme;
+use crate::secret::{SECRET_TEXT_LEN, hash_secret, random_secret};
+use crate::store::{SessionRecord, SessionStore};
+
+/// Session cookie settings.
+///
+/// ```
+/// use portcullis::SessionConfig;
+/// use std::time::Duration;
+/// let sessions = SessionConfig::new()
+///     .cookie_name("app_session")          // sent as `__Host-app_session` outside development
+///     .idle_timeout(Duration::from_secs(1800))
+///     .absolute_timeout(Duration::from_secs(12 * 3600));
+/// let dev = SessionConfig::new().development(true); // plain HTTP: no `Secure`, no `__Host-`
+/// ```
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    cookie_name: String,
+    development: bool,
+    idle: Duration,
+    absolute: Duration,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            cookie_name: "portcullis_session".to_owned(),
+            development: false,
+            idle: Duration::from_secs(30 * 60),
+            absolute: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+impl SessionConfig {
+    /// `portcullis_session`, 30 min idle, 12 h absolute, secure cookies.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The cookie's base name (the `__Host-` prefix is added outside development).
+    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.cookie_name = name.into();
+        self
+    }
+
+    /// Development mode (plain HTTP): no `Secure` attribute and no `__Host-` prefix.
+    pub fn development(mut self, on: bool) -> Self {
+        self.development = on;
+        self
+    }
+
+    /// Expiry after this long without a request.
+    pub fn idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle = idle;
+        self
+    }
+
+    /// Expiry this long after login, whatever the activity.
+    pub fn absolute_timeout(mut self, absolute: Duration) -> Self {
+        self.absolute = absolute;
+        self
+    }
+
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
+        let name = &self.cookie_name;
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(ConfigError::Invalid(
+                "the session cookie name must be letters, digits, '_' or '-'",
+            ));
+        }
+        if self.idle.is_zero() || self.absolute < self.idle {
+            return Err(ConfigError::Invalid(
+                "session timeouts: idle must be > 0 and <= absolute",
+            ));
+        }
+        Ok(())
+    }
+
+    fn full_cookie_name(&self) -> String {
+        if self.development {
+            self.cookie_name.clone()
+        } else {
+            format!("__Host-{}", self.cookie_name)
+        }
+    }
+}
+
+/// A new session: the cookie to set and the CSRF token to give the client.
+#[derive(Clone)]
+pub struct NewSession {
+    /// The `Set-Cookie` value.
+    pub set_cookie: HeaderValue,
+    /// Send back in `X-CSRF-Token` on unsafe requests.
+    pub csrf_token: String,
+}
+
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession").finish_non_exhaustive()
+    }
+}
+
+/// Sessions as configured: the store, the timeouts and the cookie's full name.
+pub(crate) struct Sessions {
+    pub(crate) store: Arc<dyn SessionStore>,
+    pub(crate) config: SessionConfig,
+    pub(crate) cookie_name: String,
+}
+
+impl Sessions {
+    pub(crate) fn new(store: Arc<dyn SessionStore>, config: SessionConfig) -> Result<Self, ConfigError> {
+        config.check()?;
+        Ok(Sessions {
+            cookie_name: config.full_cookie_name(),
+            store,
+            config,
+        })
+    }
+
+    /// The session id from the request's cookies, if it sent ours.
+    pub(crate) fn id_from(&self, headers: &HeaderMap) -> Result<Option<String>, AuthError> {
+        match credentials::cookie(headers, &self.cookie_name, Scheme::SESSION)? {
+            Some(id)
+                if id.len() != SECRET_TEXT_LEN
+                    || !id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
+                Err(AuthError::invalid_request(
+                    Scheme::SESSION,
+                    "the session cookie is malformed",
+                ))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Starts a session for `user_id`: a new random id at every login (any session the
+    /// request carried is destroyed first: no fixation) and a CSRF token.
+    pub(crate) async fn start(&self, parts: &Parts, user_id: String) -> Result<NewSession, AuthError> {
+        if let Ok(Some(old)) = self.id_from(&parts.headers) {
+            self.store.destroy(&hash_secret(&old)).await.map_err(store_down)?;
+        }
+        let id = random_secret()?;
+        let record = SessionRecord {
+            user_id,
+            csrf_token: random_secret()?,
+            created: SystemTime::now(),
+        };
+        self.store
+            .create(&hash_secret(&id), &record, self.config.idle)
+            .await
+            .map_err(store_down)?;
+        Ok(NewSession {
+            set_cookie: self.cookie_header(&id, self.config.absolute.as_secs()),
+            csrf_token: record.csrf_token,
+        })
+    }
+
+    /// Ends the request's session server-side; returns the `Set-Cookie` that clears it.
+    pub(crate) async fn end(&self, parts: &Parts) -> Result<HeaderValue, AuthError> {
+        if let Some(id) = self.id_from(&parts.headers)? {
+            self.store.destroy(&hash_secret(&id)).await.map_err(store_down)?;
+        }
+        Ok(self.cookie_header("", 0))
+    }
+
+    fn cookie_header(&self, value: &str, max_age: u64) -> HeaderValue {
+        let secure = if self.config.development { "" } else { "; Secure" };
+        let cookie = format!(
+            "{}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            self.cookie_name
+        );
+        HeaderValue::try_from(cookie).expect("cookie names and values are checked ASCII")
+    }
+
+    /// A session credential: the session must exist; unsafe methods need the CSRF
+    /// token and a same-site origin.
+    pub(crate) async fn verify(&self, parts: &Parts, id: &str) -> Result<SessionRecord, AuthError> {
+        let record = self
+            .store
+            .touch(&hash_secret(id), self.config.idle, self.config.absolute)
+            .await
+            .map_err(store_down)?
+            .ok_or_else(|| AuthError::invalid(Scheme::SESSION, "the session has ended or does not exist"))?;
+        if !credentials::is_safe_method(&parts.method) {
+            credentials::check_same_site(&parts.headers)?;
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let equal: bool = sent.as_bytes().ct_eq(record.csrf_token.as_bytes()).into();
+            if !equal {
+                return Err(AuthError::CsrfRejected {
+                    reason: "the X-CSRF-Token header is missing or wrong",
+                });
+            }
+        }
+        Ok(record)
+    }
+}

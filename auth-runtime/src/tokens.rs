@@ -1,0 +1,382 @@
+//! Issuing and refreshing tokens: access tokens signed with the server's key,
+//! opaque refresh tokens in rotating families with reuse detection, revocation.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde::Serialize;
+
+use crate::error::{AuthError, ConfigError, store_down};
+use crate::info::AuthInfo;
+use crate::jwt::JwtValidator;
+use crate::scheme::name::Scheme;
+use crate::secret::{SECRET_TEXT_LEN, hash_secret, random_secret};
+use crate::store::{RefreshStore, RevocationStore, Rotation, UserStore};
+use crate::user::AuthUser;
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Issuing access tokens: the signing key and the claims the server puts in them.
+///
+/// The issued tokens must pass the server's own [`JwtConfig`](crate::JwtConfig):
+/// [`PortcullisBuilder::build`](crate::PortcullisBuilder::build) signs a probe token
+/// and verifies it, and refuses a configuration where they would not.
+///
+/// ```
+/// use portcullis::{Algorithm, TokenConfig};
+/// use std::time::Duration;
+/// let tokens = TokenConfig::hmac(b"0123456789abcdef0123456789abcdef", Algorithm::HS256)
+///     .issuer("https://auth.example.com")
+///     .audience("my-api")
+///     .access_ttl(Duration::from_secs(900))
+///     .refresh_ttl(Duration::from_secs(14 * 24 * 3600));
+/// ```
+#[derive(Clone)]
+pub struct TokenConfig {
+    key: EncodingKey,
+    algorithm: Algorithm,
+    kid: Option<String>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+}
+
+impl std::fmt::Debug for TokenConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenConfig")
+            .field("algorithm", &self.algorithm)
+            .field("issuer", &self.issuer)
+            .field("access_ttl", &self.access_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenConfig {
+    /// Signs with an HMAC secret (HS256/384/512): 15 min access, 14 days refresh.
+    pub fn hmac(secret: impl AsRef<[u8]>, algorithm: Algorithm) -> Self {
+        Self::with_key(EncodingKey::from_secret(secret.as_ref()), algorithm)
+    }
+
+    /// Signs with a private key (PKCS#8 PEM) for an asymmetric algorithm.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidKey`] when the PEM is not a private key of that family.
+    pub fn private_pem(pem: &[u8], algorithm: Algorithm) -> Result<Self, ConfigError> {
+        use jsonwebtoken::AlgorithmFamily;
+        let key = match algorithm.family() {
+            AlgorithmFamily::Rsa => EncodingKey::from_rsa_pem(pem),
+            AlgorithmFamily::Ec => EncodingKey::from_ec_pem(pem),
+            AlgorithmFamily::Ed => EncodingKey::from_ed_pem(pem),
+            AlgorithmFamily::Hmac => {
+                return Err(ConfigError::InvalidKey(
+                    "HMAC algorithms take TokenConfig::hmac".into(),
+                ));
+            }
+        }
+        .map_err(|e| ConfigError::InvalidKey(format!("signing key: {e}")))?;
+        Ok(Self::with_key(key, algorithm))
+    }
+
+    fn with_key(key: EncodingKey, algorithm: Algorithm) -> Self {
+        TokenConfig {
+            key,
+            algorithm,
+            kid: None,
+            issuer: None,
+            audience: None,
+            access_ttl: Duration::from_secs(900),
+            refresh_ttl: Duration::from_secs(14 * 24 * 3600),
+        }
+    }
+
+    /// The `kid` header of issued tokens (it must name the verification key).
+    pub fn kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// The `iss` claim.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// The `aud` claim.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Lifetime of access tokens (default 15 min).
+    pub fn access_ttl(mut self, ttl: Duration) -> Self {
+        self.access_ttl = ttl;
+        self
+    }
+
+    /// Lifetime of a refresh family after its last rotation (default 14 days).
+    pub fn refresh_ttl(mut self, ttl: Duration) -> Self {
+        self.refresh_ttl = ttl;
+        self
+    }
+}
+
+/// An access token and a refresh token, as an OAuth token response.
+#[derive(Clone, Serialize, PartialEq, Eq)]
+///
+/// It serializes as the OAuth token response:
+///
+/// ```
+/// let pair = portcullis::TokenPair {
+///     access_token: "eyJ...".into(), refresh_token: "r".into(), token_type: "Bearer", expires_in: 900,
+/// };
+/// let json = serde_json::to_value(&pair).unwrap();
+/// assert_eq!(json["token_type"], "Bearer");
+/// assert_eq!(json["expires_in"], 900);
+/// ```
+pub struct TokenPair {
+    /// The JWT.
+    pub access_token: String,
+    /// The opaque refresh token (256 random bits).
+    pub refresh_token: String,
+    /// Always `"Bearer"`.
+    pub token_type: &'static str,
+    /// Access-token lifetime in seconds.
+    pub expires_in: u64,
+}
+
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a refresh family grants: the user and the scope of the first issuance (kept
+/// across refreshes, RFC 6749 §6). Stored as JSON text by the refresh store.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Grant {
+    sub: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+}
+
+impl Grant {
+    fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    fn parse(text: &str) -> Option<Grant> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+fn sign_access(tokens: &TokenConfig, sub: &str, jti: &str, scope: Option<&str>) -> Result<String, AuthError> {
+    let now = unix_now();
+    let mut claims = serde_json::json!({
+        "sub": sub,
+        "iat": now,
+        "exp": now + tokens.access_ttl.as_secs().max(1),
+        "jti": jti,
+        "typ": "access",
+    });
+    if let Some(iss) = &tokens.issuer {
+        claims["iss"] = iss.as_str().into();
+    }
+    if let Some(aud) = &tokens.audience {
+        claims["aud"] = aud.as_str().into();
+    }
+    if let Some(scope) = scope {
+        claims["scope"] = scope.into();
+    }
+    let mut header = Header::new(tokens.algorithm);
+    header.kid = tokens.kid.clone();
+    jsonwebtoken::encode(&header, &claims, &tokens.key).map_err(|e| {
+        tracing::error!(error = %e, "signing an access token failed");
+        AuthError::Unavailable
+    })
+}
+
+/// Token issuing as configured: the signing settings and the stores.
+pub(crate) struct Tokens {
+    pub(crate) config: Option<TokenConfig>,
+    pub(crate) refresh: Arc<dyn RefreshStore>,
+    pub(crate) revocations: Arc<dyn RevocationStore>,
+}
+
+impl Tokens {
+    /// Checks the signing settings against the server's own JWT configuration.
+    pub(crate) fn check(&self, jwt: Option<&JwtValidator>) -> Result<(), ConfigError> {
+        let Some(tokens) = &self.config else {
+            return Ok(());
+        };
+        let Some(jwt) = jwt else {
+            return Err(ConfigError::Invalid(
+                "issuing tokens needs a JWT configuration that verifies them (PortcullisBuilder::jwt)",
+            ));
+        };
+        if tokens.access_ttl < Duration::from_secs(1) || tokens.refresh_ttl < Duration::from_secs(1) {
+            return Err(ConfigError::Invalid(
+                "token lifetimes must be at least one second",
+            ));
+        }
+        let probe = sign_access(tokens, "probe", "probe", None)
+            .map_err(|_| ConfigError::Invalid("the token signing key cannot sign"))?;
+        jwt.validate(&probe)
+            .map_err(|e| ConfigError::IssuedTokensRejected(e.to_string()))?;
+        Ok(())
+    }
+
+    fn config(&self) -> Result<&TokenConfig, AuthError> {
+        self.config.as_ref().ok_or_else(|| {
+            tracing::error!("issuing tokens needs PortcullisBuilder::tokens");
+            AuthError::Misconfigured {
+                reason: "no TokenConfig",
+            }
+        })
+    }
+
+    /// # Errors
+    /// [`AuthError::Unavailable`] when the refresh store fails or no [`TokenConfig`] is set.
+    pub(crate) async fn issue<U: AuthUser>(&self, user: &U, scope: Option<&str>) -> Result<TokenPair, AuthError> {
+        let tokens = self.config()?;
+        let family = random_secret()?;
+        let refresh = random_secret()?;
+        let sub = user.id().to_string();
+        let grant = Grant {
+            sub: sub.clone(),
+            scope: scope.map(str::to_owned),
+        }
+        .to_text();
+        self.refresh
+            .start(&family, &grant, &hash_secret(&refresh), tokens.refresh_ttl)
+            .await
+            .map_err(store_down)?;
+        let access = sign_access(tokens, &sub, &random_secret()?, scope)?;
+        tracing::info!(user = %sub, "tokens issued");
+        Ok(TokenPair {
+            access_token: access,
+            refresh_token: refresh,
+            token_type: "Bearer",
+            expires_in: tokens.access_ttl.as_secs(),
+        })
+    }
+
+    /// Exchanges a refresh token for a new pair (rotation). A refresh token that was
+    /// already used revokes its whole family (reuse detection) and is refused.
+    ///
+    /// # Errors
+    /// 401 for unknown, spent, revoked or expired tokens and deleted users, 403 for
+    /// inactive users (the token is not spent then), 503 when a store fails.
+    pub(crate) async fn refresh<U: AuthUser>(&self, users: &dyn UserStore<U>, refresh_token: &str) -> Result<(U, TokenPair), AuthError> {
+        let tokens = self.config()?;
+        let refresh = &self.refresh;
+        let refused = |reason| AuthError::invalid(Scheme::JWT, reason);
+        if refresh_token.len() != SECRET_TEXT_LEN {
+            return Err(refused("the refresh token is not valid"));
+        }
+        let presented = hash_secret(refresh_token);
+        // Check the user first: a store failure or an inactive account must not spend
+        // the client's token (its retry would look like reuse and revoke the family).
+        let checked = match refresh.current_grant(&presented).await.map_err(store_down)? {
+            Some(grant) => Some((Self::grant_user(users, &grant).await?, grant)),
+            None => None,
+        };
+        let next = random_secret()?;
+        let rotation = refresh
+            .rotate(&presented, &hash_secret(&next), tokens.refresh_ttl)
+            .await
+            .map_err(store_down)?;
+        let grant = match rotation {
+            Rotation::Rotated { grant, .. } => grant,
+            Rotation::Reused { .. } => {
+                tracing::warn!("a spent refresh token was presented again: its family is revoked");
+                return Err(refused(
+                    "the refresh token was already used; its session is revoked",
+                ));
+            }
+            Rotation::Invalid => return Err(refused("the refresh token is not valid")),
+        };
+        let user = match checked {
+            Some((user, checked_grant)) if checked_grant == grant => user,
+            _ => Self::grant_user(users, &grant).await?,
+        };
+        let scope = Grant::parse(&grant).and_then(|g| g.scope);
+        let access = sign_access(
+            tokens,
+            &user.id().to_string(),
+            &random_secret()?,
+            scope.as_deref(),
+        )?;
+        let pair = TokenPair {
+            access_token: access,
+            refresh_token: next,
+            token_type: "Bearer",
+            expires_in: tokens.access_ttl.as_secs(),
+        };
+        Ok((user, pair))
+    }
+
+    /// The active user a refresh family was granted to.
+    async fn grant_user<U: AuthUser>(users: &dyn UserStore<U>, grant: &str) -> Result<U, AuthError> {
+        let refused = || AuthError::invalid(Scheme::JWT, "the refresh token is not valid");
+        let id = Grant::parse(grant)
+            .and_then(|g| g.sub.parse::<U::Id>().ok())
+            .ok_or_else(refused)?;
+        let user = users
+            .find_by_id(&id)
+            .await
+            .map_err(store_down)?
+            .ok_or_else(refused)?;
+        if !user.is_active() {
+            return Err(AuthError::Forbidden {
+                reason: "the account is inactive",
+            });
+        }
+        Ok(user)
+    }
+
+    /// Revokes the access token `info` came from (by `jti`, until it expires).
+    ///
+    /// # Errors
+    /// 503 when the revocation store fails.
+    pub(crate) async fn revoke_access(&self, info: &AuthInfo) -> Result<(), AuthError> {
+        let Some(claims) = info.claims() else {
+            return Ok(());
+        };
+        let (Some(jti), Some(exp)) = (claims.jti(), claims.exp()) else {
+            return Ok(());
+        };
+        // A far-future `exp` is kept until the end of the representable time, not a panic.
+        let until = UNIX_EPOCH
+            .checked_add(Duration::from_secs_f64(exp.clamp(0.0, 1e11)))
+            .unwrap_or(UNIX_EPOCH + Duration::from_secs(100_000_000_000));
+        self.revocations
+            .revoke(jti, until)
+            .await
+            .map_err(store_down)
+    }
+
+    /// Logout: revokes the refresh family of `refresh_token` (if given) and the
+    /// presented access token.
+    ///
+    /// # Errors
+    /// 503 when a store fails.
+    pub(crate) async fn logout(&self, refresh_token: Option<&str>, info: &AuthInfo) -> Result<(), AuthError> {
+        if let Some(token) = refresh_token.filter(|t| t.len() == SECRET_TEXT_LEN) {
+            self.refresh
+                .revoke_family(&hash_secret(token))
+                .await
+                .map_err(store_down)?;
+        }
+        self.revoke_access(info).await
+    }
+}
+
