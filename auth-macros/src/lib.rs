@@ -2,13 +2,20 @@
 //! documentation shows each macro and the code it stands for.
 //!
 //! Each macro is parse → validate → expand, one module per stage; the entry points
-//! only convert token types.
+//! only convert token types. Shared by several macros: `errors` (the one error
+//! accumulator), `handler` (the model of a handler under `#[auth]` / `#[require]`),
+//! `requirement` (the requirement language), `krate` (the `crate = path` override).
+//! `auth` and `require` do not use each other.
 
 #![warn(missing_docs, unreachable_pub)]
 
 mod auth;
 mod auth_user;
+mod errors;
+mod handler;
+mod krate;
 mod require;
+mod requirement;
 mod respan;
 mod role;
 mod suggest;
@@ -36,11 +43,11 @@ pub fn derive_role(input: TokenStream) -> TokenStream {
 /// See `portcullis::require`.
 #[proc_macro_attribute]
 pub fn require(args: TokenStream, item: TokenStream) -> TokenStream {
-    require::attribute(require::Kind::Require, args.into(), item.into()).into()
+    require::attribute(requirement::Kind::Require, args.into(), item.into()).into()
 }
 
 /// See `portcullis::permissions`.
 #[proc_macro_attribute]
 pub fn permissions(args: TokenStream, item: TokenStream) -> TokenStream {
-    require::attribute(require::Kind::Permissions, args.into(), item.into()).into()
+    require::attribute(requirement::Kind::Permissions, args.into(), item.into()).into()
 }

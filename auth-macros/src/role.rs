@@ -1,11 +1,14 @@
 //! `#[derive(Role)]`: a fieldless enum becomes a typed role set.
 //!
-//! Small enough for one file: parse the variants (names, `#[role(rename = "..")]`),
-//! validate (fieldless, at most 64, unique names), expand.
+//! Small enough for one file: parse the options (`#[role(crate = path)]` on the enum,
+//! `#[role(rename = "..")]` on a variant) and validate the variants (fieldless, at most
+//! 64, unique names), then expand, or emit the errors plus a fallback impl.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::spanned::Spanned;
+
+use crate::errors::Errors;
 
 /// `AdminUser` → `admin_user`.
 fn snake_case(ident: &syn::Ident) -> String {
@@ -23,107 +26,131 @@ fn snake_case(ident: &syn::Ident) -> String {
     out
 }
 
-fn rename(variant: &syn::Variant) -> syn::Result<Option<String>> {
-    let mut name = None;
-    for attr in variant.attrs.iter().filter(|a| a.path().is_ident("role")) {
-        attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                name = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+/// The options of `#[role(...)]`: `crate = path` on the enum, `rename = ".."` on a variant.
+#[derive(Default)]
+struct Options {
+    krate: Option<syn::Path>,
+    rename: Option<String>,
+}
+
+fn options(attrs: &[syn::Attribute], on_enum: bool, errors: &mut Errors) -> Options {
+    let mut options = Options::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("role")) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if on_enum && meta.path.is_ident("crate") {
+                options.krate = Some(meta.value()?.parse()?);
                 Ok(())
+            } else if !on_enum && meta.path.is_ident("rename") {
+                options.rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+                Ok(())
+            } else if on_enum {
+                Err(meta.error(
+                    "unknown `role` option on the enum: the only one is `crate = path`; `rename = \"name\"` goes on a variant",
+                ))
             } else {
                 Err(meta.error("unknown `role` option: the only one is `rename = \"name\"`"))
             }
-        })?;
+        });
+        errors.handle(parsed);
     }
-    Ok(name)
+    options
 }
 
 pub(crate) fn derive(input: TokenStream) -> TokenStream {
-    match syn::parse2::<syn::DeriveInput>(input).and_then(|input| expand(&input)) {
-        Ok(tokens) => tokens,
-        Err(e) => e.to_compile_error(),
+    let input = match syn::parse2::<syn::DeriveInput>(input) {
+        Ok(input) => input,
+        Err(e) => return e.to_compile_error(),
+    };
+    let mut errors = Errors::new();
+    let krate = options(&input.attrs, true, &mut errors)
+        .krate
+        .unwrap_or_else(crate::krate::default_path);
+    let names = names(&input, &mut errors);
+    match errors.finish_with(names) {
+        Ok(Some(names)) => expand(&input, &krate, &names),
+        Ok(None) => unreachable!("a non-enum input is an error"),
+        Err(e) => {
+            let mut out = e.to_compile_error();
+            out.extend(fallback(&input, &krate));
+            out
+        }
     }
 }
 
-fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
+/// The role names, in variant order (`None` when the input is not an enum).
+fn names(input: &syn::DeriveInput, errors: &mut Errors) -> Option<Vec<String>> {
     let data = match &input.data {
         syn::Data::Enum(data) => data,
         syn::Data::Struct(s) => {
-            return Err(syn::Error::new(
+            errors.push(
                 s.struct_token.span(),
                 "`#[derive(Role)]` goes on a fieldless enum of roles, e.g. `enum Role { Admin, User }`",
-            ));
+            );
+            return None;
         }
         syn::Data::Union(u) => {
-            return Err(syn::Error::new(
+            errors.push(
                 u.union_token.span(),
                 "`#[derive(Role)]` goes on a fieldless enum of roles",
-            ));
+            );
+            return None;
         }
     };
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |e: syn::Error| match &mut errors {
-        Some(all) => all.combine(e),
-        None => errors = Some(e),
-    };
     if data.variants.is_empty() {
-        push(syn::Error::new(
-            input.ident.span(),
-            "a role enum needs at least one variant",
-        ));
+        errors.push(input.ident.span(), "a role enum needs at least one variant");
     }
     let mut names = Vec::new();
     for (i, variant) in data.variants.iter().enumerate() {
         if !matches!(variant.fields, syn::Fields::Unit) {
-            push(syn::Error::new(
+            errors.push(
                 variant.fields.span(),
                 "role variants cannot hold data: write `Admin`, not `Admin(..)` or `Admin { .. }`",
-            ));
+            );
         }
         if i == 64 {
-            push(syn::Error::new(
-                variant.ident.span(),
-                "at most 64 roles (they are bits of a u64)",
-            ));
+            errors.push(variant.ident.span(), "at most 64 roles (they are bits of a u64)");
         }
-        let name = match rename(variant) {
-            Ok(renamed) => renamed.unwrap_or_else(|| snake_case(&variant.ident)),
-            Err(e) => {
-                push(e);
-                continue;
-            }
-        };
+        let before = errors.count();
+        let renamed = options(&variant.attrs, false, errors).rename;
+        if errors.count() > before {
+            continue;
+        }
+        let name = renamed.unwrap_or_else(|| snake_case(&variant.ident));
         if names.contains(&name) {
-            push(syn::Error::new(
+            errors.push(
                 variant.ident.span(),
                 format!("two variants are named `{name}`: rename one"),
-            ));
+            );
         }
         names.push(name);
     }
-    if let Some(errors) = errors {
-        return Err(errors);
-    }
+    Some(names)
+}
+
+fn expand(input: &syn::DeriveInput, krate: &syn::Path, names: &[String]) -> TokenStream {
+    let syn::Data::Enum(data) = &input.data else {
+        unreachable!("checked: an enum")
+    };
     let ident = &input.ident;
-    let krate: syn::Path = syn::parse_quote!(::portcullis);
     let private = quote!(#krate::__private);
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let variants = data.variants.iter().map(|v| &v.ident);
     let indexes = 0..data.variants.len() as u32;
-    Ok(quote! {
+    quote! {
         #[doc(hidden)]
         const _: () = {
             #[automatically_derived]
-            impl #private::TypedRole for #ident {
+            impl #impl_generics #private::TypedRole for #ident #ty_generics #where_clause {
                 const NAMES: &'static [&'static str] = &[#(#names),*];
                 fn index(self) -> u32 {
-                    match self { #(#ident::#variants => #indexes,)* }
+                    match self { #(Self::#variants => #indexes,)* }
                 }
             }
             #[automatically_derived]
-            impl #private::NameSet for #ident {
-                type Typed = #ident;
+            impl #impl_generics #private::NameSet for #ident #ty_generics #where_clause {
+                type Typed = Self;
                 const DECLARED: ::core::option::Option<&'static [&'static str]> =
-                    ::core::option::Option::Some(<#ident as #private::TypedRole>::NAMES);
+                    ::core::option::Option::Some(<Self as #private::TypedRole>::NAMES);
                 fn for_each_name(&self, __f: &mut dyn ::core::ops::FnMut(&str)) {
                     __f(#private::TypedRole::name(*self))
                 }
@@ -132,11 +159,85 @@ fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 }
             }
         };
-    })
+    }
+}
+
+/// Beside the errors: `TypedRole` and `NameSet` impls that declare no role, so that a user
+/// type holding the enum and the requirements naming its variants compile on, and one
+/// mistake in the enum gives one error (thiserror's `fallback.rs`, clap's `dummies.rs`).
+/// `for<'__r> Self: Copy` keeps a non-`Copy` input from adding an error of its own.
+fn fallback(input: &syn::DeriveInput, krate: &syn::Path) -> TokenStream {
+    let ident = &input.ident;
+    let private = quote!(#krate::__private);
+    let mut generics = input.generics.clone();
+    generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(for<'__r> Self: ::core::marker::Copy));
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #private::TypedRole for #ident #ty_generics #where_clause {
+                const NAMES: &'static [&'static str] = &[];
+                fn index(self) -> u32 {
+                    ::core::unimplemented!("`#[derive(Role)]` failed; see the compile error")
+                }
+            }
+            #[automatically_derived]
+            impl #impl_generics #private::NameSet for #ident #ty_generics #where_clause {
+                type Typed = Self;
+                fn for_each_name(&self, _: &mut dyn ::core::ops::FnMut(&str)) {}
+            }
+        };
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    fn derive(input: proc_macro2::TokenStream) -> String {
+        super::derive(input).to_string()
+    }
+
+    #[test]
+    fn every_mistake_once_and_a_fallback_in_the_right_crate() {
+        let out = derive(quote::quote! {
+            #[role(crate = gate)]
+            enum Role { Admin(u8), #[role(rename = "admin")] Boss, #[role(renam = "x")] User }
+        });
+        assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+        assert!(out.contains("cannot hold data"), "{out}");
+        assert!(out.contains("two variants are named `admin`"), "{out}");
+        assert!(out.contains("unknown `role` option"), "{out}");
+        assert!(
+            out.contains("impl gate :: __private :: TypedRole for Role"),
+            "{out}"
+        );
+        assert!(
+            out.contains("for < '__r > Self : :: core :: marker :: Copy"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn honours_the_crate_path() {
+        let out = derive(quote::quote! {
+            #[role(crate = gate)]
+            enum Role { Admin, User }
+        });
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(!out.contains("portcullis"), "{out}");
+        assert!(out.contains("gate :: __private :: NameSet"), "{out}");
+        let out = derive(quote::quote!(
+            #[role(rename = "x")]
+            enum Role {
+                Admin,
+            }
+        ));
+        assert!(out.contains("`rename = \\\"name\\\"` goes on a variant"), "{out}");
+    }
+
     #[test]
     fn snake_case_names() {
         let ident: syn::Ident = syn::parse_quote!(SupportAgent);

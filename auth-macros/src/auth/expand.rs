@@ -5,34 +5,24 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::parse::{Handler, is_user_marker};
+use super::schemes::Scheme;
 use super::valid::AuthModel;
-use crate::require::attr_name;
-use crate::require::expand::{Scope, verdict};
+use crate::handler::{Handler, is_user_marker};
+use crate::requirement::expand::{Scope, verdict};
+use crate::requirement::expr::Atom;
 
 pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
+    // `#[require]` / `#[permissions]` are compiled here and their attributes consumed;
+    // uses of their bare names keep the user's imports of them used.
+    let imports = handler.requirement_imports();
+    let attrs: Vec<syn::Attribute> = handler.kept_attrs().cloned().collect();
     let Handler {
-        mut attrs,
-        vis,
-        mut sig,
-        body,
+        vis, mut sig, body, ..
     } = handler;
-    // `#[require]` / `#[permissions]` are compiled here; their attributes stay (so the
-    // user's imports of them count as used) with arguments that make them no-ops.
-    for attr in &mut attrs {
-        if matches!(attr_name(attr).as_deref(), Some("require" | "permissions")) {
-            let path = attr.path().clone();
-            *attr = syn::parse_quote!(#[#path(__portcullis_checked)]);
-        }
-    }
     let krate = &model.krate;
     let private = quote!(#krate::__private);
     let auth = syn::Ident::new("__portcullis_auth", Span::mixed_site());
 
-    let schemes = model
-        .schemes
-        .iter()
-        .map(|variant| quote!(#private::Scheme::#variant));
     let extractor = if model.optional {
         quote!(MaybeAuthenticated)
     } else {
@@ -41,9 +31,16 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     let user_ty = &model.user_ty;
     // Only the user type keeps its span: errors about it (not `AuthUser`) land on it.
     let extractor_path = crate::respan::respan(quote!(#private::#extractor), user_ty.span());
-    let auth_ty = quote! {
-        #extractor_path<#user_ty, { #private::SchemeList::encode(&[#(#schemes),*]) }>
-    };
+    let schemes = model.schemes.iter().map(|scheme| match scheme {
+        Scheme::BuiltIn(ty) => quote!(#private::schemes::#ty),
+        Scheme::Custom(path) => quote!(#path),
+    });
+    let auth_ty = quote!(#extractor_path<#user_ty, (#(#schemes,)*)>);
+    let checks = model.schemes.iter().filter_map(|scheme| match scheme {
+        Scheme::Custom(path) => Some(scheme_check(path, user_ty, &private)),
+        Scheme::BuiltIn(_) => None,
+    });
+    let checks = quote!(#(#checks)*);
 
     let mut bindings = Vec::new();
     let mut inputs: Vec<syn::FnArg> = Vec::new();
@@ -68,6 +65,8 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         return quote! {
             #(#attrs)*
             #vis #sig {
+                #imports
+                #checks
                 #(#bindings)*
                 #body
             }
@@ -75,13 +74,13 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     };
 
     // With requirements the handler may answer 404/403 itself: its return type `R`
-    // becomes `Result<R, Response>` and the body runs in an async block, so that a
+    // becomes `Result<R, Refusal>` and the body runs in an async block, so that a
     // `return` or `?` in it keeps its meaning.
     let output = match &sig.output {
         syn::ReturnType::Default => quote!(()),
         syn::ReturnType::Type(_, ty) => quote!(#ty),
     };
-    sig.output = syn::parse_quote!(-> ::core::result::Result<#output, #private::Response>);
+    sig.output = syn::parse_quote!(-> ::core::result::Result<#output, #private::Refusal>);
 
     let names =
         ["__user", "__info", "__roles", "__permissions"].map(|n| syn::Ident::new(n, Span::mixed_site()));
@@ -104,18 +103,13 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         }
     });
     let atoms = requirement.atoms();
-    let uses = |f: fn(&crate::require::expr::Atom) -> bool| atoms.iter().any(|a| f(a));
-    let role_mask = if uses(|a| {
-        matches!(
-            a,
-            crate::require::expr::Atom::Role(_) | crate::require::expr::Atom::TypedRole(_)
-        )
-    }) {
+    let uses = |f: fn(&Atom) -> bool| atoms.iter().any(|a| f(a));
+    let role_mask = if uses(|a| matches!(a, Atom::Role(_) | Atom::TypedRole(_))) {
         quote!(#private::AuthUser::role_mask(#user))
     } else {
         quote!(0u64)
     };
-    let permission_mask = if uses(|a| matches!(a, crate::require::expr::Atom::Permission(_))) {
+    let permission_mask = if uses(|a| matches!(a, Atom::Permission(_))) {
         quote!(#private::AuthUser::permission_mask(#user))
     } else {
         quote!(0u64)
@@ -124,6 +118,8 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     quote! {
         #(#attrs)*
         #vis #sig {
+            #imports
+            #checks
             #(#not_found)*
             {
                 let #user: &#user_ty = &#auth.user;
@@ -141,6 +137,27 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
             }
             #(#bindings)*
             ::core::result::Result::Ok(async move #body.await)
+        }
+    }
+}
+
+/// A check that a `custom(Type)` scheme implements the runtime's `AuthScheme<User>`,
+/// spanned on the type's path in the attribute, so that rustc's error (and the trait's
+/// `#[diagnostic::on_unimplemented]` message) lands there.
+fn scheme_check(path: &syn::Path, user_ty: &syn::Type, private: &TokenStream) -> TokenStream {
+    let first = path
+        .segments
+        .first()
+        .map_or_else(Span::call_site, |s| s.ident.span());
+    let last = path.segments.last().map_or(first, |s| s.ident.span());
+    let check = syn::Ident::new("__portcullis_is_auth_scheme", first);
+    let bound = crate::respan::respan(quote!(#private::AuthScheme<__U>), last);
+    let close = quote_spanned!(last=> >());
+    quote! {
+        {
+            #[allow(non_snake_case, clippy::extra_unused_type_parameters)]
+            fn #check<__S: #bound, __U>() {}
+            #check::<#path, #user_ty #close;
         }
     }
 }

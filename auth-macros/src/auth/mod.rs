@@ -1,33 +1,33 @@
-//! `#[auth(...)]`: parse (`parse`) → validate (`valid`) → expand (`expand`).
+//! `#[auth(...)]`: parse (`parse`) → validate (`schemes`, `valid`) → expand (`expand`).
 
 mod expand;
-pub(crate) mod parse;
+mod parse;
+mod schemes;
 mod valid;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::handler::Handler;
+
 pub(crate) fn attribute(args: TokenStream, item: TokenStream) -> TokenStream {
-    let handler = match syn::parse2::<parse::Handler>(item.clone()) {
+    let handler = match syn::parse2::<Handler>(item.clone()) {
         Ok(handler) => handler,
-        Err(e) => return with_error(item, e),
+        Err(e) => {
+            let e = e.to_compile_error();
+            return quote!(#item #e);
+        }
     };
-    let args = parse::parse_args(args);
-    match valid::check(args, &handler) {
+    match valid::check(parse::parse_args(args), &handler) {
         Ok(model) => expand::expand(&model, handler),
         Err(error) => {
-            // Keep the handler (minus our parameter markers) so the rest of the crate
-            // and rust-analyzer still see it.
-            let original = handler.without_markers();
+            // Keep the handler (minus our markers and the requirements this attribute
+            // consumes) so the rest of the crate and rust-analyzer still see it.
+            let original = handler.as_written();
             let error = error.to_compile_error();
             quote!(#original #error)
         }
     }
-}
-
-fn with_error(item: TokenStream, error: syn::Error) -> TokenStream {
-    let error = error.to_compile_error();
-    quote!(#item #error)
 }
 
 #[cfg(test)]
@@ -35,24 +35,29 @@ mod tests {
     use quote::quote;
 
     fn errors(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> Vec<String> {
-        let handler: super::parse::Handler = syn::parse2(item).unwrap();
+        let handler: crate::handler::Handler = syn::parse2(item).unwrap();
         match super::valid::check(super::parse::parse_args(args), &handler) {
             Ok(_) => Vec::new(),
             Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
         }
     }
 
+    fn expand(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
+        super::attribute(args, item).to_string()
+    }
+
     #[test]
     fn reports_scheme_and_signature_mistakes_together() {
         let found = errors(
-            quote!(jtw, api_key, api_key),
+            quote!(jtw, api_key, api_key, custom()),
             quote!(
                 fn h(x: u8) {}
             ),
         );
-        assert_eq!(found.len(), 4, "{found:#?}");
+        assert_eq!(found.len(), 5, "{found:#?}");
         assert!(found[0].contains("did you mean `jwt`"), "{found:#?}");
         assert!(found[1].contains("listed twice"), "{found:#?}");
+        assert!(found[2].contains("`custom()` needs the type"), "{found:#?}");
         assert!(
             found.iter().any(|e| e.contains("must be `async fn`")),
             "{found:#?}"
@@ -65,32 +70,107 @@ mod tests {
 
     #[test]
     fn accepts_marked_and_named_users() {
-        assert!(
-            errors(
+        for (args, item) in [
+            (
                 quote!(jwt),
                 quote!(
                     async fn h(user: User) {}
-                )
-            )
-            .is_empty()
-        );
-        assert!(
-            errors(
+                ),
+            ),
+            (
                 quote!(jwt, optional),
                 quote!(
                     async fn h(#[user] who: Option<User>) {}
-                )
-            )
-            .is_empty()
-        );
-        assert!(
-            errors(
+                ),
+            ),
+            (
                 quote!(jwt, crate = ::my::portcullis),
                 quote!(
                     async fn h(mut user: User) {}
-                )
-            )
-            .is_empty()
+                ),
+            ),
+            (
+                quote!(custom(a::Hmac), jwt),
+                quote!(
+                    async fn h(user: User) {}
+                ),
+            ),
+        ] {
+            assert!(errors(args, item).is_empty());
+        }
+    }
+
+    #[test]
+    fn the_user_parameter_becomes_a_tuple_of_scheme_types() {
+        let out = expand(
+            quote!(jwt, custom(sign::Hmac), api_key, crate = gate),
+            quote!(
+                async fn h(user: User) -> String {
+                    user.name
+                }
+            ),
+        );
+        assert!(
+            out.contains(
+                "__portcullis_auth : gate :: __private :: Authenticated < User , (gate :: __private :: schemes :: Jwt , sign :: Hmac , gate :: __private :: schemes :: ApiKey ,) >"
+            ),
+            "{out}"
+        );
+        // The custom type is checked against the runtime's trait, on its own tokens.
+        assert!(out.contains("gate :: __private :: AuthScheme < __U >"), "{out}");
+        assert!(out.contains("< sign :: Hmac , User >"), "{out}");
+        assert!(!out.contains("axum"), "{out}");
+        assert!(!out.contains("Result"), "no requirement, no refusal: {out}");
+
+        let out = expand(
+            quote!(basic, session, optional),
+            quote!(
+                async fn h(user: Option<User>) {}
+            ),
+        );
+        assert!(
+            out.contains(
+                ":: portcullis :: __private :: MaybeAuthenticated < User , (:: portcullis :: __private :: schemes :: Basic , :: portcullis :: __private :: schemes :: Session ,) >"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn requirements_are_consumed_and_refuse_with_the_neutral_type() {
+        let out = expand(
+            quote!(jwt),
+            quote! {
+                #[require(role = "admin")]
+                #[portcullis::permissions("posts:write")]
+                async fn h(user: User) -> u8 { 1 }
+            },
+        );
+        assert!(!out.contains("# [require"), "{out}");
+        assert!(!out.contains("permissions (\"posts:write\")]"), "{out}");
+        assert!(out.contains("use require as _ ;"), "{out}");
+        assert!(!out.contains("use permissions"), "{out}");
+        assert!(
+            out.contains("-> :: core :: result :: Result < u8 , :: portcullis :: __private :: Refusal >"),
+            "{out}"
+        );
+        assert!(out.contains("AuthError :: Denied"), "{out}");
+        assert!(!out.contains("Response"), "{out}");
+    }
+
+    #[test]
+    fn a_hand_written_checked_marker_is_refused() {
+        let found = errors(
+            quote!(jwt),
+            quote! {
+                #[require(__portcullis_checked)]
+                async fn h(user: User) {}
+            },
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].starts_with("unknown requirement `__portcullis_checked`"),
+            "{found:#?}"
         );
     }
 }

@@ -1,21 +1,25 @@
-//! Parsing of `#[auth(...)]` arguments and of the handler's signature.
-//!
-//! Only the signature is parsed; the body stays tokens.
+//! Parsing of `#[auth(...)]` arguments into [`Arg`]s. Words and `custom(...)` contents
+//! are checked later (`schemes`), so that each mistake gets its own message and the
+//! others are still reported.
 
 use proc_macro2::TokenStream;
-use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Signature, Token, Visibility};
+use syn::{Token, token};
 
 /// One `#[auth(...)]` argument.
 pub(super) enum Arg {
     /// `jwt`, `optional`, ... (validated later, so typos get a suggestion).
     Word(syn::Ident),
+    /// `custom(...)`: the key and the parenthesised tokens, as written.
+    Custom(syn::Ident, token::Paren, TokenStream),
     /// `crate = path`.
     Crate(syn::Ident, syn::Path),
 }
+
+pub(super) const EXPECTED: &str =
+    "expected a scheme name (`jwt`, `api_key`, `basic`, `session`), `custom(Type)` or `optional`";
 
 impl Parse for Arg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -29,16 +33,36 @@ impl Parse for Arg {
                 ),
             ));
         }
-        let key = syn::Ident::parse_any(input).map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected a scheme name (`jwt`, `api_key`, `basic`, `session`) or `optional`",
-            )
-        })?;
+        let key = syn::Ident::parse_any(input).map_err(|e| syn::Error::new(e.span(), EXPECTED))?;
+        if input.peek(token::Paren) {
+            let content;
+            let paren = syn::parenthesized!(content in input);
+            let tokens: TokenStream = content.parse()?;
+            if key == "custom" {
+                return Ok(Arg::Custom(key, paren, tokens));
+            }
+            let hint = crate::suggest::closest(&key.to_string(), ["custom"])
+                .map_or_else(String::new, |_| "; did you mean `custom(...)`?".to_owned());
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "`{key}(...)` is not an `#[auth]` option{hint}\n  schemes are words, e.g. `#[auth(jwt, api_key)]`; a scheme of your own is `custom(MyScheme)`"
+                ),
+            ));
+        }
         if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
             if key == "crate" {
                 return Ok(Arg::Crate(key, input.parse()?));
+            }
+            if key == "custom" {
+                let value = input
+                    .parse::<syn::Type>()
+                    .map_or_else(|_| "MyScheme".to_owned(), |ty| display(&ty));
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("write a custom scheme in parentheses: `custom({value})`"),
+                ));
             }
             return Err(syn::Error::new(
                 key.span(),
@@ -63,65 +87,19 @@ pub(super) fn parse_args(args: TokenStream) -> Args {
     Args { items }
 }
 
-/// A handler: attributes, visibility, signature, body tokens.
-pub(crate) struct Handler {
-    pub(crate) attrs: Vec<Attribute>,
-    pub(crate) vis: Visibility,
-    pub(crate) sig: Signature,
-    pub(crate) body: TokenStream,
-}
-
-impl Parse for Handler {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let vis = input.parse()?;
-        let sig = input.parse()?;
-        if !input.peek(syn::token::Brace) {
-            return Err(input.error(
-                "`#[auth]` goes on a function with a body: `async fn name(user: User) -> R { ... }`",
-            ));
+/// Tokens as a user would write them (`a::B<C>`, not `a :: B < C >`).
+pub(super) fn display(tokens: &impl quote::ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let glue = c == ' '
+            && (matches!(out.chars().last(), Some(':' | '<' | '&'))
+                || matches!(next, Some(':' | '<' | '>' | ',')));
+        if !glue {
+            out.push(c);
         }
-        let body: TokenStream = input.parse()?;
-        Ok(Handler {
-            attrs,
-            vis,
-            sig,
-            body,
-        })
     }
-}
-
-/// Whether an attribute is the `#[user]` parameter marker.
-pub(super) fn is_user_marker(attr: &Attribute) -> bool {
-    attr.path().is_ident("user")
-}
-
-impl Handler {
-    /// The handler as written, minus `#[user]` markers and with `#[require]` /
-    /// `#[permissions]` disarmed (emitted beside a compile error, so that they do not
-    /// add a second, misleading "needs `#[auth]`" error).
-    pub(crate) fn without_markers(&self) -> TokenStream {
-        let mut sig = self.sig.clone();
-        for input in &mut sig.inputs {
-            if let syn::FnArg::Typed(arg) = input {
-                arg.attrs.retain(|a| !is_user_marker(a));
-            }
-        }
-        let (attrs, vis, body) = (&self.attrs, &self.vis, &self.body);
-        let mut out = TokenStream::new();
-        for attr in attrs {
-            match crate::require::attr_name(attr).as_deref() {
-                Some("require" | "permissions") => {
-                    let path = attr.path();
-                    let checked = syn::Ident::new(crate::require::CHECKED, proc_macro2::Span::call_site());
-                    quote::quote!(#[#path(#checked)]).to_tokens(&mut out);
-                }
-                _ => attr.to_tokens(&mut out),
-            }
-        }
-        vis.to_tokens(&mut out);
-        sig.to_tokens(&mut out);
-        out.extend(body.clone());
-        out
-    }
+    out
 }

@@ -4,13 +4,25 @@ use darling::util::Flag;
 use darling::{FromDeriveInput, FromField, FromMeta};
 use syn::spanned::Spanned;
 
+use crate::errors::Errors;
+
 /// `roles("a", "b")` / `permissions(...)`: declared names with their spans.
 #[derive(Debug, Clone, Default)]
 pub(super) struct NameList(pub(super) Vec<syn::LitStr>);
 
+/// `value`, or every error of `errors` (darling's `FromMeta` reports through its own
+/// error type; the derive moves them into its [`Errors`] afterwards).
+fn all_or_errors<T>(value: T, errors: Vec<darling::Error>) -> darling::Result<T> {
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(darling::Error::multiple(errors))
+    }
+}
+
 impl FromMeta for NameList {
     fn from_list(items: &[darling::ast::NestedMeta]) -> darling::Result<Self> {
-        let mut errors = darling::Error::accumulator();
+        let mut errors = Vec::new();
         let mut names = Vec::new();
         for item in items {
             match item {
@@ -21,7 +33,7 @@ impl FromMeta for NameList {
                 ),
             }
         }
-        errors.finish_with(NameList(names))
+        all_or_errors(NameList(names), errors)
     }
 }
 
@@ -31,7 +43,7 @@ pub(super) struct Grants(pub(super) Vec<(syn::Ident, NameList)>);
 
 impl FromMeta for Grants {
     fn from_list(items: &[darling::ast::NestedMeta]) -> darling::Result<Self> {
-        let mut errors = darling::Error::accumulator();
+        let mut errors = Vec::new();
         let mut grants = Vec::new();
         for item in items {
             let parsed = match item {
@@ -44,11 +56,12 @@ impl FromMeta for Grants {
                 )
                 .with_span(other)),
             };
-            if let Some(grant) = errors.handle(parsed) {
-                grants.push(grant);
+            match parsed {
+                Ok(grant) => grants.push(grant),
+                Err(e) => errors.push(e),
             }
         }
-        errors.finish_with(Grants(grants))
+        all_or_errors(Grants(grants), errors)
     }
 }
 
@@ -88,12 +101,13 @@ pub(super) struct UserModel {
     pub(super) permissions: Option<NameList>,
     pub(super) grants: Option<Grants>,
     pub(super) fields: Vec<RawField>,
-    /// Errors in `#[auth_user(...)]` keys, reported with the validation's.
-    pub(super) parse_errors: Vec<darling::Error>,
 }
 
 impl UserModel {
-    pub(super) fn from_input(input: &syn::DeriveInput) -> darling::Result<Self> {
+    /// The model, or `None` when the input is not a struct with named fields. Errors in
+    /// `#[auth_user(...)]` keys are recorded and the rest is still read, so that the
+    /// validation's errors are reported with them.
+    pub(super) fn from_input(input: &syn::DeriveInput, errors: &mut Errors) -> Option<Self> {
         let fields = match &input.data {
             syn::Data::Struct(syn::DataStruct {
                 fields: syn::Fields::Named(named),
@@ -107,48 +121,56 @@ impl UserModel {
                 } else {
                     fields.span()
                 };
-                return Err(darling::Error::custom(
+                errors.push(
+                    span,
                     "`#[derive(AuthUser)]` needs a struct with named fields: name them, e.g. `struct User { id: i64, ... }`",
-                )
-                .with_span(&span));
+                );
+                return None;
             }
             syn::Data::Enum(data) => {
-                return Err(darling::Error::custom(
+                errors.push(
+                    data.enum_token.span,
                     "`#[derive(AuthUser)]` cannot be used on an enum: derive it on the struct that holds the user (an enum of roles takes `#[derive(Role)]`)",
-                )
-                .with_span(&data.enum_token));
+                );
+                return None;
             }
             syn::Data::Union(data) => {
-                return Err(darling::Error::custom(
+                errors.push(
+                    data.union_token.span,
                     "`#[derive(AuthUser)]` cannot be used on a union: use a struct with named fields",
-                )
-                .with_span(&data.union_token));
+                );
+                return None;
             }
         };
-        // Key errors are kept for `valid::check` to report together with its own.
-        let mut parse_errors = Vec::new();
-        let raw = RawInput::from_derive_input(input).unwrap_or_else(|e| {
-            parse_errors.push(e);
-            RawInput {
+        let raw = errors
+            .handle(RawInput::from_derive_input(input))
+            .unwrap_or(RawInput {
                 roles: None,
                 permissions: None,
                 grants: None,
                 krate: None,
-            }
-        });
+            });
         let fields: Vec<RawField> = fields
             .iter()
-            .filter_map(|f| RawField::from_field(f).map_err(|e| parse_errors.push(e)).ok())
+            .filter_map(|f| errors.handle(RawField::from_field(f)))
             .collect();
-        Ok(UserModel {
+        Some(UserModel {
             ident: input.ident.clone(),
             generics: input.generics.clone(),
-            krate: raw.krate.unwrap_or_else(|| syn::parse_quote!(::portcullis)),
+            krate: raw
+                .krate
+                .unwrap_or_else(|| crate::krate::of_derive(&input.attrs, "auth_user")),
             roles: raw.roles,
             permissions: raw.permissions,
             grants: raw.grants,
-            parse_errors,
             fields,
         })
+    }
+}
+
+impl UserModel {
+    /// The type of the first field `marked` selects.
+    pub(super) fn field_type(&self, marked: impl Fn(&RawField) -> bool) -> Option<&syn::Type> {
+        self.fields.iter().find(|f| marked(f)).map(|f| &f.ty)
     }
 }

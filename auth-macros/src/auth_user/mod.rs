@@ -1,20 +1,43 @@
-//! `#[derive(AuthUser)]`: parse (`ast`) → validate (`valid`) → expand (`expand`).
+//! `#[derive(AuthUser)]`: parse (`ast`) → validate (`valid`) → expand (`expand`), or the
+//! errors plus a dummy impl (`fallback`).
 
 mod ast;
 mod expand;
+mod fallback;
 mod valid;
 
 use proc_macro2::TokenStream;
+
+use crate::errors::Errors;
 
 pub(crate) fn derive(input: TokenStream) -> TokenStream {
     let input = match syn::parse2::<syn::DeriveInput>(input) {
         Ok(input) => input,
         Err(e) => return e.to_compile_error(),
     };
-    match ast::UserModel::from_input(&input).and_then(valid::check) {
-        Ok(model) => expand::expand(&model),
-        Err(errors) => errors.write_errors(),
+    let mut errors = Errors::new();
+    let model = ast::UserModel::from_input(&input, &mut errors);
+    if let Some(model) = &model {
+        valid::check(model, &mut errors);
     }
+    let error = match (errors.finish(), &model) {
+        (Ok(()), Some(model)) => return expand::expand(model),
+        (Ok(()), None) => unreachable!("a missing model is an error"),
+        (Err(error), _) => error,
+    };
+    let known = fallback::Known {
+        krate: model.as_ref().map_or_else(
+            || crate::krate::of_derive(&input.attrs, "auth_user"),
+            |m| m.krate.clone(),
+        ),
+        id: model.as_ref().and_then(|m| m.field_type(|f| f.id.is_present())),
+        roles: model
+            .as_ref()
+            .and_then(|m| m.field_type(|f| f.roles.is_present())),
+    };
+    let mut out = error.to_compile_error();
+    out.extend(fallback::expand(&input, &known));
+    out
 }
 
 #[cfg(test)]
@@ -22,10 +45,17 @@ mod tests {
     use syn::parse_quote;
 
     fn errors(input: syn::DeriveInput) -> Vec<String> {
-        match super::ast::UserModel::from_input(&input).and_then(super::valid::check) {
-            Ok(_) => Vec::new(),
-            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        let mut errors = crate::errors::Errors::new();
+        if let Some(model) = super::ast::UserModel::from_input(&input, &mut errors) {
+            super::valid::check(&model, &mut errors);
         }
+        errors
+            .finish()
+            .err()
+            .into_iter()
+            .flatten()
+            .map(|e| e.to_string())
+            .collect()
     }
 
     #[test]
@@ -73,5 +103,35 @@ mod tests {
             }
         });
         assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
+    fn a_mistake_gives_the_error_and_a_dummy_impl_in_the_right_crate() {
+        let out = super::derive(quote::quote! {
+            #[auth_user(crate = gate, rolez("admin"))]
+            struct User {
+                #[auth_user(id)] id: u32,
+                #[auth_user(roles)] roles: Vec<Role>,
+            }
+        })
+        .to_string();
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        assert!(
+            out.contains("impl gate :: __private :: AuthUser for User"),
+            "{out}"
+        );
+        assert!(out.contains("type Id = u32"), "{out}");
+        assert!(
+            out.contains("< Vec < Role > as gate :: __private :: NameSet > :: Typed"),
+            "{out}"
+        );
+
+        let out = super::derive(quote::quote! {
+            #[auth_user(crate = gate)]
+            enum User { A }
+        })
+        .to_string();
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        assert!(out.contains("type Id = :: std :: string :: String"), "{out}");
     }
 }

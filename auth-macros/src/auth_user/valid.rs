@@ -1,6 +1,7 @@
 //! Checks of a [`UserModel`]: exactly one id, at most one field per role, sane names.
 
 use super::ast::{NameList, RawField, UserModel};
+use crate::errors::Errors;
 
 /// Which field plays which part, once validated.
 pub(super) struct Roles<'a> {
@@ -13,46 +14,29 @@ pub(super) struct Roles<'a> {
     pub(super) email_verified: Option<&'a RawField>,
 }
 
-pub(super) fn check(mut model: UserModel) -> darling::Result<UserModel> {
-    let mut errors = darling::Error::accumulator();
-    for error in std::mem::take(&mut model.parse_errors) {
-        errors.push(error);
-    }
+pub(super) fn check(model: &UserModel, errors: &mut Errors) {
     for list in [&model.roles, &model.permissions].into_iter().flatten() {
-        check_names(list, &mut errors);
+        check_names(list, errors);
     }
     if let Some(lifetime) = model.generics.lifetimes().next() {
-        errors.push(
-            darling::Error::custom(
-                "a user type cannot borrow: `AuthUser` types are `'static` (handlers own them); use owned fields such as `String`",
-            )
-            .with_span(&lifetime.lifetime),
-        );
+        errors.push_spanned(&lifetime.lifetime, "a user type cannot borrow: `AuthUser` types are `'static` (handlers own them); use owned fields such as `String`");
     }
     if let Some(grants) = &model.grants {
-        check_grants(&model, grants, &mut errors);
+        check_grants(model, grants, errors);
     }
     if model.fields.iter().all(|f| !f.id.is_present()) {
-        errors.push(
-            darling::Error::custom(
-                "no field is marked `#[auth_user(id)]`: mark the field holding the user's unique id, e.g. `#[auth_user(id)] id: i64`",
-            )
-            .with_span(&model.ident),
-        );
+        errors.push_spanned(&model.ident, "no field is marked `#[auth_user(id)]`: mark the field holding the user's unique id, e.g. `#[auth_user(id)] id: i64`");
     }
     for (key, pick) in PARTS {
         let mut marked = model.fields.iter().filter(|f| pick(f).is_present());
         marked.next();
         for extra in marked {
             errors.push(
-                darling::Error::custom(format!(
-                    "two fields are marked `#[auth_user({key})]`: keep the mark on one field only"
-                ))
-                .with_span(&pick(extra).span()),
+                pick(extra).span(),
+                format!("two fields are marked `#[auth_user({key})]`: keep the mark on one field only"),
             );
         }
     }
-    errors.finish_with(model)
 }
 
 type Pick = fn(&RawField) -> darling::util::Flag;
@@ -70,19 +54,14 @@ const PARTS: [(&str, Pick); 7] = [
 /// Most names a declared set may hold (they are bits of a `u64`).
 pub(super) const MAX_NAMES: usize = 64;
 
-fn check_grants(model: &UserModel, grants: &super::ast::Grants, errors: &mut darling::error::Accumulator) {
+fn check_grants(model: &UserModel, grants: &super::ast::Grants, errors: &mut Errors) {
     let (Some(roles), Some(permissions)) = (&model.roles, &model.permissions) else {
         let span = grants
             .0
             .first()
             .map(|(role, _)| role.span())
             .unwrap_or_else(|| model.ident.span());
-        errors.push(
-            darling::Error::custom(
-                "`grants(...)` maps declared roles to declared permissions: declare both `roles(...)` and `permissions(...)`",
-            )
-            .with_span(&span),
-        );
+        errors.push(span, "`grants(...)` maps declared roles to declared permissions: declare both `roles(...)` and `permissions(...)`");
         return;
     };
     let role_names: Vec<String> = roles.0.iter().map(syn::LitStr::value).collect();
@@ -90,55 +69,49 @@ fn check_grants(model: &UserModel, grants: &super::ast::Grants, errors: &mut dar
     for (role, granted) in &grants.0 {
         let name = role.to_string();
         if !role_names.contains(&name) {
-            errors.push(
-                darling::Error::custom(format!(
+            errors.push_spanned(
+                role,
+                format!(
                     "`{name}` is not a declared role{}",
                     crate::suggest::did_you_mean(&name, role_names.iter().map(String::as_str))
-                ))
-                .with_span(role),
+                ),
             );
         }
         for lit in &granted.0 {
             let permission = lit.value();
             if permission != "*" && !permission_names.contains(&permission) {
-                errors.push(
-                    darling::Error::custom(format!(
+                errors.push_spanned(
+                    lit,
+                    format!(
                         "`{permission}` is not a declared permission{}; `\"*\"` grants them all",
                         crate::suggest::did_you_mean(
                             &permission,
                             permission_names.iter().map(String::as_str)
                         )
-                    ))
-                    .with_span(lit),
+                    ),
                 );
             }
         }
     }
 }
 
-fn check_names(list: &NameList, errors: &mut darling::error::Accumulator) {
+fn check_names(list: &NameList, errors: &mut Errors) {
     if let Some(extra) = list.0.get(MAX_NAMES) {
-        errors.push(
-            darling::Error::custom(format!(
-                "at most {MAX_NAMES} names can be declared (they are bits of a u64)"
-            ))
-            .with_span(extra),
+        errors.push_spanned(
+            extra,
+            format!("at most {MAX_NAMES} names can be declared (they are bits of a u64)"),
         );
     }
     let mut seen = std::collections::HashSet::new();
     for lit in &list.0 {
         let name = lit.value();
         if name.is_empty() || name.contains(',') || name.chars().any(char::is_whitespace) {
-            errors.push(
-                darling::Error::custom(
-                    "a role or permission name must be non-empty, without spaces or commas",
-                )
-                .with_span(lit),
+            errors.push_spanned(
+                lit,
+                "a role or permission name must be non-empty, without spaces or commas",
             );
         } else if !seen.insert(name.clone()) {
-            errors.push(
-                darling::Error::custom(format!("`{name}` is declared twice: remove one")).with_span(lit),
-            );
+            errors.push_spanned(lit, format!("`{name}` is declared twice: remove one"));
         }
     }
 }
