@@ -1,5 +1,7 @@
 //! `use portcullis::{auth, require, permissions}` compiles without any warning (the pass
-//! case denies them all): each import counts as used whichever attribute expands first,
+//! case denies them all): each import counts as used whichever attribute expands first
+//! (`#[auth]` consumes the requirement attributes below it and emits
+//! `#[allow(unused_imports)] use require as _;` for each one written by its bare name),
 //! and the generated code itself triggers no lint.
 
 #![deny(warnings)]
@@ -23,7 +25,8 @@ struct AppState {
     auth: Portcullis<User>,
 }
 
-// Only `#[auth]` expands `require` and `permissions` here (they are below it).
+// Only `#[auth]` expands `require` and `permissions` here (they are below it): the
+// attributes never expand themselves.
 #[auth(jwt)]
 #[require(role = "admin")]
 #[permissions("posts:read")]

@@ -1,0 +1,16 @@
+//! `custom(...)` takes the path of a type, not another kind of type.
+
+use portcullis::{AuthUser, auth};
+
+#[derive(Clone, AuthUser)]
+struct User {
+    #[auth_user(id)]
+    id: i64,
+}
+
+#[auth(jwt, custom(&HmacSigning))]
+async fn me(user: User) -> String {
+    user.id.to_string()
+}
+
+fn main() {}
