@@ -21,8 +21,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use http::request::Parts;
 use http::{Request, StatusCode};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use portcullis::schemes::Jwt;
 use portcullis::{
-    AuthError, AuthUser, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, Scheme, SchemeList, UserStore,
+    AuthError, AuthUser, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, UserStore,
     auth,
 };
 use serde_json::json;
@@ -60,8 +61,6 @@ async fn macro_handler(user: User) -> String {
     user.id.to_string()
 }
 
-const JWT: u64 = SchemeList::encode(&[Scheme::Jwt]);
-
 /// Hand-written extractor doing the same work as `#[auth(jwt)]`.
 struct SameWork(User);
 
@@ -69,9 +68,8 @@ impl FromRequestParts<AppState> for SameWork {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let schemes = SchemeList::decode(JWT);
-        let reject = |e: AuthError| state.auth.reject(e, schemes).map(Body::from).into_response();
-        match state.auth.authenticate(parts, schemes).await {
+        let reject = |e: AuthError| state.auth.reject::<(Jwt,)>(e).into_response();
+        match state.auth.authenticate::<(Jwt,)>(parts).await {
             Ok(Some((user, _info))) => Ok(SameWork(user)),
             Ok(None) => Err(reject(AuthError::MissingCredentials)),
             Err(e) => Err(reject(e)),
