@@ -6,6 +6,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod accounts;
 mod adapter;
 mod builder;
 mod credentials;
@@ -28,8 +29,9 @@ mod store;
 mod tokens;
 mod user;
 
+pub use accounts::{EmailStatus, Mailer, NewAccount, Registrar, Rename};
 #[cfg(feature = "axum")]
-pub use adapter::router::{AuthRouter, EmailStatus, Mailer, NewAccount, Registrar, Rename};
+pub use adapter::router::AuthRouter;
 pub use builder::{PortcullisBuilder, install_crypto_provider};
 pub use credentials::{BasicCredentials, ClientAddr, client_addr};
 pub use error::{AuthError, ConfigError, StoreError};

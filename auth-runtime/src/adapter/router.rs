@@ -8,7 +8,6 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use async_trait::async_trait;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, Path, State};
@@ -22,100 +21,15 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::accounts::{
+    Mailer, NewAccount, Registrar, Rename, valid_email, valid_password, valid_username,
+};
 use crate::error::{AuthError, StoreError};
 use crate::gate::{Portcullis, SchemeSet};
 use crate::guard::Authenticated;
 use crate::scheme::{ApiKey, Basic, Jwt, Session};
 use crate::store::SessionRecord;
 use crate::user::AuthUser;
-
-/// A new account, validated, with the password already hashed (argon2id).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAccount {
-    /// The login name.
-    pub username: String,
-    /// The e-mail address (not confirmed yet).
-    pub email: String,
-    /// The argon2id PHC string of the password.
-    pub password_hash: String,
-}
-
-/// The answer of [`Registrar::rename`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rename<U> {
-    /// Renamed; the updated user.
-    Renamed(U),
-    /// Another user has this name.
-    Taken,
-    /// No such user.
-    NotFound,
-}
-
-/// A user's e-mail address and whether it is confirmed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EmailStatus {
-    /// The address.
-    pub email: String,
-    /// Whether it has been confirmed.
-    pub confirmed: bool,
-}
-
-/// Creates and changes users: the application implements it over its database.
-///
-/// ```
-/// use portcullis::{async_trait, AuthUser, EmailStatus, NewAccount, Registrar, Rename, StoreError};
-///
-/// #[derive(Clone, AuthUser)]
-/// struct User { #[auth_user(id)] id: i64, #[auth_user(name)] name: String }
-///
-/// struct Db;
-///
-/// #[async_trait]
-/// impl Registrar<User> for Db {
-///     async fn register(&self, account: &NewAccount) -> Result<Option<User>, StoreError> {
-///         Ok(Some(User { id: 1, name: account.username.clone() })) // INSERT ...; None when taken
-///     }
-///     async fn rename(&self, id: &i64, username: &str) -> Result<Rename<User>, StoreError> {
-///         Ok(Rename::Renamed(User { id: *id, name: username.into() }))
-///     }
-///     async fn email(&self, _id: &i64) -> Result<Option<EmailStatus>, StoreError> {
-///         Ok(Some(EmailStatus { email: "ann@example.com".into(), confirmed: false }))
-///     }
-///     async fn confirm_email(&self, _id: &i64) -> Result<(), StoreError> {
-///         Ok(())
-///     }
-/// }
-/// ```
-#[async_trait]
-pub trait Registrar<U: AuthUser>: Send + Sync + 'static {
-    /// Creates the user; `Ok(None)` when the user name or e-mail is taken.
-    async fn register(&self, account: &NewAccount) -> Result<Option<U>, StoreError>;
-    /// Changes the user name of `id`.
-    async fn rename(&self, id: &U::Id, username: &str) -> Result<Rename<U>, StoreError>;
-    /// The user's e-mail status; `None` for an unknown user.
-    async fn email(&self, id: &U::Id) -> Result<Option<EmailStatus>, StoreError>;
-    /// Marks the user's e-mail address confirmed.
-    async fn confirm_email(&self, id: &U::Id) -> Result<(), StoreError>;
-}
-
-/// Sends mail (confirmation links).
-///
-/// ```
-/// use portcullis::{async_trait, Mailer, StoreError};
-/// struct LogMailer;
-/// #[async_trait]
-/// impl Mailer for LogMailer {
-///     async fn send(&self, to: &str, subject: &str, _body: &str) -> Result<(), StoreError> {
-///         println!("mail to {to}: {subject}");
-///         Ok(())
-///     }
-/// }
-/// ```
-#[async_trait]
-pub trait Mailer: Send + Sync + 'static {
-    /// Sends one message; an error answers 503.
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), StoreError>;
-}
 
 /// Builds the auth routes. Mount them with `Router::merge`.
 ///
@@ -266,32 +180,6 @@ macro_rules! input {
             }
         }
     };
-}
-
-/// 3 to 32 characters: letters, digits, `_`, `.`, `-`.
-fn valid_username(name: &str) -> bool {
-    (3..=32).contains(&name.chars().count())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-}
-
-/// A pragmatic check: one `@`, a local part, a dotted domain, no spaces, at most 254 bytes.
-fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    email.len() <= 254
-        && !local.is_empty()
-        && !domain.contains('@')
-        && domain.split('.').count() >= 2
-        && domain.split('.').all(|label| !label.is_empty())
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-/// Passwords: 12 to 1024 characters.
-fn valid_password(password: &str) -> bool {
-    (12..=1024).contains(&password.chars().count())
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,162 @@
+//! The Lua scripts that make each Redis store operation atomic (one round trip,
+//! no read-modify-write across calls).
+
+use std::sync::LazyLock;
+
+use redis::Script;
+
+/// KEYS: rf, rm, rt(token). ARGV: grant, token hex, ttl ms, family.
+pub(super) static START: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 'c', ARGV[2], 'r', '0')
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[3])
+return 1
+",
+    )
+});
+
+/// KEYS: rt(presented), rt(next). ARGV: prefix, presented hex, next hex, ttl ms.
+/// A rotation extends the family, its member set and every token of it (spent ones
+/// must outlive their family's last rotation, or a late reuse would go undetected).
+pub(super) static ROTATE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local family = redis.call('GET', KEYS[1])
+if not family then return {'invalid'} end
+local fkey = ARGV[1] .. ':rf:' .. family
+local mkey = ARGV[1] .. ':rm:' .. family
+local f = redis.call('HMGET', fkey, 'u', 'c', 'r')
+if not f[1] or f[3] ~= '0' then return {'invalid'} end
+if f[2] ~= ARGV[2] then
+  redis.call('HSET', fkey, 'r', '1')
+  return {'reused', family}
+end
+redis.call('HSET', fkey, 'c', ARGV[3])
+redis.call('PEXPIRE', fkey, ARGV[4])
+redis.call('SADD', mkey, ARGV[3])
+redis.call('PEXPIRE', mkey, ARGV[4])
+for _, t in ipairs(redis.call('SMEMBERS', mkey)) do
+  redis.call('PEXPIRE', ARGV[1] .. ':rt:' .. t, ARGV[4])
+end
+redis.call('SET', KEYS[2], family, 'PX', ARGV[4])
+return {'rotated', f[1], family}
+",
+    )
+});
+
+/// KEYS: rt(presented). ARGV: prefix, presented hex. A read: nothing changes.
+pub(super) static CURRENT_GRANT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local family = redis.call('GET', KEYS[1])
+if not family then return false end
+local f = redis.call('HMGET', ARGV[1] .. ':rf:' .. family, 'u', 'c', 'r')
+if not f[1] or f[3] ~= '0' or f[2] ~= ARGV[2] then return false end
+return f[1]
+",
+    )
+});
+
+/// KEYS: th. Takes back one failure, never below zero, keeping the window.
+pub(super) static THROTTLE_FORGIVE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 1
+",
+    )
+});
+
+/// KEYS: rt(presented). ARGV: prefix.
+pub(super) static REVOKE_FAMILY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local family = redis.call('GET', KEYS[1])
+if not family then return 0 end
+local fkey = ARGV[1] .. ':rf:' .. family
+if redis.call('HGET', fkey, 'r') == '0' then
+  redis.call('HSET', fkey, 'r', '1')
+  return 1
+end
+return 0
+",
+    )
+});
+
+/// KEYS: ss. ARGV: user id, csrf token, created (secs.nanos), created ms, idle ms.
+pub(super) static SESSION_CREATE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 'x', ARGV[2], 'c', ARGV[3], 'm', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+",
+    )
+});
+
+/// KEYS: ss. ARGV: now ms, idle ms, absolute ms. The idle expiry never goes past the
+/// absolute one, so the key disappears by itself when the session is too old.
+pub(super) static SESSION_TOUCH: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local s = redis.call('HMGET', KEYS[1], 'u', 'x', 'c', 'm')
+if not s[1] then return false end
+local left = tonumber(s[4]) + tonumber(ARGV[3]) - tonumber(ARGV[1])
+if left <= 0 then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+local idle = tonumber(ARGV[2])
+if left < idle then idle = left end
+redis.call('PEXPIRE', KEYS[1], idle)
+return {s[1], s[2], s[3]}
+",
+    )
+});
+
+/// KEYS: ss. ARGV: now ms, absolute ms. Reads and deletes in one step.
+pub(super) static SESSION_TAKE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local s = redis.call('HMGET', KEYS[1], 'u', 'x', 'c', 'm')
+if not s[1] then return false end
+redis.call('DEL', KEYS[1])
+if tonumber(s[4]) + tonumber(ARGV[2]) <= tonumber(ARGV[1]) then return false end
+return {s[1], s[2], s[3]}
+",
+    )
+});
+
+/// KEYS: th. ARGV: window ms. The window is set by the first failure only.
+pub(super) static THROTTLE_RECORD: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if n == 1 or ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {n, ttl}
+",
+    )
+});
+
+/// KEYS: th.
+pub(super) static THROTTLE_READ: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local n = redis.call('GET', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if not n or ttl < 0 then return {0, 0} end
+return {tonumber(n), ttl}
+",
+    )
+});
+
