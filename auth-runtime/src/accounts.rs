@@ -120,4 +120,3 @@ pub(crate) fn valid_email(email: &str) -> bool {
 pub(crate) fn valid_password(password: &str) -> bool {
     (12..=1024).contains(&password.chars().count())
 }
-

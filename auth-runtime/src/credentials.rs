@@ -202,7 +202,10 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str, scheme: Scheme) -> Result<
 
 /// GET, HEAD, OPTIONS and TRACE: methods that must not change state.
 pub(crate) fn is_safe_method(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
 }
 
 /// Refuses cross-site unsafe requests: `Sec-Fetch-Site: cross-site`, or an `Origin`

@@ -161,7 +161,11 @@ impl AuthError {
     /// assert_eq!(taken.to_string(), "the user name is taken");
     /// ```
     pub fn input(status: StatusCode, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
-        let status = if status.is_client_error() { status } else { StatusCode::BAD_REQUEST };
+        let status = if status.is_client_error() {
+            status
+        } else {
+            StatusCode::BAD_REQUEST
+        };
         AuthError::Input {
             status,
             code,
@@ -203,7 +207,6 @@ impl fmt::Display for AuthError {
 }
 
 impl std::error::Error for AuthError {}
-
 
 /// A configuration mistake found at start-up by [`PortcullisBuilder::build`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -280,7 +283,6 @@ pub enum ConfigError {
     #[error("{0}")]
     Invalid(&'static str),
 }
-
 
 /// A store could not answer. Portcullis answers 503 and never lets the request in.
 ///

@@ -55,7 +55,12 @@ impl<U: AuthUser> Clone for Portcullis<U> {
 
 impl<U: AuthUser> std::fmt::Debug for Portcullis<U> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.inner.schemes.iter().map(|s| s.challenge.scheme.as_str()).collect();
+        let names: Vec<&str> = self
+            .inner
+            .schemes
+            .iter()
+            .map(|s| s.challenge.scheme.as_str())
+            .collect();
         f.debug_struct("Portcullis")
             .field("realm", &self.inner.realm)
             .field("schemes", &names)
@@ -166,7 +171,10 @@ impl<U: AuthUser> Portcullis<U> {
     ///
     /// # Errors
     /// The [`AuthError`] to answer with.
-    pub async fn authenticate<S: SchemeSet<U>>(&self, parts: &Parts) -> Result<Option<(U, AuthInfo)>, AuthError> {
+    pub async fn authenticate<S: SchemeSet<U>>(
+        &self,
+        parts: &Parts,
+    ) -> Result<Option<(U, AuthInfo)>, AuthError> {
         S::authenticate(self, parts).await
     }
 
@@ -188,7 +196,10 @@ impl<U: AuthUser> Portcullis<U> {
     }
 
     #[allow(clippy::type_complexity)]
-    fn extract<'a, S: AuthScheme<U>>(&'a self, parts: &Parts) -> Result<Option<(&'a S, S::Credential)>, AuthError> {
+    fn extract<'a, S: AuthScheme<U>>(
+        &'a self,
+        parts: &Parts,
+    ) -> Result<Option<(&'a S, S::Credential)>, AuthError> {
         let Some(scheme) = self.scheme::<S>() else {
             tracing::error!(
                 scheme = std::any::type_name::<S>(),

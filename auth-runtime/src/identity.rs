@@ -45,7 +45,10 @@ pub struct FromStore;
 impl<U: AuthUser> IdentityResolver<U> for FromStore {
     async fn resolve(&self, identity: &Identity, users: &dyn UserStore<U>) -> Result<Option<U>, StoreError> {
         let subject = identity.subject();
-        let id = subject.parse::<U::Id>().ok().filter(|id| id.to_string() == subject);
+        let id = subject
+            .parse::<U::Id>()
+            .ok()
+            .filter(|id| id.to_string() == subject);
         match id {
             Some(id) => users.find_by_id(&id).await,
             None => Ok(None),

@@ -54,16 +54,17 @@ pub use requirement::{
     AsyncPredicate, NameCheck, OwnerId, PredicateOutput, SyncPredicate, claim_is, email_verified, has_scope,
 };
 pub use scheme::{
-    ApiKey, ApiKeyConfig, ApiKeyValidator, AuthScheme, Basic, BearerToken, Context, Identity, Jwt, Scheme, Session,
-    TokenLocation, Verified,
+    ApiKey, ApiKeyConfig, ApiKeyValidator, AuthScheme, Basic, BearerToken, Context, Identity, Jwt, Scheme,
+    Session, TokenLocation, Verified,
 };
 pub use secret::{ApiKeyHash, SecretHash, hash_api_key};
 pub use sessions::{NewSession, SessionConfig};
 #[cfg(feature = "redis")]
 pub use store::RedisStore;
 pub use store::{
-    InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore, InMemoryUserStore,
-    RefreshStore, RevocationStore, Rotation, SessionRecord, SessionStore, ThrottleStore, UserStore,
+    InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore,
+    InMemoryUserStore, RefreshStore, RevocationStore, Rotation, SessionRecord, SessionStore, ThrottleStore,
+    UserStore,
 };
 pub use tokens::{TokenConfig, TokenPair};
 pub use user::{AuthUser, BoolField, NameSet, OptionalText, TypedRole, Untyped, UserRoles};

@@ -245,7 +245,11 @@ impl Tokens {
 
     /// # Errors
     /// [`AuthError::Unavailable`] when the refresh store fails or no [`TokenConfig`] is set.
-    pub(crate) async fn issue<U: AuthUser>(&self, user: &U, scope: Option<&str>) -> Result<TokenPair, AuthError> {
+    pub(crate) async fn issue<U: AuthUser>(
+        &self,
+        user: &U,
+        scope: Option<&str>,
+    ) -> Result<TokenPair, AuthError> {
         let tokens = self.config()?;
         let family = random_secret()?;
         let refresh = random_secret()?;
@@ -275,7 +279,11 @@ impl Tokens {
     /// # Errors
     /// 401 for unknown, spent, revoked or expired tokens and deleted users, 403 for
     /// inactive users (the token is not spent then), 503 when a store fails.
-    pub(crate) async fn refresh<U: AuthUser>(&self, users: &dyn UserStore<U>, refresh_token: &str) -> Result<(U, TokenPair), AuthError> {
+    pub(crate) async fn refresh<U: AuthUser>(
+        &self,
+        users: &dyn UserStore<U>,
+        refresh_token: &str,
+    ) -> Result<(U, TokenPair), AuthError> {
         let tokens = self.config()?;
         let refresh = &self.refresh;
         let refused = |reason| AuthError::invalid(Scheme::JWT, reason);
@@ -358,10 +366,7 @@ impl Tokens {
         let until = UNIX_EPOCH
             .checked_add(Duration::from_secs_f64(exp.clamp(0.0, 1e11)))
             .unwrap_or(UNIX_EPOCH + Duration::from_secs(100_000_000_000));
-        self.revocations
-            .revoke(jti, until)
-            .await
-            .map_err(store_down)
+        self.revocations.revoke(jti, until).await.map_err(store_down)
     }
 
     /// Logout: revokes the refresh family of `refresh_token` (if given) and the
@@ -379,4 +384,3 @@ impl Tokens {
         self.revoke_access(info).await
     }
 }
-

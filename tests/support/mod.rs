@@ -218,3 +218,9 @@ pub fn bearer(uri: &str, token: &str) -> Request<Body> {
         .body(Body::empty())
         .unwrap()
 }
+
+/// Decodes base64url without padding.
+pub fn unb64(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()
+}

@@ -21,9 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::accounts::{
-    Mailer, NewAccount, Registrar, Rename, valid_email, valid_password, valid_username,
-};
+use crate::accounts::{Mailer, NewAccount, Registrar, Rename, valid_email, valid_password, valid_username};
 use crate::error::{AuthError, StoreError};
 use crate::gate::{Portcullis, SchemeSet};
 use crate::guard::Authenticated;
@@ -155,7 +153,12 @@ type Any = (Jwt, ApiKey, Session, Basic);
 type Config<U> = axum::Extension<RouterState<U>>;
 
 /// A problem outside authentication (bad input, conflicts), through the one renderer.
-fn problem<U: AuthUser>(auth: &Portcullis<U>, status: StatusCode, code: &'static str, message: &str) -> Response {
+fn problem<U: AuthUser>(
+    auth: &Portcullis<U>,
+    status: StatusCode,
+    code: &'static str,
+    message: &str,
+) -> Response {
     auth.refuse(AuthError::input(status, code, message.to_owned()), &[])
         .into_response()
 }
@@ -176,7 +179,12 @@ macro_rules! input {
             Ok(Json(value)) => value,
             Err(rejection) => {
                 let rejection: JsonRejection = rejection;
-                return problem(&$auth, StatusCode::BAD_REQUEST, "invalid_input", &rejection.body_text());
+                return problem(
+                    &$auth,
+                    StatusCode::BAD_REQUEST,
+                    "invalid_input",
+                    &rejection.body_text(),
+                );
             }
         }
     };
@@ -355,7 +363,12 @@ async fn confirm_status<U: AuthUser>(
         Ok(Some(status)) => {
             Json(json!({ "email": status.email, "confirmed": status.confirmed })).into_response()
         }
-        Ok(None) => problem(&auth, StatusCode::NOT_FOUND, "not_found", "the user does not exist"),
+        Ok(None) => problem(
+            &auth,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "the user does not exist",
+        ),
         Err(e) => store_down(&auth, &e),
     }
 }
@@ -374,7 +387,14 @@ async fn confirm_request<U: AuthUser>(
     let id = user.user.id();
     let status = match config.shared.registrar.email(id).await {
         Ok(Some(status)) => status,
-        Ok(None) => return problem(&auth, StatusCode::NOT_FOUND, "not_found", "the user does not exist"),
+        Ok(None) => {
+            return problem(
+                &auth,
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "the user does not exist",
+            );
+        }
         Err(e) => return store_down(&auth, &e),
     };
     if status.confirmed {
@@ -491,7 +511,14 @@ async fn change_username<U: AuthUser>(
     body: Result<Json<RenameForm>, JsonRejection>,
 ) -> Response {
     let form = input!(auth, body);
-    let not_found = || problem(&auth, StatusCode::NOT_FOUND, "not_found", "the user does not exist");
+    let not_found = || {
+        problem(
+            &auth,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "the user does not exist",
+        )
+    };
     // 404 before 403: the resource must exist before ownership is judged.
     let Ok(target) = target.parse::<U::Id>() else {
         return not_found();

@@ -16,8 +16,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::Algorithm;
 use serde_json::Value;
 
-use crate::error::ConfigError;
 use crate::error::AuthError;
+use crate::error::ConfigError;
 use crate::scheme::name::Scheme;
 use claims::{Claims, StrictObject};
 use keys::{JwtKey, KeySet, MAX_KID_LEN};
@@ -167,7 +167,9 @@ impl JwtConfig {
         if self.max_token_bytes < 64 {
             return Err(ConfigError::Invalid("max_token_bytes must be at least 64"));
         }
-        if self.subject_claim.is_empty() || self.cookie.as_deref() == Some("") || self.query_param.as_deref() == Some("")
+        if self.subject_claim.is_empty()
+            || self.cookie.as_deref() == Some("")
+            || self.query_param.as_deref() == Some("")
         {
             return Err(ConfigError::Invalid(
                 "the subject claim, token cookie and token query parameter names must not be empty",

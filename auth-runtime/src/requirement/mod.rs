@@ -8,9 +8,9 @@ use std::future::{Future, Ready, ready};
 
 mod names;
 
-pub use names::NameCheck;
 use crate::info::AuthInfo;
 use crate::user::AuthUser;
+pub use names::NameCheck;
 
 impl NameCheck {
     /// Whether the roles in `mask` (from [`AuthUser::role_mask`], computed once per

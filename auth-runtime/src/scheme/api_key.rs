@@ -99,7 +99,8 @@ impl ApiKeyConfig {
     /// A key fixed at start-up for the user `user_id` (a service account). Only its
     /// SHA-256 is kept; presented keys are compared in constant time.
     pub fn static_key(mut self, key: &str, user_id: impl ToString) -> Self {
-        let valid = (24..=MAX_API_KEY_BYTES).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic());
+        let valid =
+            (24..=MAX_API_KEY_BYTES).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic());
         self.static_keys
             .push((hash_api_key(key), user_id.to_string(), valid));
         self
@@ -161,7 +162,12 @@ impl<U: AuthUser> AuthScheme<U> for ApiKey {
         )
     }
 
-    async fn verify(&self, _: &Parts, key: String, context: &Context<'_, U>) -> Result<Verified<U>, AuthError> {
+    async fn verify(
+        &self,
+        _: &Parts,
+        key: String,
+        context: &Context<'_, U>,
+    ) -> Result<Verified<U>, AuthError> {
         let refused = || AuthError::invalid(Scheme::API_KEY, "the API key is not valid");
         let hash = hash_api_key(&key);
         // Constant time over all static keys: no early exit, no data-dependent branch.

@@ -29,7 +29,12 @@ impl<U: AuthUser> AuthScheme<U> for Session {
         self.sessions.id_from(&parts.headers)
     }
 
-    async fn verify(&self, parts: &Parts, id: String, context: &Context<'_, U>) -> Result<Verified<U>, AuthError> {
+    async fn verify(
+        &self,
+        parts: &Parts,
+        id: String,
+        context: &Context<'_, U>,
+    ) -> Result<Verified<U>, AuthError> {
         let record = self.sessions.verify(parts, &id).await?;
         let unknown = || AuthError::invalid(Scheme::SESSION, "the session's user no longer exists");
         let user_id = record.user_id.parse::<U::Id>().map_err(|_| unknown())?;
@@ -39,7 +44,10 @@ impl<U: AuthUser> AuthScheme<U> for Session {
             .await
             .map_err(store_down)?
             .ok_or_else(unknown)?;
-        Ok(Verified::user(Identity::new(Scheme::SESSION, record.user_id), user))
+        Ok(Verified::user(
+            Identity::new(Scheme::SESSION, record.user_id),
+            user,
+        ))
     }
 
     fn challenge(&self, realm: &str) -> String {

@@ -160,7 +160,6 @@ pub trait ThrottleStore: Send + Sync + 'static {
     async fn forgive(&self, key: &str) -> Result<(), StoreError>;
 }
 
-
 /// Where users come from: implement it over your ORM or database.
 ///
 /// Every method returns `Ok(None)` for "no such user" and `Err` only when the store
@@ -223,4 +222,3 @@ pub trait RevocationStore: Send + Sync + 'static {
     /// Whether `jti` is revoked.
     async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError>;
 }
-

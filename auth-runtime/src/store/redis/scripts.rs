@@ -159,4 +159,3 @@ return {tonumber(n), ttl}
 ",
     )
 });
-
