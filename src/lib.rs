@@ -249,7 +249,8 @@ pub use portcullis_runtime::*;
 pub mod prelude {
     pub use portcullis_macros::{AuthUser, Role, auth, permissions, require};
     pub use portcullis_runtime::{
-        AuthError, AuthInfo, AuthUser as _, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, Scheme, UserStore,
+        AuthError, AuthInfo, AuthUser as _, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, Scheme,
+        UserStore,
     };
 }
 
@@ -257,8 +258,8 @@ pub mod prelude {
 /// names, and the trait a custom scheme (`#[auth(custom(MyScheme))]`) implements.
 pub mod schemes {
     pub use portcullis_runtime::{
-        ApiKey, ApiKeyConfig, ApiKeyValidator, AuthScheme, Basic, BasicCredentials, BearerToken, Context, Identity,
-        Jwt, PasswordVerifier, Scheme, SchemeSet, Session, TokenLocation, Verified,
+        ApiKey, ApiKeyConfig, ApiKeyValidator, AuthScheme, Basic, BasicCredentials, BearerToken, Context,
+        Identity, Jwt, PasswordVerifier, Scheme, SchemeSet, Session, TokenLocation, Verified,
     };
 }
 
@@ -277,9 +278,9 @@ pub mod stores {
     #[cfg(feature = "redis")]
     pub use portcullis_runtime::RedisStore;
     pub use portcullis_runtime::{
-        ApiKeyHash, InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore,
-        InMemoryUserStore, RefreshStore, RevocationStore, Rotation, SecretHash, SessionRecord, SessionStore,
-        StoreError, ThrottleStore, UserStore,
+        ApiKeyHash, InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore,
+        InMemoryThrottleStore, InMemoryUserStore, RefreshStore, RevocationStore, Rotation, SecretHash,
+        SessionRecord, SessionStore, StoreError, ThrottleStore, UserStore,
     };
 }
 
@@ -305,9 +306,9 @@ pub mod router {
 pub mod __private {
     pub use portcullis_runtime::AuthInfo;
     pub use portcullis_runtime::{
-        AsyncPredicate, AuthError, AuthScheme, AuthUser, Authenticated, BoolField, MaybeAuthenticated, NameCheck,
-        NameSet, OptionalText, OwnerId, PredicateOutput, Refusal, Scheme, SyncPredicate, TypedRole, Untyped,
-        UserRoles, claim_is, email_verified, has_scope,
+        AsyncPredicate, AuthError, AuthScheme, AuthUser, Authenticated, BoolField, MaybeAuthenticated,
+        NameCheck, NameSet, OptionalText, OwnerId, PredicateOutput, Refusal, Scheme, SyncPredicate,
+        TypedRole, Untyped, UserRoles, claim_is, email_verified, has_scope,
     };
     /// The built-in scheme types `#[auth(...)]` lists.
     pub mod schemes {

@@ -287,7 +287,7 @@ impl<U: AuthUser> Portcullis<U> {
     /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
     /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
     /// let refusal = auth.refuse(AuthError::MissingCredentials, &[Scheme::BASIC]);
-    /// assert_eq!(refusal.response().headers()["www-authenticate"], "Basic realm=\"api\", charset=\"UTF-8\"");
+    /// assert_eq!(refusal.into_inner().headers()["www-authenticate"], "Basic realm=\"api\", charset=\"UTF-8\"");
     /// ```
     pub fn refuse(&self, error: AuthError, schemes: &[Scheme]) -> Refusal {
         let challenges = schemes

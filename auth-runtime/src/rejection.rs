@@ -167,34 +167,72 @@ impl Rejection {
 /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
 /// let refusal: Refusal = auth.refuse(AuthError::MissingCredentials, &[Scheme::JWT]);
 /// assert_eq!(refusal.status(), 401);
-/// assert_eq!(refusal.response().headers()["www-authenticate"], "Bearer realm=\"api\"");
+/// assert_eq!(refusal.response().unwrap().headers()["www-authenticate"], "Bearer realm=\"api\"");
 /// ```
-#[derive(Debug)]
-pub struct Refusal(http::Response<Bytes>);
+///
+/// A refusal can also carry a framework's own response: the rejection of an
+/// extractor that `#[require]` deferred until after its checks (a malformed JSON
+/// body, say), passed through unchanged.
+pub struct Refusal(Answer);
+
+enum Answer {
+    Rendered(http::Response<Bytes>),
+    Framework(StatusCode, Box<dyn std::any::Any + Send>),
+}
+
+impl std::fmt::Debug for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Refusal").field(&self.status()).finish()
+    }
+}
 
 impl Refusal {
     pub(crate) fn new(response: http::Response<Bytes>) -> Self {
-        Refusal(response)
+        Refusal(Answer::Rendered(response))
+    }
+
+    /// A framework adapter's own answer (an extractor's rejection), kept as it is.
+    pub(crate) fn framework<R: std::any::Any + Send>(status: StatusCode, response: R) -> Self {
+        Refusal(Answer::Framework(status, Box::new(response)))
+    }
+
+    /// The framework answer of type `R`, if this refusal carries one.
+    pub(crate) fn into_framework<R: std::any::Any>(self) -> Result<R, Self> {
+        match self.0 {
+            Answer::Framework(status, any) => match any.downcast::<R>() {
+                Ok(response) => Ok(*response),
+                Err(any) => Err(Refusal(Answer::Framework(status, any))),
+            },
+            rendered => Err(Refusal(rendered)),
+        }
     }
 
     /// The status code.
     pub fn status(&self) -> StatusCode {
-        self.0.status()
+        match &self.0 {
+            Answer::Rendered(response) => response.status(),
+            Answer::Framework(status, _) => *status,
+        }
     }
 
-    /// The response.
-    pub fn response(&self) -> &http::Response<Bytes> {
-        &self.0
+    /// The rendered response (`None` for a framework's own answer).
+    pub fn response(&self) -> Option<&http::Response<Bytes>> {
+        match &self.0 {
+            Answer::Rendered(response) => Some(response),
+            Answer::Framework(..) => None,
+        }
     }
 
-    /// The response, to send with any framework.
+    /// The rendered response, to send with any framework (a framework's own answer
+    /// becomes an empty response with its status).
     pub fn into_inner(self) -> http::Response<Bytes> {
-        self.0
-    }
-}
-
-impl From<Refusal> for http::Response<Bytes> {
-    fn from(refusal: Refusal) -> Self {
-        refusal.0
+        match self.0 {
+            Answer::Rendered(response) => response,
+            Answer::Framework(status, _) => {
+                let mut response = http::Response::new(Bytes::new());
+                *response.status_mut() = status;
+                response
+            }
+        }
     }
 }

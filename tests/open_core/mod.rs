@@ -1,6 +1,7 @@
 //! The open core: custom schemes, identity resolution, hooks, token locations, the
 //! one failure path.
 
+mod checks_first;
 mod custom_scheme;
 mod hooks;
 mod identity;

@@ -1,10 +1,11 @@
 //! The axum adapter: the guards as extractors, refusals as responses.
 
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 
 use crate::credentials::ClientAddr;
+use crate::deferred::{Deferred, DeferredBody};
 use crate::gate::{Portcullis, SchemeSet};
 use crate::guard::{Authenticated, MaybeAuthenticated};
 use crate::rejection::Refusal;
@@ -12,7 +13,10 @@ use crate::user::AuthUser;
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        self.into_inner().map(axum::body::Body::from)
+        match self.into_framework::<Response>() {
+            Ok(response) => response,
+            Err(refusal) => refusal.into_inner().map(axum::body::Body::from),
+        }
     }
 }
 
@@ -54,4 +58,50 @@ where
         note_peer(parts);
         MaybeAuthenticated::from_parts(&Portcullis::<U>::from_ref(state), parts).await
     }
+}
+
+impl<T, St> FromRequestParts<St> for Deferred<T>
+where
+    T: FromRequestParts<St> + Send + 'static,
+    T::Rejection: IntoResponse,
+    St: Clone + Send + Sync + 'static,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
+        let mut parts = parts.clone();
+        let state = state.clone();
+        Ok(Deferred::new(async move {
+            T::from_request_parts(&mut parts, &state)
+                .await
+                .map_err(|rejection| framework_refusal(rejection.into_response()))
+        }))
+    }
+}
+
+/// Marks the `FromRequest` impl of [`DeferredBody`] (axum's marker `M` of the inner
+/// extractor, kept apart from axum's own markers).
+pub struct ViaDeferred<M>(std::marker::PhantomData<M>);
+
+impl<T, St, M> FromRequest<St, ViaDeferred<M>> for DeferredBody<T>
+where
+    T: FromRequest<St, M> + Send + 'static,
+    T::Rejection: IntoResponse,
+    St: Clone + Send + Sync + 'static,
+    M: 'static,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request(request: Request, state: &St) -> Result<Self, Self::Rejection> {
+        let state = state.clone();
+        Ok(DeferredBody::new(async move {
+            T::from_request(request, &state)
+                .await
+                .map_err(|rejection| framework_refusal(rejection.into_response()))
+        }))
+    }
+}
+
+fn framework_refusal(response: Response) -> Refusal {
+    Refusal::framework(response.status(), response)
 }
