@@ -156,7 +156,7 @@ fn scheme_check(path: &syn::Path, user_ty: &syn::Type, private: &TokenStream) ->
     quote! {
         {
             #[allow(non_snake_case, clippy::extra_unused_type_parameters)]
-            fn #check<__S: #bound, __U>() {}
+            fn #check<__S: #bound, __U: #private::AuthUser>() {}
             #check::<#path, #user_ty #close;
         }
     }

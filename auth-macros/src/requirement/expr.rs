@@ -248,13 +248,19 @@ impl Parse for Permissions {
                 ));
             }
             let content;
-            parenthesized!(content in input);
+            let paren = parenthesized!(content in input);
             if !input.is_empty() {
                 return Err(input.error("`any(...)` must be the only argument"));
             }
-            syn::punctuated::Punctuated::<syn::LitStr, Token![,]>::parse_terminated(&content)?
+            if content.is_empty() {
+                return Err(syn::Error::new(
+                    paren.span.join(),
+                    "`any()` needs at least one permission, e.g. `any(\"posts:read\", \"posts:write\")`",
+                ));
+            }
+            permission_names(&content)?
         } else {
-            syn::punctuated::Punctuated::<syn::LitStr, Token![,]>::parse_terminated(input)?
+            permission_names(input)?
         };
         if list.is_empty() {
             return Err(input.error(
@@ -271,6 +277,36 @@ impl Parse for Permissions {
             _ => Expr::All(atoms),
         }))
     }
+}
+
+/// `"a", "b"`: permission names, each a string literal.
+fn permission_names(input: ParseStream<'_>) -> syn::Result<Vec<syn::LitStr>> {
+    let mut names = Vec::new();
+    while !input.is_empty() {
+        if input.peek(syn::LitStr) {
+            names.push(input.parse()?);
+        } else if input.peek(syn::Ident) {
+            let word: syn::Ident = input.parse()?;
+            return Err(syn::Error::new(
+                word.span(),
+                format!(
+                    "a permission is a string literal: write `\"{}\"`, e.g. `#[permissions(\"posts:write\")]`",
+                    syn::ext::IdentExt::unraw(&word)
+                ),
+            ));
+        } else {
+            return Err(input.error(
+                "expected a permission name as a string literal, e.g. `#[permissions(\"posts:write\")]`",
+            ));
+        }
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>().map_err(|_| {
+            input.error("separate permissions with commas: `#[permissions(\"posts:read\", \"posts:write\")]`")
+        })?;
+    }
+    Ok(names)
 }
 
 impl Expr {

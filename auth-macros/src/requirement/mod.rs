@@ -96,6 +96,29 @@ mod tests {
     }
 
     #[test]
+    fn permission_lists_name_their_mistakes() {
+        let found = error(Kind::Permissions, syn::parse_quote!(#[permissions(posts_write)]));
+        assert!(
+            found.starts_with("a permission is a string literal: write `\"posts_write\"`"),
+            "{found}"
+        );
+        let found = error(Kind::Permissions, syn::parse_quote!(#[permissions(any())]));
+        assert!(
+            found.starts_with("`any()` needs at least one permission"),
+            "{found}"
+        );
+        let found = error(Kind::Permissions, syn::parse_quote!(#[permissions("a" "b")]));
+        assert!(found.starts_with("separate permissions with commas"), "{found}");
+        assert!(
+            error(
+                Kind::Permissions,
+                syn::parse_quote!(#[permissions(any("a", "b",))])
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
     fn bare_attributes_need_a_requirement() {
         let found = error(Kind::Require, syn::parse_quote!(#[require]));
         assert!(found.contains("needs at least one requirement"), "{found}");
