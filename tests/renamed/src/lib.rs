@@ -100,7 +100,11 @@ pub fn portcullis() -> Portcullis<User> {
         permissions: vec!["posts:read".into(), "posts:write".into()],
     });
     Portcullis::builder(users)
-        .api_key(ApiKeyConfig::new().static_key(ADMIN_KEY, 1).static_key(EDITOR_KEY, 2))
+        .api_key(
+            ApiKeyConfig::new()
+                .static_key(ADMIN_KEY, 1)
+                .static_key(EDITOR_KEY, 2),
+        )
         .build()
         .expect("a valid configuration")
 }

@@ -22,16 +22,28 @@ async fn get(path: &str, key: Option<&str>) -> (StatusCode, String) {
 
 #[tokio::test]
 async fn an_admin_passes_the_typed_role_check() {
-    assert_eq!(get("/admin", Some(ADMIN_KEY)).await, (StatusCode::OK, "admin alice".to_owned()));
+    assert_eq!(
+        get("/admin", Some(ADMIN_KEY)).await,
+        (StatusCode::OK, "admin alice".to_owned())
+    );
 }
 
 #[tokio::test]
 async fn the_generated_checks_refuse_and_authenticate() {
     assert_eq!(get("/admin", Some(EDITOR_KEY)).await.0, StatusCode::FORBIDDEN);
     assert_eq!(get("/admin", None).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(get("/write", Some(EDITOR_KEY)).await, (StatusCode::OK, "write eve".to_owned()));
-    assert_eq!(get("/maybe", None).await, (StatusCode::OK, "anonymous".to_owned()));
+    assert_eq!(
+        get("/write", Some(EDITOR_KEY)).await,
+        (StatusCode::OK, "write eve".to_owned())
+    );
+    assert_eq!(
+        get("/maybe", None).await,
+        (StatusCode::OK, "anonymous".to_owned())
+    );
     assert_eq!(get("/write", Some(ADMIN_KEY)).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(get("/edit", Some(EDITOR_KEY)).await, (StatusCode::OK, "edit eve".to_owned()));
+    assert_eq!(
+        get("/edit", Some(EDITOR_KEY)).await,
+        (StatusCode::OK, "edit eve".to_owned())
+    );
     assert_eq!(get("/me", Some(ADMIN_KEY)).await.0, StatusCode::OK);
 }
