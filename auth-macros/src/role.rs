@@ -143,14 +143,14 @@ fn expand(input: &syn::DeriveInput, krate: &syn::Path, names: &[String]) -> Toke
             impl #impl_generics #private::TypedRole for #ident #ty_generics #where_clause {
                 const NAMES: &'static [&'static str] = &[#(#names),*];
                 fn index(self) -> u32 {
-                    match self { #(Self::#variants => #indexes,)* }
+                    match self { #(#ident::#variants => #indexes,)* }
                 }
             }
             #[automatically_derived]
             impl #impl_generics #private::NameSet for #ident #ty_generics #where_clause {
-                type Typed = Self;
+                type Typed = #ident #ty_generics;
                 const DECLARED: ::core::option::Option<&'static [&'static str]> =
-                    ::core::option::Option::Some(<Self as #private::TypedRole>::NAMES);
+                    ::core::option::Option::Some(<#ident #ty_generics as #private::TypedRole>::NAMES);
                 fn for_each_name(&self, __f: &mut dyn ::core::ops::FnMut(&str)) {
                     __f(#private::TypedRole::name(*self))
                 }
