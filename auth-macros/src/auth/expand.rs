@@ -155,7 +155,7 @@ fn scheme_check(path: &syn::Path, user_ty: &syn::Type, private: &TokenStream) ->
     let close = quote_spanned!(last=> >());
     quote! {
         {
-            #[allow(non_snake_case, clippy::extra_unused_type_parameters)]
+            #[allow(clippy::extra_unused_type_parameters)]
             fn #check<__S: #bound, __U: #private::AuthUser>() {}
             #check::<#path, #user_ty #close;
         }
