@@ -1,7 +1,7 @@
 //! The reference server as a child process: the example binary `cargo test` builds,
 //! started on a free loopback port with its own temporary directory (SQLite file and
-//! log). Dropping the guard — also while a failed test unwinds — kills the process
-//! and removes the directory; a failing test gets the tail of the server's log.
+//! log). Dropping the guard — also while a failed trial unwinds — kills the process
+//! and removes the directory; a failing trial gets the tail of the server's log.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::http::{Request, Response};
+use super::client::{Request, Response};
 
 /// The HS256 secret every test server signs its tokens with (48 bytes).
 pub const JWT_SECRET: &str = "reference-e2e-secret-0123456789-abcdefghijklmnop";
@@ -79,7 +79,7 @@ impl Server {
         let binary = example_binary();
         assert!(
             binary.exists(),
-            "{} is built by `cargo test` (run the tests through cargo)",
+            "{} is built by `cargo test` (with `--test e2e` alone, add `--example reference`)",
             binary.display()
         );
         let dir = TempDir::new(label);
