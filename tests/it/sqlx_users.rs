@@ -4,13 +4,8 @@
 //! over HTTP: JWT, API key and Basic for database users, inactive users, a closed
 //! pool answering 503, and a serde round-trip of the user.
 
-use axum::body::Body;
 use axum::extract::FromRef;
 use axum::{Json, Router, routing::get};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use portcullis::{
     ApiKeyHash, AuthInfo, AuthUser, JwtConfig, JwtKey, Portcullis, StoreError, UserStore, async_trait, auth,
 };
@@ -18,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
 use sqlx::sqlite::SqlitePoolOptions;
-use tower::ServiceExt;
+
+use crate::support::{self, Reply, RequestExt, assert_unavailable, hs256_with, now, req, send};
 
 const SECRET: &[u8] = b"sqlx-test-secret-0123456789-abcdefghij";
 const ALICE_PASSWORD: &str = "alice-db-password-1";
@@ -165,30 +161,15 @@ fn app(pool: SqlitePool) -> Router {
 }
 
 fn token(sub: &str) -> String {
-    portcullis::install_crypto_provider();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let claims =
-        json!({"sub": sub, "typ": "access", "iat": now, "exp": now + 600, "jti": format!("t-{sub}")});
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(SECRET),
+    let now = now();
+    hs256_with(
+        SECRET,
+        &json!({"sub": sub, "typ": "access", "iat": now, "exp": now + 600, "jti": format!("t-{sub}")}),
     )
-    .unwrap()
 }
 
-async fn call(app: &Router, header: (&str, String)) -> (StatusCode, Value) {
-    let request = Request::get("/me")
-        .header(header.0, header.1)
-        .body(Body::empty())
-        .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap())
+async fn call(app: &Router, header: (&str, String)) -> Reply {
+    send(app, req("/me").header(header.0, header.1).empty()).await
 }
 
 fn bearer(sub: &str) -> (&'static str, String) {
@@ -196,24 +177,23 @@ fn bearer(sub: &str) -> (&'static str, String) {
 }
 
 fn basic(user: &str, password: &str) -> (&'static str, String) {
-    let encoded = STANDARD.encode(format!("{user}:{password}"));
-    ("authorization", format!("Basic {encoded}"))
+    ("authorization", support::basic(user, password))
 }
 
 #[tokio::test]
 async fn jwt_for_a_database_user_reads_roles_from_the_text_column() {
     let app = app(database().await);
-    let (status, body) = call(&app, bearer("1")).await;
+    let Reply { status, body, .. } = call(&app, bearer("1")).await;
     assert_eq!(status, 200, "{body:?}");
     assert_eq!(
         body,
         json!({"id": 1, "username": "alice", "roles": ["admin", "editor"], "admin": true, "scheme": "jwt"})
     );
-    let (status, body) = call(&app, bearer("2")).await;
+    let Reply { status, body, .. } = call(&app, bearer("2")).await;
     assert_eq!(status, 200, "{body:?}");
     assert_eq!(body["roles"], json!(["user"]));
     assert_eq!(body["admin"], false);
-    let (status, body) = call(&app, bearer("42")).await;
+    let Reply { status, body, .. } = call(&app, bearer("42")).await;
     assert_eq!(status, 401, "{body:?}");
     assert_eq!(body["error"], "invalid_token");
 }
@@ -221,11 +201,11 @@ async fn jwt_for_a_database_user_reads_roles_from_the_text_column() {
 #[tokio::test]
 async fn api_key_hash_stored_as_blob() {
     let app = app(database().await);
-    let (status, body) = call(&app, ("x-api-key", ALICE_KEY.to_owned())).await;
+    let Reply { status, body, .. } = call(&app, ("x-api-key", ALICE_KEY.to_owned())).await;
     assert_eq!(status, 200, "{body:?}");
     assert_eq!(body["id"], 1);
     assert_eq!(body["scheme"], "api_key");
-    let (status, body) = call(&app, ("x-api-key", "pk_alice_db_0123456789abcdeF".to_owned())).await;
+    let Reply { status, body, .. } = call(&app, ("x-api-key", "pk_alice_db_0123456789abcdeF".to_owned())).await;
     assert_eq!(status, 401, "{body:?}");
     assert_eq!(body["error"], "invalid_credentials");
 }
@@ -233,15 +213,15 @@ async fn api_key_hash_stored_as_blob() {
 #[tokio::test]
 async fn basic_against_an_argon2id_hash_in_the_table() {
     let app = app(database().await);
-    let (status, body) = call(&app, basic("alice", ALICE_PASSWORD)).await;
+    let Reply { status, body, .. } = call(&app, basic("alice", ALICE_PASSWORD)).await;
     assert_eq!(status, 200, "{body:?}");
     assert_eq!(body["scheme"], "basic");
     assert_eq!(body["roles"], json!(["admin", "editor"]));
-    let (status, body) = call(&app, basic("alice", "wrong-password")).await;
+    let Reply { status, body, .. } = call(&app, basic("alice", "wrong-password")).await;
     assert_eq!(status, 401, "{body:?}");
     assert_eq!(body["error"], "invalid_credentials");
     // NULL password_hash: no password login.
-    let (status, _) = call(&app, basic("bob", "")).await;
+    let status = call(&app, basic("bob", "")).await.status;
     assert_eq!(status, 401);
 }
 
@@ -249,7 +229,7 @@ async fn basic_against_an_argon2id_hash_in_the_table() {
 async fn inactive_column_gives_403() {
     let app = app(database().await);
     for header in [bearer("3"), ("x-api-key", DAVE_KEY.to_owned())] {
-        let (status, body) = call(&app, header).await;
+        let Reply { status, body, .. } = call(&app, header).await;
         assert_eq!(status, 403, "{body:?}");
         assert_eq!(body["error"], "forbidden");
     }
@@ -259,16 +239,14 @@ async fn inactive_column_gives_403() {
 async fn closed_pool_gives_503_never_200() {
     let pool = database().await;
     let app = app(pool.clone());
-    assert_eq!(call(&app, bearer("1")).await.0, 200);
+    assert_eq!(call(&app, bearer("1")).await.status, 200);
     pool.close().await;
     for header in [
         bearer("1"),
         ("x-api-key", ALICE_KEY.to_owned()),
         basic("alice", ALICE_PASSWORD),
     ] {
-        let (status, body) = call(&app, header).await;
-        assert_eq!(status, 503, "{body:?}");
-        assert_eq!(body["error"], "temporarily_unavailable");
+        assert_unavailable(&call(&app, header).await);
     }
 }
 

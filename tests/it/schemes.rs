@@ -5,78 +5,16 @@
 //! `AuthInfo`, failing closed when several credentials are sent, scheme order, `#[auth]`
 //! on associated functions, and the `crate = ...` override of both macros.
 
-mod support;
-
 use axum::body::Body;
 use axum::extract::FromRef;
 use axum::{Json, Router, routing::get};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use http::{Request, Response};
-use http_body_util::BodyExt;
-use portcullis::{ApiKeyConfig, AuthInfo, InMemoryUserStore, Portcullis, UserStore, auth};
+use http::Request;
+use portcullis::{ApiKeyConfig, AuthInfo, InMemoryUserStore, Portcullis, auth};
 use serde_json::{Value, json};
-use support::*;
-use tower::ServiceExt;
+use crate::support::*;
 
 fn view(user: &User, info: &AuthInfo) -> Json<Value> {
     Json(json!({"id": user.id, "name": user.username, "scheme": info.scheme().as_str()}))
-}
-
-#[auth(api_key)]
-async fn key_only(user: User, info: AuthInfo) -> Json<Value> {
-    view(&user, &info)
-}
-
-#[auth(basic)]
-async fn basic_only(user: User, info: AuthInfo) -> Json<Value> {
-    view(&user, &info)
-}
-
-#[auth(jwt, optional)]
-async fn maybe(user: Option<User>, info: Option<AuthInfo>) -> Json<Value> {
-    Json(json!({
-        "user": user.map(|u| u.username),
-        "scheme": info.map(|i| i.scheme().as_str()),
-    }))
-}
-
-#[auth(jwt)]
-async fn token_info(user: User, info: AuthInfo) -> Json<Value> {
-    let claims = info.claims().expect("a JWT has claims");
-    Json(json!({
-        "id": user.id,
-        "scheme": info.scheme().as_str(),
-        "sub": claims.sub(),
-        "jti": info.token_id(),
-        "tenant": claims.get("tenant"),
-        "scope_write": claims.has_scope("posts:write"),
-    }))
-}
-
-#[auth(jwt, api_key)]
-async fn jwt_then_key(user: User, info: AuthInfo) -> Json<Value> {
-    view(&user, &info)
-}
-
-#[auth(api_key, jwt)]
-async fn key_then_jwt(user: User, info: AuthInfo) -> Json<Value> {
-    view(&user, &info)
-}
-
-/// Handlers grouped as associated functions.
-struct Handlers;
-
-impl Handlers {
-    #[auth(jwt, api_key)]
-    async fn me(user: User, info: AuthInfo) -> Json<Value> {
-        view(&user, &info)
-    }
-
-    #[auth(jwt, optional)]
-    async fn maybe_me(#[user] who: Option<User>) -> Json<Value> {
-        Json(json!({"user": who.map(|u| u.id)}))
-    }
 }
 
 fn routes() -> Router<AppState> {
@@ -99,14 +37,6 @@ fn app() -> Router {
     app_with(portcullis())
 }
 
-fn builder(store: impl UserStore<User>) -> portcullis::PortcullisBuilder<User> {
-    Portcullis::builder(store).jwt(jwt_config()).api_key(
-        ApiKeyConfig::new()
-            .query_param("api_key")
-            .static_key(STATIC_KEY, 3),
-    )
-}
-
 fn with_headers(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
     let mut request = req(uri);
     for (name, value) in headers {
@@ -119,20 +49,14 @@ fn api_key(uri: &str, key: &str) -> Request<Body> {
     with_headers(uri, &[("x-api-key", key)])
 }
 
-fn basic(uri: &str, user: &str, password: &str) -> Request<Body> {
-    basic_raw(uri, "Basic", user, password)
+fn basic_request(uri: &str, user: &str, password: &str) -> Request<Body> {
+    with_headers(uri, &[("authorization", &basic(user, password))])
 }
 
-fn basic_raw(uri: &str, scheme: &str, user: &str, password: &str) -> Request<Body> {
-    let value = format!("{scheme} {}", STANDARD.encode(format!("{user}:{password}")));
+/// Basic credentials under another spelling of the scheme name.
+fn basic_spelled(uri: &str, scheme: &str, user: &str, password: &str) -> Request<Body> {
+    let value = basic(user, password).replacen("Basic", scheme, 1);
     with_headers(uri, &[("authorization", &value)])
-}
-
-/// The whole response, unparsed, for byte-for-byte comparisons.
-async fn raw(app: &Router, request: Request<Body>) -> (http::response::Parts, Vec<u8>) {
-    let response: Response<Body> = app.clone().oneshot(request).await.unwrap();
-    let (parts, body) = response.into_parts();
-    (parts, body.collect().await.unwrap().to_bytes().to_vec())
 }
 
 fn assert_refused(r: &Reply, code: &str) {
@@ -142,6 +66,11 @@ fn assert_refused(r: &Reply, code: &str) {
 }
 
 // ---------------------------------------------------------------- api_key
+
+#[auth(api_key)]
+async fn key_only(user: User, info: AuthInfo) -> Json<Value> {
+    view(&user, &info)
+}
 
 #[tokio::test]
 async fn stored_api_key_in_the_header_authenticates_its_owner() {
@@ -298,9 +227,14 @@ async fn query_key_is_percent_decoded() {
 
 // ---------------------------------------------------------------- basic
 
+#[auth(basic)]
+async fn basic_only(user: User, info: AuthInfo) -> Json<Value> {
+    view(&user, &info)
+}
+
 #[tokio::test]
 async fn basic_with_the_right_password() {
-    let r = send(&app(), basic("/basic", "alice", ALICE_PASSWORD)).await;
+    let r = send(&app(), basic_request("/basic", "alice", ALICE_PASSWORD)).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body, json!({"id": 1, "name": "alice", "scheme": "basic"}));
 }
@@ -311,10 +245,10 @@ async fn basic_failures_are_byte_identical() {
     // same status, headers and body, so the answer does not reveal which users exist.
     // (That they also cost the same is a timing property, not tested here.)
     let app = app();
-    let wrong_password = raw(&app, basic("/basic", "alice", "alice-password-2")).await;
-    let unknown_user = raw(&app, basic("/basic", "alicia", ALICE_PASSWORD)).await;
-    let no_password = raw(&app, basic("/basic", "bob", "anything-at-all")).await;
-    let empty_password = raw(&app, basic("/basic", "bob", "")).await;
+    let wrong_password = send_raw(&app, basic_request("/basic", "alice", "alice-password-2")).await;
+    let unknown_user = send_raw(&app, basic_request("/basic", "alicia", ALICE_PASSWORD)).await;
+    let no_password = send_raw(&app, basic_request("/basic", "bob", "anything-at-all")).await;
+    let empty_password = send_raw(&app, basic_request("/basic", "bob", "")).await;
     assert_eq!(wrong_password.0.status, 401);
     for (what, other) in [
         ("unknown user", &unknown_user),
@@ -341,11 +275,11 @@ async fn basic_with_utf8_name_and_colon_in_password() {
         active: true,
     });
     let app = app_with(Portcullis::builder(store).build().unwrap());
-    let r = send(&app, basic("/basic", "zoë", "pa:ss wörd")).await;
+    let r = send(&app, basic_request("/basic", "zoë", "pa:ss wörd")).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body, json!({"id": 7, "name": "zoë", "scheme": "basic"}));
     // The split is on the first colon: "zoë:pa" + "ss wörd" would be another user.
-    let r = send(&app, basic("/basic", "zoë", "pa")).await;
+    let r = send(&app, basic_request("/basic", "zoë", "pa")).await;
     assert_refused(&r, "invalid_credentials");
 }
 
@@ -353,7 +287,7 @@ async fn basic_with_utf8_name_and_colon_in_password() {
 async fn basic_scheme_name_is_case_insensitive() {
     let app = app();
     for scheme in ["basic", "BASIC", "bAsIc"] {
-        let r = send(&app, basic_raw("/basic", scheme, "alice", ALICE_PASSWORD)).await;
+        let r = send(&app, basic_spelled("/basic", scheme, "alice", ALICE_PASSWORD)).await;
         assert_eq!(r.status, 200, "{scheme}: {:?}", r.body);
         assert_eq!(r.body["scheme"], "basic");
     }
@@ -365,6 +299,14 @@ async fn basic_scheme_name_is_case_insensitive() {
 }
 
 // ---------------------------------------------------------------- optional
+
+#[auth(jwt, optional)]
+async fn maybe(user: Option<User>, info: Option<AuthInfo>) -> Json<Value> {
+    Json(json!({
+        "user": user.map(|u| u.username),
+        "scheme": info.map(|i| i.scheme().as_str()),
+    }))
+}
 
 #[tokio::test]
 async fn optional_without_credentials_is_none() {
@@ -407,6 +349,19 @@ async fn optional_with_present_but_invalid_credentials_is_refused() {
 
 // ---------------------------------------------------------------- AuthInfo
 
+#[auth(jwt)]
+async fn token_info(user: User, info: AuthInfo) -> Json<Value> {
+    let claims = info.claims().expect("a JWT has claims");
+    Json(json!({
+        "id": user.id,
+        "scheme": info.scheme().as_str(),
+        "sub": claims.sub(),
+        "jti": info.token_id(),
+        "tenant": claims.get("tenant"),
+        "scope_write": claims.has_scope("posts:write"),
+    }))
+}
+
 #[tokio::test]
 async fn auth_info_exposes_scheme_and_claims() {
     let mut c = claims("2");
@@ -422,6 +377,16 @@ async fn auth_info_exposes_scheme_and_claims() {
 }
 
 // ---------------------------------------------------------------- several credentials: fail closed
+
+#[auth(jwt, api_key)]
+async fn jwt_then_key(user: User, info: AuthInfo) -> Json<Value> {
+    view(&user, &info)
+}
+
+#[auth(api_key, jwt)]
+async fn key_then_jwt(user: User, info: AuthInfo) -> Json<Value> {
+    view(&user, &info)
+}
 
 fn token_and_key(uri: &str, token: &str, key: &str) -> Request<Body> {
     req(uri)
@@ -479,6 +444,21 @@ async fn valid_credentials_of_the_same_user_pass_and_order_decides_the_scheme() 
 }
 
 // ---------------------------------------------------------------- associated functions
+
+/// Handlers grouped as associated functions.
+struct Handlers;
+
+impl Handlers {
+    #[auth(jwt, api_key)]
+    async fn me(user: User, info: AuthInfo) -> Json<Value> {
+        view(&user, &info)
+    }
+
+    #[auth(jwt, optional)]
+    async fn maybe_me(#[user] who: Option<User>) -> Json<Value> {
+        Json(json!({"user": who.map(|u| u.id)}))
+    }
+}
 
 #[tokio::test]
 async fn auth_on_an_associated_function() {

@@ -6,21 +6,18 @@
 //! cannot answer, the replaceable renderer, the configured realm, and that an
 //! `Authorization` scheme the route does not accept counts as no credentials.
 
-mod support;
 
 use std::time::{Duration, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::{Json, Router, routing::get};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use http::{HeaderValue, Request, Response, StatusCode};
 use portcullis::{
-    ApiKeyConfig, ApiKeyHash, AuthInfo, ErrorRenderer, InMemoryRevocationStore, InMemoryUserStore,
-    Portcullis, Rejection, RevocationStore, StoreError, UserStore, async_trait, auth,
+    AuthInfo, ErrorRenderer, InMemoryRevocationStore, InMemoryUserStore,
+    Portcullis, Rejection, RevocationStore, auth,
 };
 use serde_json::{Value, json};
-use support::*;
+use crate::support::*;
 
 const MALLORY_KEY: &str = "pk_mallory_0123456789abcdef";
 
@@ -57,15 +54,6 @@ fn app() -> Router {
     app_with(portcullis())
 }
 
-/// The support configuration over another user store (and optionally other stores).
-fn builder(store: impl UserStore<User>) -> portcullis::PortcullisBuilder<User> {
-    Portcullis::builder(store).jwt(jwt_config()).api_key(
-        ApiKeyConfig::new()
-            .query_param("api_key")
-            .static_key(STATIC_KEY, 3),
-    )
-}
-
 const BEARER: &str = r#"Bearer realm="api""#;
 const API_KEY: &str = r#"ApiKey realm="api", header="X-API-Key""#;
 const BASIC: &str = r#"Basic realm="api", charset="UTF-8""#;
@@ -80,30 +68,6 @@ fn get_with(uri: &str, headers: &[(&str, &[u8])]) -> Request<Body> {
         request = request.header(*name, HeaderValue::from_bytes(value).unwrap());
     }
     request.body(Body::empty()).unwrap()
-}
-
-fn basic_header(user_pass: impl AsRef<[u8]>) -> String {
-    format!("Basic {}", STANDARD.encode(user_pass))
-}
-
-fn content_type(r: &Reply) -> &str {
-    r.headers
-        .get("content-type")
-        .map(|v| v.to_str().unwrap())
-        .unwrap_or("")
-}
-
-/// The default JSON body: exactly `error` and a non-empty `message`.
-fn assert_body(r: &Reply, code: &str) {
-    assert_eq!(content_type(r), "application/json", "{:?}", r.headers);
-    let object = r
-        .body
-        .as_object()
-        .unwrap_or_else(|| panic!("not a JSON object: {:?}", r.body));
-    assert_eq!(object.len(), 2, "{:?}", r.body);
-    assert_eq!(object["error"], code, "{:?}", r.body);
-    let message = object["message"].as_str().expect("message is a string");
-    assert!(!message.is_empty());
 }
 
 /// A 401 whose challenges are `expected` in this order, where exactly the challenge
@@ -145,7 +109,7 @@ async fn no_credentials_gives_one_challenge_per_scheme_in_route_order() {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{uri}");
         assert_eq!(r.challenges(), *expected, "{uri}");
         assert!(r.challenges().iter().all(|c| !c.contains("error=")), "{uri}");
-        assert_body(&r, "missing_credentials");
+        assert_error_body(&r, "missing_credentials");
         assert!(r.headers.get("retry-after").is_none());
     }
 }
@@ -164,11 +128,11 @@ async fn missing_credentials_message_names_the_accepted_schemes() {
 #[tokio::test]
 async fn authorization_for_a_scheme_the_route_does_not_accept_counts_as_absent() {
     let app = app();
-    let basic = basic_header(format!("alice:{ALICE_PASSWORD}"));
+    let basic = basic_credentials(format!("alice:{ALICE_PASSWORD}"));
     let r = send(&app, get_with("/jwt", &[("authorization", basic.as_bytes())])).await;
     assert_eq!(r.status, 401);
     assert_eq!(r.challenges(), [BEARER]);
-    assert_body(&r, "missing_credentials");
+    assert_error_body(&r, "missing_credentials");
 
     // And a Bearer token on a route without `jwt`.
     let token = format!("Bearer {}", hs256(&claims("1")));
@@ -179,7 +143,7 @@ async fn authorization_for_a_scheme_the_route_does_not_accept_counts_as_absent()
     .await;
     assert_eq!(r.status, 401);
     assert_eq!(r.challenges(), [API_KEY, BASIC]);
-    assert_body(&r, "missing_credentials");
+    assert_error_body(&r, "missing_credentials");
 }
 
 // ---------------------------------------------------------------- malformed credentials
@@ -200,7 +164,7 @@ async fn malformed_bearer_is_invalid_request_on_the_bearer_challenge() {
             let r = send(&app, get_with(uri, &[("authorization", header.as_bytes())])).await;
             assert_eq!(r.status, 401, "{header:?} on {uri}: {:?}", r.body);
             assert_challenges(&r, expected, Some(("Bearer", "invalid_request")));
-            assert_body(&r, "invalid_request");
+            assert_error_body(&r, "invalid_request");
         }
     }
 }
@@ -211,9 +175,9 @@ async fn malformed_basic_is_invalid_request_without_error_on_the_basic_challenge
     let cases = [
         ("bad base64 (no padding)", "Basic YWxpY2U6eA".to_owned()),
         ("not token68", "Basic ***".to_owned()),
-        ("no colon", basic_header("alice")),
-        ("not UTF-8", basic_header([0xff, b':', b'x'])),
-        ("empty user", basic_header(":password")),
+        ("no colon", basic_credentials("alice")),
+        ("not UTF-8", basic_credentials([0xff, b':', b'x'])),
+        ("empty user", basic_credentials(":password")),
         ("empty", "Basic".to_owned()),
     ];
     for (what, header) in &cases {
@@ -225,7 +189,7 @@ async fn malformed_basic_is_invalid_request_without_error_on_the_basic_challenge
             assert_eq!(r.status, 401, "{what} on {uri}: {:?}", r.body);
             // Basic (RFC 7617) defines no error parameter: no challenge carries one.
             assert_challenges(&r, expected, None);
-            assert_body(&r, "invalid_request");
+            assert_error_body(&r, "invalid_request");
         }
     }
 }
@@ -258,7 +222,7 @@ async fn malformed_api_key_is_invalid_request_on_the_api_key_challenge() {
             let r = send(&app, get_with(uri, headers)).await;
             assert_eq!(r.status, 401, "{what} on {uri}: {:?}", r.body);
             assert_challenges(&r, expected, Some(("ApiKey", "invalid_request")));
-            assert_body(&r, "invalid_request");
+            assert_error_body(&r, "invalid_request");
         }
     }
 }
@@ -275,10 +239,10 @@ async fn two_authorization_headers_are_invalid_request() {
         let r = send(&app, get_with(uri, &headers)).await;
         assert_eq!(r.status, 401, "{uri}: {:?}", r.body);
         assert_challenges(&r, expected, Some(("Bearer", "invalid_request")));
-        assert_body(&r, "invalid_request");
+        assert_error_body(&r, "invalid_request");
     }
     // Also with two valid Basic headers: refused, no error= on Basic.
-    let basic = basic_header(format!("alice:{ALICE_PASSWORD}"));
+    let basic = basic_credentials(format!("alice:{ALICE_PASSWORD}"));
     let headers: [(&str, &[u8]); 2] = [
         ("authorization", basic.as_bytes()),
         ("authorization", basic.as_bytes()),
@@ -286,7 +250,7 @@ async fn two_authorization_headers_are_invalid_request() {
     let r = send(&app, get_with("/key-basic", &headers)).await;
     assert_eq!(r.status, 401, "{:?}", r.body);
     assert_challenges(&r, &[API_KEY, BASIC], None);
-    assert_body(&r, "invalid_request");
+    assert_error_body(&r, "invalid_request");
 }
 
 #[tokio::test]
@@ -298,7 +262,7 @@ async fn authorization_header_with_non_ascii_bytes_is_invalid_request() {
     .await;
     assert_eq!(r.status, 401, "{:?}", r.body);
     assert_challenges(&r, &[BEARER], Some(("Bearer", "invalid_request")));
-    assert_body(&r, "invalid_request");
+    assert_error_body(&r, "invalid_request");
 }
 
 // ---------------------------------------------------------------- refused credentials
@@ -344,7 +308,7 @@ async fn refused_tokens_are_invalid_token() {
             let r = send(&app, bearer(uri, token)).await;
             assert_eq!(r.status, 401, "{what} on {uri}: {:?}", r.body);
             assert_challenges(&r, expected, Some(("Bearer", "invalid_token")));
-            assert_body(&r, "invalid_token");
+            assert_error_body(&r, "invalid_token");
         }
     }
 }
@@ -358,7 +322,7 @@ async fn refused_api_key_is_invalid_credentials() {
     )
     .await;
     assert_eq!(r.status, 401, "{:?}", r.body);
-    assert_body(&r, "invalid_credentials");
+    assert_error_body(&r, "invalid_credentials");
     let challenges = r.challenges();
     assert_eq!(challenges.len(), 3, "{challenges:?}");
     assert_eq!(challenges[0], BEARER);
@@ -371,7 +335,7 @@ async fn refused_api_key_is_invalid_credentials() {
 #[tokio::test]
 async fn refused_basic_is_invalid_credentials_without_error_parameter() {
     let app = app();
-    let wrong = basic_header("alice:not-the-password");
+    let wrong = basic_credentials("alice:not-the-password");
     let r = send(
         &app,
         get_with("/key-basic", &[("authorization", wrong.as_bytes())]),
@@ -379,7 +343,7 @@ async fn refused_basic_is_invalid_credentials_without_error_parameter() {
     .await;
     assert_eq!(r.status, 401, "{:?}", r.body);
     assert_challenges(&r, &[API_KEY, BASIC], None);
-    assert_body(&r, "invalid_credentials");
+    assert_error_body(&r, "invalid_credentials");
 }
 
 // ---------------------------------------------------------------- inactive users: 403
@@ -399,7 +363,7 @@ async fn inactive_user_is_forbidden_without_challenges() {
         let r = send(&app, request).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}: {:?}", r.body);
         assert!(r.challenges().is_empty(), "{what}: {:?}", r.challenges());
-        assert_body(&r, "forbidden");
+        assert_error_body(&r, "forbidden");
     }
 }
 
@@ -414,7 +378,7 @@ async fn inactive_user_with_a_password_is_forbidden_over_basic() {
         active: false,
     });
     let app = app_with(builder(store).build().unwrap());
-    let header = basic_header("mallory:mallory-password-1");
+    let header = basic_credentials("mallory:mallory-password-1");
     let r = send(
         &app,
         get_with("/key-basic", &[("authorization", header.as_bytes())]),
@@ -422,65 +386,15 @@ async fn inactive_user_with_a_password_is_forbidden_over_basic() {
     .await;
     assert_eq!(r.status, 403, "{:?}", r.body);
     assert!(r.challenges().is_empty());
-    assert_body(&r, "forbidden");
+    assert_error_body(&r, "forbidden");
 }
 
 // ---------------------------------------------------------------- stores unavailable: 503
 
-/// A user store whose backend is down.
-struct DownUsers;
-
-#[async_trait]
-impl UserStore<User> for DownUsers {
-    async fn find_by_id(&self, _: &i64) -> Result<Option<User>, StoreError> {
-        Err(StoreError::new("connection refused"))
-    }
-    async fn find_by_username(&self, _: &str) -> Result<Option<User>, StoreError> {
-        Err(StoreError::new("connection refused"))
-    }
-    async fn find_by_api_key_hash(&self, _: &ApiKeyHash) -> Result<Option<User>, StoreError> {
-        Err(StoreError::new("connection refused"))
-    }
-}
-
-/// A revocation store whose backend is down.
-struct DownRevocations;
-
-#[async_trait]
-impl RevocationStore for DownRevocations {
-    async fn revoke(&self, _: &str, _: SystemTime) -> Result<(), StoreError> {
-        Err(StoreError::new("timeout"))
-    }
-    async fn is_revoked(&self, _: &str) -> Result<bool, StoreError> {
-        Err(StoreError::new("timeout"))
-    }
-}
-
-fn assert_unavailable(r: &Reply, what: &str) {
-    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{what}: {:?}", r.body);
-    let retry_after = r
-        .headers
-        .get("retry-after")
-        .unwrap_or_else(|| panic!("{what}: no Retry-After"))
-        .to_str()
-        .unwrap();
-    assert!(
-        retry_after.parse::<u64>().is_ok_and(|s| s > 0),
-        "{what}: {retry_after:?}"
-    );
-    assert!(r.challenges().is_empty(), "{what}: {:?}", r.challenges());
-    assert_body(r, "temporarily_unavailable");
-    let message = r.body["message"].as_str().unwrap();
-    assert!(
-        !message.contains("connection refused") && !message.contains("timeout"),
-        "{message}"
-    );
-}
-
 #[tokio::test]
 async fn user_store_down_gives_503_for_every_scheme() {
-    let app = app_with(builder(DownUsers).build().unwrap());
-    let basic = basic_header(format!("alice:{ALICE_PASSWORD}"));
+    let app = app_with(builder(Faulty::down(users())).build().unwrap());
+    let basic = basic_credentials(format!("alice:{ALICE_PASSWORD}"));
     let requests = [
         ("jwt", bearer("/any", &hs256(&claims("1")))),
         (
@@ -493,27 +407,28 @@ async fn user_store_down_gives_503_for_every_scheme() {
         ),
         ("basic", get_with("/any", &[("authorization", basic.as_bytes())])),
         ("basic, unknown user", {
-            let h = basic_header("nobody:whatever");
+            let h = basic_credentials("nobody:whatever");
             get_with("/key-basic", &[("authorization", h.as_bytes())])
         }),
     ];
     for (what, request) in requests {
         let r = send(&app, request).await;
-        assert_unavailable(&r, what);
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{what}: {:?}", r.body);
+        assert_unavailable(&r);
     }
     // Without credentials the store is not needed: still the plain 401.
     let r = send(&app, get_with("/any", &[])).await;
     assert_eq!(r.status, 401);
-    assert_body(&r, "missing_credentials");
+    assert_error_body(&r, "missing_credentials");
 }
 
 #[tokio::test]
 async fn revocation_store_down_gives_503_for_a_token_with_jti() {
-    let app = app_with(builder(users()).revocations(DownRevocations).build().unwrap());
+    let app = app_with(builder(users()).revocations(Faulty::down(InMemoryRevocationStore::default())).build().unwrap());
     let r = send(&app, bearer("/jwt", &hs256(&claims("1")))).await;
-    assert_unavailable(&r, "token with jti");
+    assert_unavailable(&r);
     let r = send(&app, bearer("/any", &hs256(&claims("2")))).await;
-    assert_unavailable(&r, "token with jti on a multi-scheme route");
+    assert_unavailable(&r);
 
     // The revocation store is consulted only for tokens with a `jti` (nothing to look
     // up otherwise), so the 503 above really comes from the revocation lookup.
@@ -603,8 +518,8 @@ async fn custom_renderer_changes_the_body_but_not_status_or_challenges() {
             .build()
             .unwrap(),
     );
-    let default_down = app_with(builder(DownUsers).build().unwrap());
-    let custom_down = app_with(builder(DownUsers).renderer(ProblemJson).build().unwrap());
+    let default_down = app_with(builder(Faulty::down(users())).build().unwrap());
+    let custom_down = app_with(builder(Faulty::down(users())).renderer(ProblemJson).build().unwrap());
 
     let unavailable = |app| {
         (
@@ -630,7 +545,7 @@ async fn custom_renderer_changes_the_body_but_not_status_or_challenges() {
         assert_eq!(d.body["error"], code, "{what}");
 
         assert_eq!(r.status, status, "{what}: {:?}", r.body);
-        assert_eq!(content_type(&r), "application/problem+json", "{what}");
+        assert_eq!(r.header("content-type"), "application/problem+json", "{what}");
         assert_eq!(r.body["title"], code, "{what}: {:?}", r.body);
         assert_eq!(r.body["status"], status, "{what}");
         assert!(r.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{what}");
@@ -652,11 +567,11 @@ async fn renderer_cannot_change_status_or_drop_challenges() {
         r.body,
         json!("nope: authentication required: send credentials for one of: jwt, api_key, basic")
     );
-    assert_eq!(content_type(&r), "text/plain");
+    assert_eq!(r.header("content-type"), "text/plain");
     assert_eq!(r.status, 401, "an unauthenticated request must never get a 2xx");
     assert_eq!(r.challenges(), [BEARER, API_KEY, BASIC]);
 
-    let down = app_with(builder(DownUsers).renderer(NaivePlainText).build().unwrap());
+    let down = app_with(builder(Faulty::down(users())).renderer(NaivePlainText).build().unwrap());
     let r = send(&down, bearer("/any", &hs256(&claims("1")))).await;
     assert_eq!(r.status, 503, "store unavailable must never be 200");
     assert!(r.headers.get("retry-after").is_some());
@@ -703,7 +618,7 @@ async fn valid_credentials_pass_on_the_same_routes() {
     assert!(r.challenges().is_empty());
     let r = send(&app, get_with("/any", &[("x-api-key", BOB_KEY.as_bytes())])).await;
     assert_eq!(r.body, json!({"id": 2, "scheme": "api_key"}));
-    let basic = basic_header(format!("alice:{ALICE_PASSWORD}"));
+    let basic = basic_credentials(format!("alice:{ALICE_PASSWORD}"));
     let r = send(&app, get_with("/any", &[("authorization", basic.as_bytes())])).await;
     assert_eq!(r.body, json!({"id": 1, "scheme": "basic"}));
 }

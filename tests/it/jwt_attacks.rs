@@ -9,9 +9,8 @@
 //! tokens of every supported algorithm pass and that the handler sees their claims,
 //! and the RFC 7515 Appendix A.1 example shows HS256 verification interoperates.
 
-mod support;
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
 use axum::body::Body;
@@ -19,13 +18,12 @@ use axum::{Json, Router, routing::get};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey};
 use portcullis::{
-    AuthInfo, InMemoryRevocationStore, JwtConfig, JwtKey, Portcullis, RevocationStore, StoreError,
-    async_trait, auth,
+    AuthInfo, InMemoryRevocationStore, JwtConfig, JwtKey, Portcullis, RevocationStore, auth,
 };
 use serde_json::{Value, json};
-use support::*;
+use crate::support::*;
 
-const ATTACKER_RSA_PRIVATE: &[u8] = include_bytes!("keys/attacker_rsa.pem");
+const ATTACKER_RSA_PRIVATE: &[u8] = include_bytes!("../keys/attacker_rsa.pem");
 
 // The reasons the runtime gives (JSON `message`, challenge `error_description`).
 const UNSIGNED: &str = "unsigned tokens are refused";
@@ -99,7 +97,7 @@ async fn assert_refused_request(app: &Router, request: http::Request<Body>, erro
 }
 
 /// `token` on `/me` is refused with 401 `invalid_token` for `message`.
-async fn assert_invalid_token(token: &str, message: &str) {
+async fn assert_token_refused(token: &str, message: &str) {
     assert_refused_request(&app(), bearer("/me", token), "invalid_token", message).await;
 }
 
@@ -163,11 +161,11 @@ async fn assert_alg_none_refused(alg: &str) {
     let payload = claims("1").to_string();
     // Unsecured JWS form: empty signature segment.
     let unsigned = format!("{}.{}.", b64(&header), b64(&payload));
-    assert_invalid_token(&unsigned, UNSIGNED).await;
+    assert_token_refused(&unsigned, UNSIGNED).await;
     // With a signature segment (a valid HMAC over the input with the real secret).
     let with_signature = hs256_raw(&header, &payload);
     assert_eq!(segments(&with_signature)[2].len(), 43);
-    assert_invalid_token(&with_signature, UNSIGNED).await;
+    assert_token_refused(&with_signature, UNSIGNED).await;
 }
 
 #[tokio::test]
@@ -193,13 +191,13 @@ async fn hs256_signed_with_rsa_public_key_as_secret() {
     let payload = claims("1").to_string();
     // Aimed at the RSA key by its kid: HS256 is not allowed for an RSA key.
     let header = json!({"alg": "HS256", "typ": "JWT", "kid": "rsa-1"});
-    assert_invalid_token(&hs256_with_secret(RSA_PUBLIC, &header, &payload), ALG_NOT_ALLOWED).await;
+    assert_token_refused(&hs256_with_secret(RSA_PUBLIC, &header, &payload), ALG_NOT_ALLOWED).await;
     // Without kid the token goes to the HMAC secret, where the signature does not verify.
     let header = json!({"alg": "HS256", "typ": "JWT"});
-    assert_invalid_token(&hs256_with_secret(RSA_PUBLIC, &header, &payload), BAD_SIGNATURE).await;
+    assert_token_refused(&hs256_with_secret(RSA_PUBLIC, &header, &payload), BAD_SIGNATURE).await;
     // The DER form of the public key as the secret, too.
     let header = json!({"alg": "HS256", "typ": "JWT", "kid": "rsa-1"});
-    assert_invalid_token(
+    assert_token_refused(
         &hs256_with_secret(RSA_PUBLIC_DER, &header, &payload),
         ALG_NOT_ALLOWED,
     )
@@ -210,13 +208,13 @@ async fn hs256_signed_with_rsa_public_key_as_secret() {
 async fn hs256_signed_with_ec_public_key_as_secret() {
     let payload = claims("1").to_string();
     let header = json!({"alg": "HS256", "typ": "JWT", "kid": "ec-1"});
-    assert_invalid_token(
+    assert_token_refused(
         &hs256_with_secret(EC256_PUBLIC, &header, &payload),
         ALG_NOT_ALLOWED,
     )
     .await;
     let header = json!({"alg": "HS256", "typ": "JWT"});
-    assert_invalid_token(&hs256_with_secret(EC256_PUBLIC, &header, &payload), BAD_SIGNATURE).await;
+    assert_token_refused(&hs256_with_secret(EC256_PUBLIC, &header, &payload), BAD_SIGNATURE).await;
 }
 
 #[tokio::test]
@@ -224,7 +222,7 @@ async fn hs256_with_rsa_kid_never_selects_the_hmac_secret() {
     // Signed with the real HMAC secret: only the kid is wrong.
     let header = json!({"alg": "HS256", "typ": "JWT", "kid": "rsa-1"});
     let token = hs256_with_secret(SECRET, &header, &claims("1").to_string());
-    assert_invalid_token(&token, ALG_NOT_ALLOWED).await;
+    assert_token_refused(&token, ALG_NOT_ALLOWED).await;
     // Control: the same token without the kid is accepted.
     let header = json!({"alg": "HS256", "typ": "JWT"});
     let token = hs256_with_secret(SECRET, &header, &claims("1").to_string());
@@ -238,7 +236,7 @@ async fn hs256_with_rsa_kid_never_selects_the_hmac_secret() {
 async fn signature_stripped() {
     for token in [hs256(&claims("1")), sign(Algorithm::RS256, &claims("1"))] {
         let s = segments(&token);
-        assert_invalid_token(&format!("{}.{}.", s[0], s[1]), NOT_SIGNED).await;
+        assert_token_refused(&format!("{}.{}.", s[0], s[1]), NOT_SIGNED).await;
     }
 }
 
@@ -252,7 +250,7 @@ async fn signature_emptied() {
     ] {
         let s = segments(&token);
         let forged = format!("{}.{}.{}", s[0], s[1], b64(vec![0u8; len]));
-        assert_invalid_token(&forged, BAD_SIGNATURE).await;
+        assert_token_refused(&forged, BAD_SIGNATURE).await;
     }
 }
 
@@ -265,7 +263,7 @@ async fn payload_tampered_after_signing() {
             serde_json::from_slice(&base64_decode(s[1])).expect("payload is JSON");
         tampered_claims["sub"] = json!("1");
         let forged = format!("{}.{}.{}", s[0], b64(tampered_claims.to_string()), s[2]);
-        assert_invalid_token(&forged, BAD_SIGNATURE).await;
+        assert_token_refused(&forged, BAD_SIGNATURE).await;
     }
 }
 
@@ -286,7 +284,7 @@ async fn es256_all_zero_signature() {
         b64(claims("1").to_string()),
         b64([0u8; 64])
     );
-    assert_invalid_token(&token, BAD_SIGNATURE).await;
+    assert_token_refused(&token, BAD_SIGNATURE).await;
 }
 
 // ---------------------------------------------------------------------------------
@@ -298,31 +296,31 @@ async fn expired() {
         "1",
         json!({"iat": now() - 3600, "exp": now() - 600}),
     ));
-    assert_invalid_token(&token, EXPIRED).await;
+    assert_token_refused(&token, EXPIRED).await;
 }
 
 #[tokio::test]
 async fn nbf_in_the_future() {
     let token = hs256(&claims_with("1", json!({"nbf": now() + 120})));
-    assert_invalid_token(&token, NOT_YET_VALID).await;
+    assert_token_refused(&token, NOT_YET_VALID).await;
 }
 
 #[tokio::test]
 async fn iat_in_the_future() {
     let token = hs256(&claims_with("1", json!({"iat": now() + 120, "exp": now() + 720})));
-    assert_invalid_token(&token, ISSUED_IN_FUTURE).await;
+    assert_token_refused(&token, ISSUED_IN_FUTURE).await;
 }
 
 #[tokio::test]
 async fn missing_exp() {
     let token = hs256(&claims_with("1", json!({"exp": null})));
-    assert_invalid_token(&token, NO_EXPIRY).await;
+    assert_token_refused(&token, NO_EXPIRY).await;
 }
 
 #[tokio::test]
 async fn string_exp() {
     let token = hs256(&claims_with("1", json!({"exp": "9999999999"})));
-    assert_invalid_token(&token, TIME_NOT_NUMBER).await;
+    assert_token_refused(&token, TIME_NOT_NUMBER).await;
 }
 
 #[tokio::test]
@@ -334,7 +332,7 @@ async fn leeway_accepts_token_expired_10_seconds_ago() {
 #[tokio::test]
 async fn leeway_refuses_token_expired_31_seconds_ago() {
     let token = hs256(&claims_with("1", json!({"iat": now() - 600, "exp": now() - 31})));
-    assert_invalid_token(&token, EXPIRED).await;
+    assert_token_refused(&token, EXPIRED).await;
 }
 
 // ---------------------------------------------------------------------------------
@@ -343,35 +341,35 @@ async fn leeway_refuses_token_expired_31_seconds_ago() {
 #[tokio::test]
 async fn wrong_iss() {
     let token = hs256(&claims_with("1", json!({"iss": "https://evil.test"})));
-    assert_invalid_token(&token, BAD_ISSUER).await;
+    assert_token_refused(&token, BAD_ISSUER).await;
 }
 
 #[tokio::test]
 async fn wrong_aud() {
     let token = hs256(&claims_with("1", json!({"aud": "other-api"})));
-    assert_invalid_token(&token, BAD_AUDIENCE).await;
+    assert_token_refused(&token, BAD_AUDIENCE).await;
     let token = hs256(&claims_with("1", json!({"aud": ["other-api", "third-api"]})));
-    assert_invalid_token(&token, BAD_AUDIENCE).await;
+    assert_token_refused(&token, BAD_AUDIENCE).await;
 }
 
 #[tokio::test]
 async fn iss_as_array_containing_the_right_issuer() {
     let token = hs256(&claims_with("1", json!({"iss": [ISSUER]})));
-    assert_invalid_token(&token, BAD_ISSUER).await;
+    assert_token_refused(&token, BAD_ISSUER).await;
     let token = hs256(&claims_with("1", json!({"iss": [ISSUER, "https://evil.test"]})));
-    assert_invalid_token(&token, BAD_ISSUER).await;
+    assert_token_refused(&token, BAD_ISSUER).await;
 }
 
 #[tokio::test]
 async fn refresh_typed_token() {
     let token = hs256(&claims_with("1", json!({"typ": "refresh"})));
-    assert_invalid_token(&token, NOT_ACCESS).await;
+    assert_token_refused(&token, NOT_ACCESS).await;
 }
 
 #[tokio::test]
 async fn missing_typ_claim() {
     let token = hs256(&claims_with("1", json!({"typ": null})));
-    assert_invalid_token(&token, NOT_ACCESS).await;
+    assert_token_refused(&token, NOT_ACCESS).await;
 }
 
 // ---------------------------------------------------------------------------------
@@ -381,14 +379,14 @@ async fn missing_typ_claim() {
 async fn unknown_crit_header() {
     let header = json!({"alg": "HS256", "typ": "JWT", "crit": ["exp"], "exp": now() + 600});
     let token = hs256_raw(&header.to_string(), &claims("1").to_string());
-    assert_invalid_token(&token, CRIT).await;
+    assert_token_refused(&token, CRIT).await;
 }
 
 #[tokio::test]
 async fn unknown_kid() {
     let header = json!({"alg": "HS256", "typ": "JWT", "kid": "no-such-key"});
     let token = hs256_raw(&header.to_string(), &claims("1").to_string());
-    assert_invalid_token(&token, UNKNOWN_KEY).await;
+    assert_token_refused(&token, UNKNOWN_KEY).await;
 }
 
 #[tokio::test]
@@ -396,9 +394,9 @@ async fn kid_path_traversal() {
     let header = json!({"alg": "HS256", "typ": "JWT", "kid": "../../../../dev/null"});
     let payload = claims("1").to_string();
     // The classic: sign with the "contents of /dev/null" (an empty secret).
-    assert_invalid_token(&hs256_with_secret(b"", &header, &payload), UNKNOWN_KEY).await;
+    assert_token_refused(&hs256_with_secret(b"", &header, &payload), UNKNOWN_KEY).await;
     // Even with the real secret the kid selects nothing.
-    assert_invalid_token(&hs256_with_secret(SECRET, &header, &payload), UNKNOWN_KEY).await;
+    assert_token_refused(&hs256_with_secret(SECRET, &header, &payload), UNKNOWN_KEY).await;
 }
 
 #[tokio::test]
@@ -410,13 +408,13 @@ async fn attacker_jwk_header() {
     assert!(jwk.get("d").is_none(), "only the public part is embedded");
     let payload = claims("1").to_string();
     let header = json!({"alg": "RS256", "typ": "JWT", "jwk": jwk});
-    assert_invalid_token(
+    assert_token_refused(
         &signed(&header, &payload, &attacker, Algorithm::RS256),
         NAMES_OWN_KEY,
     )
     .await;
     let header = json!({"alg": "RS256", "typ": "JWT", "kid": "rsa-1", "jwk": jwk});
-    assert_invalid_token(
+    assert_token_refused(
         &signed(&header, &payload, &attacker, Algorithm::RS256),
         NAMES_OWN_KEY,
     )
@@ -429,7 +427,7 @@ async fn attacker_jku_header() {
     let header = json!({"alg": "RS256", "typ": "JWT", "kid": "rsa-1",
                         "jku": "https://attacker.example/.well-known/jwks.json"});
     let token = signed(&header, &claims("1").to_string(), &rsa_key(), Algorithm::RS256);
-    assert_invalid_token(&token, NAMES_OWN_KEY).await;
+    assert_token_refused(&token, NAMES_OWN_KEY).await;
 }
 
 #[tokio::test]
@@ -437,14 +435,14 @@ async fn attacker_x5u_header() {
     let header = json!({"alg": "RS256", "typ": "JWT", "kid": "rsa-1",
                         "x5u": "https://attacker.example/cert.pem"});
     let token = signed(&header, &claims("1").to_string(), &rsa_key(), Algorithm::RS256);
-    assert_invalid_token(&token, NAMES_OWN_KEY).await;
+    assert_token_refused(&token, NAMES_OWN_KEY).await;
 }
 
 #[tokio::test]
 async fn attacker_x5c_header() {
     let header = json!({"alg": "RS256", "typ": "JWT", "kid": "rsa-1", "x5c": ["MIIBIjAN"]});
     let token = signed(&header, &claims("1").to_string(), &rsa_key(), Algorithm::RS256);
-    assert_invalid_token(&token, NAMES_OWN_KEY).await;
+    assert_token_refused(&token, NAMES_OWN_KEY).await;
 }
 
 #[tokio::test]
@@ -521,14 +519,14 @@ async fn five_segments_jwe_shape() {
 #[tokio::test]
 async fn non_json_payload() {
     let token = hs256_raw(r#"{"alg":"HS256","typ":"JWT"}"#, "sub=1&exp=9999999999");
-    assert_invalid_token(&token, BAD_PAYLOAD_JSON).await;
+    assert_token_refused(&token, BAD_PAYLOAD_JSON).await;
 }
 
 #[tokio::test]
 async fn json_array_payload() {
     let payload = json!([claims("1")]).to_string();
     let token = hs256_raw(r#"{"alg":"HS256","typ":"JWT"}"#, &payload);
-    assert_invalid_token(&token, BAD_PAYLOAD_JSON).await;
+    assert_token_refused(&token, BAD_PAYLOAD_JSON).await;
 }
 
 #[tokio::test]
@@ -539,17 +537,17 @@ async fn duplicate_sub_in_claims() {
         now() + 600
     );
     let token = hs256_raw(r#"{"alg":"HS256","typ":"JWT"}"#, &payload);
-    assert_invalid_token(&token, BAD_PAYLOAD_JSON).await;
+    assert_token_refused(&token, BAD_PAYLOAD_JSON).await;
 }
 
 #[tokio::test]
 async fn sub_of_unknown_user() {
-    assert_invalid_token(&hs256(&claims("999")), UNKNOWN_USER).await;
+    assert_token_refused(&hs256(&claims("999")), UNKNOWN_USER).await;
 }
 
 #[tokio::test]
 async fn sub_not_a_user_id() {
-    assert_invalid_token(&hs256(&claims("abc")), UNKNOWN_USER).await;
+    assert_token_refused(&hs256(&claims("abc")), UNKNOWN_USER).await;
 }
 
 #[tokio::test]
@@ -566,26 +564,12 @@ async fn inactive_user_is_forbidden() {
 // ---------------------------------------------------------------------------------
 // Revocation
 
-/// A revocation store the test keeps a handle on.
-#[derive(Clone, Default)]
-struct SharedRevocations(Arc<InMemoryRevocationStore>);
-
-#[async_trait]
-impl RevocationStore for SharedRevocations {
-    async fn revoke(&self, jti: &str, until: SystemTime) -> Result<(), StoreError> {
-        self.0.revoke(jti, until).await
-    }
-
-    async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
-        self.0.is_revoked(jti).await
-    }
-}
-
 #[tokio::test]
 async fn revoked_jti() {
-    let store = SharedRevocations::default();
+    // A handle on the store given to Portcullis (the switch stays off).
+    let store = Faulty::new(InMemoryRevocationStore::default());
     let auth = Portcullis::builder(users())
-        .jwt(support::jwt_config())
+        .jwt(jwt_config())
         .revocations(store.clone())
         .build()
         .unwrap();
