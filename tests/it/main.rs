@@ -9,12 +9,10 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-
-
 mod http_semantics;
 mod jwt_attacks;
 mod jwt_keys;
-
+mod lifecycle;
 mod quickstart_example;
 mod schemes;
 mod smoke;

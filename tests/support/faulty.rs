@@ -27,7 +27,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use portcullis::{
-    ApiKeyHash, AuthUser, EmailStatus, Mailer, NewAccount, RefreshStore, Registrar, Rename, RevocationStore,
+    ApiKeyHash, InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore,
+    InMemoryThrottleStore, AuthUser, EmailStatus, Mailer, NewAccount, RefreshStore, Registrar, Rename, RevocationStore,
     Rotation, SecretHash, SessionRecord, SessionStore, StoreError, ThrottleStore, UserStore, async_trait,
 };
 
@@ -161,6 +162,13 @@ impl<S> Faulty<S> {
     pub fn down(inner: S) -> Self {
         let faulty = Faulty::new(inner);
         faulty.switch.fail_all();
+        faulty
+    }
+
+    /// `inner` behind a new switch that fails `operation` only.
+    pub fn failing(inner: S, operation: &'static str) -> Self {
+        let faulty = Faulty::new(inner);
+        faulty.switch.fail(operation);
         faulty
     }
 
@@ -301,5 +309,87 @@ impl<U: AuthUser, S: Registrar<U>> Registrar<U> for Faulty<S> {
 impl<S: Mailer> Mailer for Faulty<S> {
     async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), StoreError> {
         call!(self.send(to, subject, body))
+    }
+}
+
+/// The four in-memory lifecycle stores as one value, for `PortcullisBuilder::stores`
+/// (which takes one store implementing every lifecycle trait, like `RedisStore`):
+/// `Faulty::down(AllInMemory::default())` is every lifecycle store down at once.
+#[derive(Default)]
+pub struct AllInMemory {
+    revocations: InMemoryRevocationStore,
+    refresh: InMemoryRefreshStore,
+    sessions: InMemorySessionStore,
+    throttle: InMemoryThrottleStore,
+}
+
+#[async_trait]
+impl RevocationStore for AllInMemory {
+    async fn revoke(&self, jti: &str, until: SystemTime) -> Result<(), StoreError> {
+        self.revocations.revoke(jti, until).await
+    }
+    async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
+        self.revocations.is_revoked(jti).await
+    }
+}
+
+#[async_trait]
+impl RefreshStore for AllInMemory {
+    async fn start(
+        &self,
+        family: &str,
+        grant: &str,
+        token: &SecretHash,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        self.refresh.start(family, grant, token, ttl).await
+    }
+    async fn current_grant(&self, presented: &SecretHash) -> Result<Option<String>, StoreError> {
+        self.refresh.current_grant(presented).await
+    }
+    async fn rotate(
+        &self,
+        presented: &SecretHash,
+        next: &SecretHash,
+        ttl: Duration,
+    ) -> Result<Rotation, StoreError> {
+        self.refresh.rotate(presented, next, ttl).await
+    }
+    async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError> {
+        self.refresh.revoke_family(presented).await
+    }
+}
+
+#[async_trait]
+impl SessionStore for AllInMemory {
+    async fn create(&self, id: &SecretHash, record: &SessionRecord, idle: Duration) -> Result<(), StoreError> {
+        self.sessions.create(id, record, idle).await
+    }
+    async fn touch(
+        &self,
+        id: &SecretHash,
+        idle: Duration,
+        absolute: Duration,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        self.sessions.touch(id, idle, absolute).await
+    }
+    async fn destroy(&self, id: &SecretHash) -> Result<(), StoreError> {
+        self.sessions.destroy(id).await
+    }
+    async fn take(&self, id: &SecretHash, absolute: Duration) -> Result<Option<SessionRecord>, StoreError> {
+        self.sessions.take(id, absolute).await
+    }
+}
+
+#[async_trait]
+impl ThrottleStore for AllInMemory {
+    async fn record_failure(&self, key: &str, window: Duration) -> Result<(u32, Duration), StoreError> {
+        self.throttle.record_failure(key, window).await
+    }
+    async fn failures(&self, key: &str) -> Result<(u32, Duration), StoreError> {
+        self.throttle.failures(key).await
+    }
+    async fn forgive(&self, key: &str) -> Result<(), StoreError> {
+        self.throttle.forgive(key).await
     }
 }
