@@ -9,6 +9,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod auth_router;
 mod http_semantics;
 mod jwt_attacks;
 mod jwt_keys;
