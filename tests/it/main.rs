@@ -10,6 +10,7 @@
 mod support;
 
 mod auth_router;
+mod authorization;
 mod http_semantics;
 mod jwt_attacks;
 mod jwt_keys;
