@@ -145,18 +145,26 @@ pub fn trial(
     })
 }
 
-/// Like [`trial`], for an async test: on a multi-threaded tokio runtime of its own.
+/// Like [`trial`], for an async test: on a tokio runtime of its own, with `workers`
+/// worker threads (`1`: the current-thread runtime of a plain `#[tokio::test]`).
 pub fn tokio_trial<F>(
     name: impl Into<String>,
     needs: &'static [&'static Service],
+    workers: usize,
     test: impl FnOnce() -> F + Send + 'static,
 ) -> Trial
 where
     F: std::future::Future<Output = ()>,
 {
     trial(name, needs, move || {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(4)
+        let mut runtime = if workers <= 1 {
+            tokio::runtime::Builder::new_current_thread()
+        } else {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(workers);
+            builder
+        };
+        runtime
             .enable_all()
             .build()
             .expect("a tokio runtime")

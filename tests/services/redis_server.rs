@@ -1,11 +1,6 @@
-//! Redis fixtures of the integration tests: connect-or-skip to the local Redis, random
-//! key prefixes, and a throwaway `redis-server` that dies with its guard.
-//!
-//! Without Redis the Redis tests print a loud SKIPPED line and pass, unless
-//! `PORTCULLIS_REQUIRE_REDIS=1` is set (CI): then they fail.
-#![allow(dead_code, missing_docs, unreachable_pub)]
+//! Redis fixtures of the services binary: random key prefixes, stores on the local
+//! Redis, and a throwaway `redis-server` that dies with its guard.
 
-use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -14,33 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use portcullis::RedisStore;
 
-/// The Redis the store tests use, unless `PORTCULLIS_REDIS_URL` names another.
-pub const LOCAL_URL: &str = "redis://127.0.0.1:6379";
-
-pub fn local_url() -> String {
-    std::env::var("PORTCULLIS_REDIS_URL").unwrap_or_else(|_| LOCAL_URL.to_owned())
-}
-
-/// Whether Redis tests must run (`PORTCULLIS_REQUIRE_REDIS=1`).
-pub fn required() -> bool {
-    std::env::var("PORTCULLIS_REQUIRE_REDIS").is_ok_and(|v| v == "1")
-}
-
-/// Says loudly that `test` is skipped, or fails it when Redis is required.
-pub fn skip(test: &str, why: &str) {
-    assert!(
-        !required(),
-        "{test}: Redis is required (PORTCULLIS_REQUIRE_REDIS=1) but {why}"
-    );
-    // Straight to the process's stderr: `eprintln!` output of a passing test is captured
-    // by the test harness and never shown, and a skip must not go unnoticed.
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n!!!!!!!! SKIPPED Redis test {test}: {why}\n\
-         !!!!!!!! (start Redis on 127.0.0.1:6379 or set PORTCULLIS_REDIS_URL, put redis-server on PATH, \
-         or set PORTCULLIS_REQUIRE_REDIS=1 to make this a failure)\n"
-    );
-}
+use crate::services::redis_url;
 
 /// A key prefix no other test (or test run) uses, so tests share one Redis in parallel.
 pub fn prefix() -> String {
@@ -50,17 +19,12 @@ pub fn prefix() -> String {
     format!("portcullis-test:{}:{nanos:x}:{n}", std::process::id())
 }
 
-/// A store on the local Redis with a fresh prefix, or `None` (after [`skip`]) when
-/// there is no Redis.
-pub async fn local_store(test: &str) -> Option<RedisStore> {
-    let url = local_url();
-    match RedisStore::connect(&url, &prefix()).await {
-        Ok(store) => Some(store),
-        Err(e) => {
-            skip(test, &format!("no Redis at {url} ({e})"));
-            None
-        }
-    }
+/// A store on the local Redis (the trial checked that it answers) with a fresh prefix.
+pub async fn local_store() -> RedisStore {
+    let url = redis_url();
+    RedisStore::connect(&url, &prefix())
+        .await
+        .unwrap_or_else(|e| panic!("connect to Redis at {url}: {e}"))
 }
 
 /// A `redis-server` of this test alone, on a free loopback port, without persistence,
@@ -73,23 +37,8 @@ pub struct RedisServer {
 }
 
 impl RedisServer {
-    /// Starts a server, or `None` (after [`skip`]) when `redis-server` is not on PATH.
-    pub fn start(test: &str) -> Option<Self> {
-        match Command::new("redis-server")
-            .arg("--version")
-            .stdout(Stdio::null())
-            .status()
-        {
-            Ok(status) if status.success() => {}
-            Ok(status) => {
-                skip(test, &format!("`redis-server --version` failed ({status})"));
-                return None;
-            }
-            Err(e) => {
-                skip(test, &format!("redis-server is not on PATH ({e})"));
-                return None;
-            }
-        }
+    /// Starts a server (the trial checked that `redis-server` is on PATH).
+    pub fn start() -> Self {
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .unwrap()
             .local_addr()
@@ -103,11 +52,7 @@ impl RedisServer {
             dir,
         };
         server.spawn();
-        Some(server)
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
+        server
     }
 
     pub fn url(&self) -> String {
@@ -190,16 +135,16 @@ impl RedisServer {
     }
 
     fn ping(&self) -> bool {
-        let Ok(mut stream) =
-            TcpStream::connect_timeout(&([127, 0, 0, 1], self.port).into(), Duration::from_millis(200))
-        else {
+        let Ok(client) = redis::Client::open(self.url()) else {
             return false;
         };
-        let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-        let mut reply = [0u8; 7];
-        stream.write_all(b"PING\r\n").is_ok()
-            && stream.read_exact(&mut reply).is_ok()
-            && &reply == b"+PONG\r\n"
+        let Ok(mut connection) = client.get_connection_with_timeout(Duration::from_millis(200)) else {
+            return false;
+        };
+        let _ = connection.set_read_timeout(Some(Duration::from_millis(500)));
+        redis::cmd("PING")
+            .query::<String>(&mut connection)
+            .is_ok_and(|pong| pong == "PONG")
     }
 }
 

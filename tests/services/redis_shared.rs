@@ -1,12 +1,11 @@
 //! Two server instances (two `Portcullis`, each with its own Redis connection) behind
 //! one "load balancer": over HTTP, what one instance does, the other sees — login
 //! throttling, sessions, refresh rotation with reuse detection, and logout
-//! (revocation). Skipped loudly without Redis (a failure with PORTCULLIS_REQUIRE_REDIS=1).
-#![cfg(feature = "redis")]
+//! (revocation). Ignored without Redis (a failure with PORTCULLIS_REQUIRE_REDIS=1).
 
-mod support;
-mod support_redis;
-
+use crate::redis_server::prefix;
+use crate::services::redis_url;
+use crate::support::*;
 use axum::extract::{FromRef, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +16,6 @@ use portcullis::{
     AuthInfo, Portcullis, RedisStore, Scheme, SchemeList, SessionConfig, TokenConfig, auth, client_addr,
 };
 use serde_json::{Value, json};
-use support::*;
 
 #[derive(Clone, FromRef)]
 struct Instance {
@@ -115,21 +113,17 @@ fn instance(store: RedisStore) -> Router {
         .with_state(Instance { auth })
 }
 
-/// Two instances on one Redis (same prefix, separate connections), or `None` to skip.
-async fn two_instances(test: &str) -> Option<(Router, Router)> {
-    let url = support_redis::local_url();
-    let prefix = support_redis::prefix();
-    let a = match RedisStore::connect(&url, &prefix).await {
-        Ok(store) => store,
-        Err(e) => {
-            support_redis::skip(test, &format!("no Redis at {url} ({e})"));
-            return None;
-        }
-    };
+/// Two instances on one Redis (same prefix, separate connections).
+async fn two_instances() -> (Router, Router) {
+    let url = redis_url();
+    let prefix = prefix();
+    let a = RedisStore::connect(&url, &prefix)
+        .await
+        .unwrap_or_else(|e| panic!("connect to Redis at {url}: {e}"));
     let b = RedisStore::connect(&url, &prefix)
         .await
         .expect("second connection");
-    Some((instance(a), instance(b)))
+    (instance(a), instance(b))
 }
 
 fn json_post(uri: &str, body: Value) -> Request<axum::body::Body> {
@@ -139,11 +133,8 @@ fn json_post(uri: &str, body: Value) -> Request<axum::body::Body> {
         .unwrap()
 }
 
-#[tokio::test]
-async fn throttling_is_shared() {
-    let Some((a, b)) = two_instances("redis_shared::throttling_is_shared").await else {
-        return;
-    };
+pub async fn throttling_is_shared() {
+    let (a, b) = two_instances().await;
     for attempt in 1..=5 {
         let app = if attempt % 2 == 0 { &a } else { &b };
         let r = send(
@@ -166,11 +157,8 @@ async fn throttling_is_shared() {
     }
 }
 
-#[tokio::test]
-async fn refresh_rotation_and_logout_are_shared() {
-    let Some((a, b)) = two_instances("redis_shared::refresh_rotation_and_logout_are_shared").await else {
-        return;
-    };
+pub async fn refresh_rotation_and_logout_are_shared() {
+    let (a, b) = two_instances().await;
     let r = send(
         &a,
         json_post("/login", json!({"username": "alice", "password": ALICE_PASSWORD})),
@@ -201,11 +189,8 @@ async fn refresh_rotation_and_logout_are_shared() {
     assert_eq!(r.body["message"], "the token has been revoked");
 }
 
-#[tokio::test]
-async fn sessions_are_shared() {
-    let Some((a, b)) = two_instances("redis_shared::sessions_are_shared").await else {
-        return;
-    };
+pub async fn sessions_are_shared() {
+    let (a, b) = two_instances().await;
     let r = send(
         &a,
         Request::post("/session/login")

@@ -15,24 +15,20 @@
 //! - every key the store writes has a TTL within its bound (a session key never
 //!   outlives its absolute limit) and throttle keys do not hold the user name.
 //!
-//! Without `redis-server` on PATH the tests print SKIPPED and pass, unless
-//! `PORTCULLIS_REQUIRE_REDIS=1` is set.
-#![cfg(feature = "redis")]
-
-mod support;
-mod support_redis;
+//! Without `redis-server` on PATH the trials are ignored, or fail with
+//! `PORTCULLIS_REQUIRE_REDIS=1` (see `tests/support/services.rs`).
 
 use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::redis_server::{RedisServer, prefix};
+use crate::support::*;
 use axum::{Json, Router, routing::get};
 use portcullis::{
     Portcullis, RedisStore, RefreshStore, RevocationStore, Rotation, SessionRecord, SessionStore, StoreError,
     ThrottleStore, auth,
 };
 use serde_json::{Value, json};
-use support::*;
-use support_redis::{RedisServer, prefix};
 
 /// How long any store call may take against a dead or hung server.
 const FAIL_FAST: Duration = Duration::from_secs(2);
@@ -102,12 +98,8 @@ async fn every_method_fails_fast(store: &RedisStore) -> Duration {
     [a, b, c, d, e, f, g, h, i, j].into_iter().max().unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_method_fails_fast_while_redis_is_down() {
-    let Some(mut server) = RedisServer::start("redis_faults::every_method_fails_fast_while_redis_is_down")
-    else {
-        return;
-    };
+pub async fn every_method_fails_fast_while_redis_is_down() {
+    let mut server = RedisServer::start();
     let store = connect(&server, &prefix()).await;
     store.revoke("jti", SystemTime::now() + HOUR).await.unwrap();
     assert!(store.is_revoked("jti").await.unwrap());
@@ -122,12 +114,8 @@ async fn every_method_fails_fast_while_redis_is_down() {
     eprintln!("connect to a dead server failed in {took:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn calls_time_out_while_redis_hangs_and_work_after() {
-    let Some(server) = RedisServer::start("redis_faults::calls_time_out_while_redis_hangs_and_work_after")
-    else {
-        return;
-    };
+pub async fn calls_time_out_while_redis_hangs_and_work_after() {
+    let server = RedisServer::start();
     let store = connect(&server, &prefix()).await;
     store.revoke("jti", SystemTime::now() + HOUR).await.unwrap();
 
@@ -154,13 +142,8 @@ async fn calls_time_out_while_redis_hangs_and_work_after() {
     assert_eq!(store.record_failure("k", HOUR).await.unwrap().0, 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn http_answers_503_while_redis_is_down_and_recovers() {
-    let Some(mut server) =
-        RedisServer::start("redis_faults::http_answers_503_while_redis_is_down_and_recovers")
-    else {
-        return;
-    };
+pub async fn http_answers_503_while_redis_is_down_and_recovers() {
+    let mut server = RedisServer::start();
     let store = connect(&server, &prefix()).await;
     let app = app(store.clone());
     let token = hs256(&claims("1"));
@@ -229,11 +212,8 @@ fn claims_jti(token: &str) -> String {
     claims["jti"].as_str().unwrap().to_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_instances_share_one_redis() {
-    let Some(server) = RedisServer::start("redis_faults::two_instances_share_one_redis") else {
-        return;
-    };
+pub async fn two_instances_share_one_redis() {
+    let server = RedisServer::start();
     let shared = prefix();
     let (a, b) = (connect(&server, &shared).await, connect(&server, &shared).await);
 
@@ -307,11 +287,8 @@ async fn two_instances_share_one_redis() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_key_expires_and_holds_no_plain_secret() {
-    let Some(server) = RedisServer::start("redis_faults::every_key_expires_and_holds_no_plain_secret") else {
-        return;
-    };
+pub async fn every_key_expires_and_holds_no_plain_secret() {
+    let server = RedisServer::start();
     let prefix = prefix();
     let store = connect(&server, &prefix).await;
     let day = 24 * HOUR;
