@@ -6,18 +6,17 @@
 //! cannot answer, the replaceable renderer, the configured realm, and that an
 //! `Authorization` scheme the route does not accept counts as no credentials.
 
-
 use std::time::{Duration, SystemTime};
 
+use crate::support::*;
 use axum::body::{Body, Bytes};
 use axum::{Json, Router, routing::get};
 use http::{HeaderValue, Request, Response, StatusCode};
 use portcullis::{
-    AuthInfo, ErrorRenderer, InMemoryRevocationStore, InMemoryUserStore,
-    Portcullis, Rejection, RevocationStore, auth,
+    AuthInfo, ErrorRenderer, InMemoryRevocationStore, InMemoryUserStore, Portcullis, Rejection,
+    RevocationStore, auth,
 };
 use serde_json::{Value, json};
-use crate::support::*;
 
 const MALLORY_KEY: &str = "pk_mallory_0123456789abcdef";
 
@@ -424,7 +423,12 @@ async fn user_store_down_gives_503_for_every_scheme() {
 
 #[tokio::test]
 async fn revocation_store_down_gives_503_for_a_token_with_jti() {
-    let app = app_with(builder(users()).revocations(Faulty::down(InMemoryRevocationStore::default())).build().unwrap());
+    let app = app_with(
+        builder(users())
+            .revocations(Faulty::down(InMemoryRevocationStore::default()))
+            .build()
+            .unwrap(),
+    );
     let r = send(&app, bearer("/jwt", &hs256(&claims("1")))).await;
     assert_unavailable(&r);
     let r = send(&app, bearer("/any", &hs256(&claims("2")))).await;
@@ -519,7 +523,12 @@ async fn custom_renderer_changes_the_body_but_not_status_or_challenges() {
             .unwrap(),
     );
     let default_down = app_with(builder(Faulty::down(users())).build().unwrap());
-    let custom_down = app_with(builder(Faulty::down(users())).renderer(ProblemJson).build().unwrap());
+    let custom_down = app_with(
+        builder(Faulty::down(users()))
+            .renderer(ProblemJson)
+            .build()
+            .unwrap(),
+    );
 
     let unavailable = |app| {
         (
@@ -571,7 +580,12 @@ async fn renderer_cannot_change_status_or_drop_challenges() {
     assert_eq!(r.status, 401, "an unauthenticated request must never get a 2xx");
     assert_eq!(r.challenges(), [BEARER, API_KEY, BASIC]);
 
-    let down = app_with(builder(Faulty::down(users())).renderer(NaivePlainText).build().unwrap());
+    let down = app_with(
+        builder(Faulty::down(users()))
+            .renderer(NaivePlainText)
+            .build()
+            .unwrap(),
+    );
     let r = send(&down, bearer("/any", &hs256(&claims("1")))).await;
     assert_eq!(r.status, 503, "store unavailable must never be 200");
     assert!(r.headers.get("retry-after").is_some());

@@ -9,19 +9,16 @@
 //! tokens of every supported algorithm pass and that the handler sees their claims,
 //! and the RFC 7515 Appendix A.1 example shows HS256 verification interoperates.
 
-
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 
+use crate::support::*;
 use axum::body::Body;
 use axum::{Json, Router, routing::get};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey};
-use portcullis::{
-    AuthInfo, InMemoryRevocationStore, JwtConfig, JwtKey, Portcullis, RevocationStore, auth,
-};
+use portcullis::{AuthInfo, InMemoryRevocationStore, JwtConfig, JwtKey, Portcullis, RevocationStore, auth};
 use serde_json::{Value, json};
-use crate::support::*;
 
 const ATTACKER_RSA_PRIVATE: &[u8] = include_bytes!("../keys/attacker_rsa.pem");
 

@@ -6,15 +6,14 @@
 //! silently accepted key); and the algorithms allowed per key are enforced over HTTP
 //! (a token's `alg` only selects among its key's allowed algorithms).
 
-
 use std::time::Duration;
 
+use crate::support::*;
 use axum::{Json, Router, routing::get};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, EncodingKey};
 use portcullis::{AuthInfo, ConfigError, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, auth};
 use serde_json::{Value, json};
-use crate::support::*;
 
 #[auth(jwt)]
 async fn me(user: User, info: AuthInfo) -> Json<Value> {

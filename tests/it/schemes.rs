@@ -5,13 +5,13 @@
 //! `AuthInfo`, failing closed when several credentials are sent, scheme order, `#[auth]`
 //! on associated functions, and the `crate = ...` override of both macros.
 
+use crate::support::*;
 use axum::body::Body;
 use axum::extract::FromRef;
 use axum::{Json, Router, routing::get};
 use http::Request;
 use portcullis::{ApiKeyConfig, AuthInfo, InMemoryUserStore, Portcullis, auth};
 use serde_json::{Value, json};
-use crate::support::*;
 
 fn view(user: &User, info: &AuthInfo) -> Json<Value> {
     Json(json!({"id": user.id, "name": user.username, "scheme": info.scheme().as_str()}))

@@ -205,7 +205,8 @@ async fn api_key_hash_stored_as_blob() {
     assert_eq!(status, 200, "{body:?}");
     assert_eq!(body["id"], 1);
     assert_eq!(body["scheme"], "api_key");
-    let Reply { status, body, .. } = call(&app, ("x-api-key", "pk_alice_db_0123456789abcdeF".to_owned())).await;
+    let Reply { status, body, .. } =
+        call(&app, ("x-api-key", "pk_alice_db_0123456789abcdeF".to_owned())).await;
     assert_eq!(status, 401, "{body:?}");
     assert_eq!(body["error"], "invalid_credentials");
 }

@@ -27,9 +27,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use portcullis::{
-    ApiKeyHash, InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore,
-    InMemoryThrottleStore, AuthUser, EmailStatus, Mailer, NewAccount, RefreshStore, Registrar, Rename, RevocationStore,
-    Rotation, SecretHash, SessionRecord, SessionStore, StoreError, ThrottleStore, UserStore, async_trait,
+    ApiKeyHash, AuthUser, EmailStatus, InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore,
+    InMemoryThrottleStore, Mailer, NewAccount, RefreshStore, Registrar, Rename, RevocationStore, Rotation,
+    SecretHash, SessionRecord, SessionStore, StoreError, ThrottleStore, UserStore, async_trait,
 };
 
 /// The message of every injected failure (responses must not leak it).
@@ -362,7 +362,12 @@ impl RefreshStore for AllInMemory {
 
 #[async_trait]
 impl SessionStore for AllInMemory {
-    async fn create(&self, id: &SecretHash, record: &SessionRecord, idle: Duration) -> Result<(), StoreError> {
+    async fn create(
+        &self,
+        id: &SecretHash,
+        record: &SessionRecord,
+        idle: Duration,
+    ) -> Result<(), StoreError> {
         self.sessions.create(id, record, idle).await
     }
     async fn touch(

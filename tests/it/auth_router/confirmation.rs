@@ -20,7 +20,7 @@ fn link_token(mail: &Mail, prefix: &str) -> String {
 async fn confirm(app: &Router, token: &str) -> Reply {
     send(
         app,
-        Request::post(&format!("/auth/confirm/{token}"))
+        Request::post(format!("/auth/confirm/{token}"))
             .body(Body::empty())
             .unwrap(),
     )
@@ -151,7 +151,11 @@ async fn confirmation_status_and_request_need_a_bearer_token() {
     let (_, session) = session_login(&w.app, "bob", BOB_PASSWORD).await;
     let r = send(&w.app, req("/auth/confirm").body(Body::empty()).unwrap()).await;
     assert_bearer_required(&r);
-    let r = send(&w.app, Request::post("/auth/confirm").body(Body::empty()).unwrap()).await;
+    let r = send(
+        &w.app,
+        Request::post("/auth/confirm").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_bearer_required(&r);
     // Session, API key and Basic are not accepted here.
     let r = send(
@@ -300,4 +304,3 @@ async fn concurrent_uses_of_one_confirmation_link_confirm_once() {
     );
     assert_eq!(w.db.table().confirm_calls, 1);
 }
-

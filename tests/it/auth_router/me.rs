@@ -85,4 +85,3 @@ async fn me_refuses_wrong_credentials_of_each_scheme() {
     .await;
     expect_error(&r, StatusCode::UNAUTHORIZED, "invalid_credentials");
 }
-

@@ -169,4 +169,3 @@ async fn register_answers_503_when_the_registrar_fails() {
     w.database.heal();
     assert!(w.db.table().users.iter().all(|u| u.name != "dave"));
 }
-

@@ -143,4 +143,3 @@ async fn the_admin_role_is_configurable() {
     let r = rename(&w.app, &alice.access, "2", "robert").await;
     expect_error(&r, StatusCode::FORBIDDEN, "forbidden");
 }
-

@@ -127,7 +127,11 @@ async fn session_logout_needs_the_csrf_token_then_clears_the_cookie_and_ends_the
 #[tokio::test]
 async fn session_logout_needs_a_session() {
     let w = world();
-    let r = send(&w.app, Request::post("/session/logout").body(Body::empty()).unwrap()).await;
+    let r = send(
+        &w.app,
+        Request::post("/session/logout").body(Body::empty()).unwrap(),
+    )
+    .await;
     expect_error(&r, StatusCode::UNAUTHORIZED, "missing_credentials");
     assert_eq!(r.challenges(), ["Session realm=\"api\""]);
     // A bearer token is not a session.
@@ -136,4 +140,3 @@ async fn session_logout_needs_a_session() {
     expect_error(&r, StatusCode::UNAUTHORIZED, "missing_credentials");
     assert!(r.headers.get(SET_COOKIE).is_none());
 }
-

@@ -278,4 +278,3 @@ async fn logout_needs_a_bearer_token_and_a_json_body() {
     assert_revoked_on_me(&me(&w.app, &t.access).await);
     assert_token_pair(&refresh(&w.app, &t.refresh).await);
 }
-

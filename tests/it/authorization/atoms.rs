@@ -38,7 +38,6 @@ pub(super) struct TypedUser {
     roles: Vec<Role>,
 }
 
-
 pub(super) fn typed_users() -> InMemoryUserStore<TypedUser> {
     let store = InMemoryUserStore::new();
     for (id, roles) in [

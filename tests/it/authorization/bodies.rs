@@ -172,4 +172,3 @@ async fn inactive_accounts_are_refused_before_any_requirement() {
     // The same requirement lets an active user with the same roles in.
     assert_let_in(&get_as(&app, "/all", UMA).await, UMA);
 }
-

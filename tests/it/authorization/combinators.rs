@@ -172,4 +172,3 @@ async fn or_short_circuits() {
     );
     assert_eq!(calls(), 1);
 }
-

@@ -5,8 +5,7 @@ use super::owner::{Post, who_and_post};
 use super::*;
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/posts/{id}/moderate", get(post_moderate))
+    Router::new().route("/posts/{id}/moderate", get(post_moderate))
 }
 
 /// The resource comes before the user: authentication still runs first.
@@ -109,4 +108,3 @@ async fn denial_body_leaks_nothing_else() {
         }
     }
 }
-

@@ -123,7 +123,6 @@ fn members() -> InMemoryUserStore<Member> {
     store
 }
 
-
 fn who(user: &Member) -> Json<Value> {
     Json(json!({"user": user.id}))
 }
@@ -277,4 +276,3 @@ fn assert_not_found(r: &Reply) {
         json!({"error": "not_found", "message": "the resource does not exist"})
     );
 }
-

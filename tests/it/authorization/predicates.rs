@@ -109,4 +109,3 @@ async fn async_predicates() {
     );
     assert_eq!(checks::ASYNC_CALLS.load(Ordering::SeqCst) - before, 3);
 }
-

@@ -9,8 +9,14 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/perms/and-require", get(perms_and_require))
         .route("/stack/auth-require", get(stack_auth_require))
         .route("/stack/require-auth", get(stack_require_auth))
-        .route("/stack/permissions-require-auth", get(stack_permissions_require_auth))
-        .route("/stack/auth-permissions-require", get(stack_auth_permissions_require))
+        .route(
+            "/stack/permissions-require-auth",
+            get(stack_permissions_require_auth),
+        )
+        .route(
+            "/stack/auth-permissions-require",
+            get(stack_auth_permissions_require),
+        )
 }
 
 #[auth(jwt)]
@@ -131,4 +137,3 @@ async fn attribute_order_does_not_matter() {
         r#"permission = "posts:delete""#,
     );
 }
-

@@ -21,7 +21,6 @@ pub(super) struct PlainUser {
     permissions: Vec<String>,
 }
 
-
 pub(super) fn plain_users() -> InMemoryUserStore<PlainUser> {
     let store = InMemoryUserStore::new();
     let strings = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect();
@@ -99,4 +98,3 @@ async fn undeclared_names_are_checked_at_run_time() {
         r#"permission = "reports:delete""#,
     );
 }
-

@@ -10,9 +10,9 @@ use portcullis::{
 
 use crate::support::*;
 
-use super::*;
 use super::sessions::{session_get, session_login_request, start_session, with_cookie};
 use super::tokens::logout_request;
+use super::*;
 
 // ---------------------------------------------------------------------------------------------
 // Fail closed: a lifecycle store that cannot answer never lets anyone in
@@ -33,7 +33,13 @@ async fn a_throttle_store_that_is_down_fails_login_and_basic_with_503() {
 
 #[tokio::test]
 async fn a_failure_that_cannot_be_counted_is_503_not_401() {
-    let app = app(token_builder().throttle_store(Faulty::failing(InMemoryThrottleStore::default(), "record_failure")).build().unwrap());
+    let app = app(token_builder()
+        .throttle_store(Faulty::failing(
+            InMemoryThrottleStore::default(),
+            "record_failure",
+        ))
+        .build()
+        .unwrap());
     assert_unavailable(&send(&app, login_request("alice", "wrong")).await);
     assert_unavailable(&send(&app, basic_request("alice", "wrong")).await);
     // Attempts are counted before the password is checked: an attempt that cannot be
@@ -43,7 +49,10 @@ async fn a_failure_that_cannot_be_counted_is_503_not_401() {
 
 #[tokio::test]
 async fn a_refresh_store_that_is_down_fails_issuance_refresh_and_logout_with_503() {
-    let app = app(token_builder().refresh_store(Faulty::down(InMemoryRefreshStore::default())).build().unwrap());
+    let app = app(token_builder()
+        .refresh_store(Faulty::down(InMemoryRefreshStore::default()))
+        .build()
+        .unwrap());
     assert_unavailable(&send(&app, login_request("alice", ALICE_PASSWORD)).await);
     assert_unavailable(&send(&app, refresh_request(&URL_SAFE_NO_PAD.encode([1u8; 32]))).await);
     let access = hs256(&claims("1"));
@@ -104,7 +113,10 @@ async fn a_session_that_cannot_be_destroyed_is_not_replaced_silently() {
 
 #[tokio::test]
 async fn a_revocation_store_that_is_down_fails_tokens_with_a_jti_with_503() {
-    let app = app(token_builder().revocations(Faulty::down(InMemoryRevocationStore::default())).build().unwrap());
+    let app = app(token_builder()
+        .revocations(Faulty::down(InMemoryRevocationStore::default()))
+        .build()
+        .unwrap());
     assert_unavailable(&send(&app, bearer("/me", &hs256(&claims("1")))).await);
     let tokens = login_tokens(&app).await;
     assert_unavailable(&send(&app, bearer("/me", &tokens.access)).await);
@@ -112,7 +124,11 @@ async fn a_revocation_store_that_is_down_fails_tokens_with_a_jti_with_503() {
 
 #[tokio::test]
 async fn every_store_down_at_once() {
-    let app = app(token_builder().stores(Faulty::down(AllInMemory::default())).sessions(dev_sessions()).build().unwrap());
+    let app = app(token_builder()
+        .stores(Faulty::down(AllInMemory::default()))
+        .sessions(dev_sessions())
+        .build()
+        .unwrap());
     assert_unavailable(&send(&app, login_request("alice", ALICE_PASSWORD)).await);
     assert_unavailable(&send(&app, refresh_request(&URL_SAFE_NO_PAD.encode([1u8; 32]))).await);
     assert_unavailable(&send(&app, session_login_request(None)).await);
@@ -121,4 +137,3 @@ async fn every_store_down_at_once() {
     assert_unavailable(&send(&app, bearer("/me", &hs256(&claims("1")))).await);
     assert_unavailable(&send(&app, basic_request("alice", ALICE_PASSWORD)).await);
 }
-

@@ -19,8 +19,8 @@ use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::{Request, StatusCode};
 use portcullis::{
-    Algorithm, AuthError, InMemoryUserStore, Portcullis, PortcullisBuilder, Scheme, SchemeList, SessionConfig,
-    TokenConfig, UserStore,
+    Algorithm, AuthError, InMemoryUserStore, Portcullis, PortcullisBuilder, Scheme, SchemeList,
+    SessionConfig, TokenConfig, UserStore,
 };
 use serde_json::{Value, json};
 
@@ -60,7 +60,6 @@ fn token_builder() -> PortcullisBuilder<User> {
         .jwt(jwt_config())
         .tokens(token_config())
 }
-
 
 fn token_app() -> Router {
     app(token_builder().build().unwrap())
@@ -111,7 +110,6 @@ async fn rotate(app: &Router, refresh_token: &str) -> Tokens {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     tokens_of(&r)
 }
-
 
 fn basic_request(username: &str, password: &str) -> Request<Body> {
     req("/basic").basic(username, password).empty()

@@ -4,10 +4,10 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use axum::extract::ConnectInfo;
 use axum::routing::get;
 use axum::{Json, Router};
 use http::header::RETRY_AFTER;
-use axum::extract::ConnectInfo;
 use portcullis::{AuthInfo, ClientAddr, ThrottleConfig, auth};
 
 use crate::support::*;
@@ -260,4 +260,3 @@ async fn a_custom_throttle_window_resets() {
     }
     assert_throttled(&send(&app, login_request("alice", "wrong-password")).await, 1);
 }
-

@@ -73,7 +73,6 @@ pub(super) fn session_app(config: SessionConfig) -> Router {
     app(token_builder().sessions(config).build().unwrap())
 }
 
-
 pub(super) struct Session {
     /// `name=value`, as the browser sends it back.
     pub(super) cookie: String,
@@ -129,7 +128,6 @@ pub(super) fn cookie_attributes(set_cookie: &str) -> Vec<String> {
         .map(|a| a.trim().to_owned())
         .collect()
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Sessions
@@ -432,4 +430,3 @@ async fn malformed_and_unknown_session_cookies_are_refused() {
     let r = send(&app, req("/session/me").body(Body::empty()).unwrap()).await;
     expect_error(&r, StatusCode::UNAUTHORIZED, "missing_credentials");
 }
-

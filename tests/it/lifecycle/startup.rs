@@ -116,4 +116,3 @@ fn lifecycle_settings_out_of_range_are_startup_errors() {
         .unwrap();
     assert_eq!(p.session_cookie_name(), "__Host-app-sid");
 }
-

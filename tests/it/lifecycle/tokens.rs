@@ -410,4 +410,3 @@ async fn revoke_access_revokes_only_the_token() {
     let next = rotate(&app, &tokens.refresh).await;
     assert_eq!(me_status(&app, &next.access).await, StatusCode::OK);
 }
-
