@@ -61,11 +61,6 @@ async fn me(user: User, info: AuthInfo) -> Json<Value> {
     }))
 }
 
-#[auth(jwt, api_key)]
-async fn either(user: User, info: AuthInfo) -> Json<Value> {
-    Json(json!({"id": user.id, "scheme": info.scheme().as_str()}))
-}
-
 fn router(auth: Portcullis<User>) -> Router {
     Router::new()
         .route("/me", get(me))
@@ -628,6 +623,12 @@ async fn valid_eddsa() {
 
 // ---------------------------------------------------------------------------------
 // The Authorization header
+
+/// The route of the fail-closed case below: JWT or API key.
+#[auth(jwt, api_key)]
+async fn either(user: User, info: AuthInfo) -> Json<Value> {
+    Json(json!({"id": user.id, "scheme": info.scheme().as_str()}))
+}
 
 #[tokio::test]
 async fn bearer_scheme_is_case_insensitive() {

@@ -72,6 +72,20 @@ pub fn post_json(uri: &str, body: &Value) -> Request<Body> {
     Request::post(uri).json(body)
 }
 
+/// The JSON body of a password login: `{"username", "password"}`.
+pub fn credentials(username: &str, password: &str) -> Value {
+    serde_json::json!({"username": username, "password": password})
+}
+
+/// The attributes of a `Set-Cookie` value (after `name=value`), trimmed.
+pub fn cookie_attributes(set_cookie: &str) -> Vec<String> {
+    set_cookie
+        .split(';')
+        .skip(1)
+        .map(|a| a.trim().to_owned())
+        .collect()
+}
+
 /// The `Authorization` value of HTTP Basic for `user:password`.
 pub fn basic(user: &str, password: &str) -> String {
     basic_credentials(format!("{user}:{password}"))

@@ -8,6 +8,8 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use portcullis::{JwtConfig, JwtKey};
 use serde_json::{Value, json};
 
+use super::requests::Reply;
+
 pub const SECRET: &[u8] = b"test-secret-0123456789-abcdefghij-KLMNOP";
 pub const ISSUER: &str = "https://issuer.test";
 pub const AUDIENCE: &str = "test-api";
@@ -102,4 +104,23 @@ pub fn hs256_raw(header: &str, payload: &str) -> String {
 pub fn payload(token: &str) -> Value {
     let part = token.split('.').nth(1).expect("a JWT has a payload");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+/// The access and refresh token of a 200 token-pair response.
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
+}
+
+/// The token pair of `r`, which must be a 200.
+#[track_caller]
+pub fn tokens_of(r: &Reply) -> Tokens {
+    assert_eq!(r.status, http::StatusCode::OK, "{:?}", r.body);
+    Tokens {
+        access: r.body["access_token"].as_str().expect("access_token").to_owned(),
+        refresh: r.body["refresh_token"]
+            .as_str()
+            .expect("refresh_token")
+            .to_owned(),
+    }
 }

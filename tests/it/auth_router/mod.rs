@@ -33,8 +33,9 @@ use serde_json::{Value, json};
 
 use crate::support::faulty::Switch;
 use crate::support::{
-    AUDIENCE, Faulty, ISSUER, Reply, RequestExt, SECRET, assert_invalid_token, assert_throttled,
-    assert_unavailable, basic, bearer, expect_error, post_json, req, send,
+    AUDIENCE, Faulty, ISSUER, Reply, RequestExt, SECRET, Tokens, assert_invalid_token, assert_throttled,
+    assert_unavailable, basic, bearer, cookie_attributes, credentials, expect_error, post_json, req, send,
+    tokens_of,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -317,32 +318,12 @@ fn post_bearer(uri: &str, token: &str) -> Request<Body> {
     Request::post(uri).bearer(token).empty()
 }
 
-fn credentials(username: &str, password: &str) -> Value {
-    json!({"username": username, "password": password})
-}
-
 fn registration(username: &str, email: &str, password: &str) -> Value {
     json!({"username": username, "email": email, "password": password})
 }
 
 async fn login(app: &Router, username: &str, password: &str) -> Reply {
     send(app, post_json("/auth/login", &credentials(username, password))).await
-}
-
-struct Tokens {
-    access: String,
-    refresh: String,
-}
-
-fn tokens_of(r: &Reply) -> Tokens {
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    Tokens {
-        access: r.body["access_token"].as_str().expect("access_token").to_owned(),
-        refresh: r.body["refresh_token"]
-            .as_str()
-            .expect("refresh_token")
-            .to_owned(),
-    }
 }
 
 async fn tokens(app: &Router, username: &str, password: &str) -> Tokens {

@@ -2,14 +2,6 @@
 
 use super::*;
 
-fn attributes(set_cookie: &str) -> Vec<String> {
-    set_cookie
-        .split(';')
-        .skip(1)
-        .map(|a| a.trim().to_owned())
-        .collect()
-}
-
 // ---------------------------------------------------------------------------------------------
 // POST /session/login, POST /session/logout
 // ---------------------------------------------------------------------------------------------
@@ -30,7 +22,7 @@ async fn session_login_sets_the_development_cookie_and_returns_the_csrf_token() 
     assert_eq!(name, "portcullis_session", "{set_cookie}");
     assert_eq!(value.len(), 43, "{set_cookie}");
     assert_ne!(value, session.csrf);
-    let attributes = attributes(set_cookie);
+    let attributes = cookie_attributes(set_cookie);
     for expected in ["HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(
             attributes.iter().any(|a| a == expected),
@@ -95,7 +87,7 @@ async fn session_logout_needs_the_csrf_token_then_clears_the_cookie_and_ends_the
     assert_eq!(r.body, Value::Null);
     let cleared = r.headers[SET_COOKIE].to_str().unwrap();
     assert!(cleared.starts_with("portcullis_session=;"), "{cleared}");
-    let attributes = attributes(cleared);
+    let attributes = cookie_attributes(cleared);
     for expected in ["Max-Age=0", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(
             attributes.iter().any(|a| a == expected),

@@ -137,7 +137,8 @@ struct AppState {
     plain: Portcullis<undeclared::PlainUser>,
 }
 
-fn jwt_config() -> JwtConfig {
+/// HS256 only, issuer and audience set.
+fn hs256_jwt() -> JwtConfig {
     JwtConfig::new()
         .key(JwtKey::hmac(SECRET, Algorithm::HS256))
         .issuer(ISSUER)
@@ -146,16 +147,16 @@ fn jwt_config() -> JwtConfig {
 
 fn app() -> Router {
     let members = Portcullis::builder(members())
-        .jwt(jwt_config())
+        .jwt(hs256_jwt())
         .api_key(ApiKeyConfig::new())
         .build()
         .unwrap();
     let typed = Portcullis::builder(atoms::typed_users())
-        .jwt(jwt_config())
+        .jwt(hs256_jwt())
         .build()
         .unwrap();
     let plain = Portcullis::builder(undeclared::plain_users())
-        .jwt(jwt_config())
+        .jwt(hs256_jwt())
         .build()
         .unwrap();
     Router::new()

@@ -75,10 +75,6 @@ fn json_post(uri: &str) -> http::request::Builder {
     Request::post(uri).header("content-type", "application/json")
 }
 
-fn credentials(username: &str, password: &str) -> Value {
-    json!({"username": username, "password": password})
-}
-
 fn login_request(username: &str, password: &str) -> Request<Body> {
     post_json("/login", &credentials(username, password))
 }
@@ -87,22 +83,10 @@ fn refresh_request(token: &str) -> Request<Body> {
     post_json("/refresh", &json!({"refresh_token": token}))
 }
 
-struct Tokens {
-    access: String,
-    refresh: String,
-}
-
 async fn login_tokens(app: &Router) -> Tokens {
     let r = send(app, login_request("alice", ALICE_PASSWORD)).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     tokens_of(&r)
-}
-
-fn tokens_of(r: &Reply) -> Tokens {
-    Tokens {
-        access: r.body["access_token"].as_str().unwrap().to_owned(),
-        refresh: r.body["refresh_token"].as_str().unwrap().to_owned(),
-    }
 }
 
 async fn rotate(app: &Router, refresh_token: &str) -> Tokens {

@@ -121,14 +121,6 @@ pub(super) async fn session_get(app: &Router, cookie: &str) -> Reply {
     .await
 }
 
-pub(super) fn cookie_attributes(set_cookie: &str) -> Vec<String> {
-    set_cookie
-        .split(';')
-        .skip(1)
-        .map(|a| a.trim().to_owned())
-        .collect()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Sessions
 // ---------------------------------------------------------------------------------------------
