@@ -14,6 +14,9 @@
 //! db.fail_all();           // every operation fails
 //! db.heal();               // everything works again
 //! let sessions = Faulty::down(InMemorySessionStore::default()); // failing from the start
+//! let throttle = Faulty::failing(InMemoryThrottleStore::default(), "record_failure");
+//! let shared = Faulty::with_switch(other_store, &db); // goes down with `users`
+//! users.inner().insert(user); // the wrapped store, bypassing the switch
 //! ```
 //!
 //! Operations are named by their trait method (`"find_by_id"`, `"record_failure"`,

@@ -21,6 +21,6 @@ pub mod tokens;
 
 pub use app::*;
 pub use assertions::*;
-pub use faulty::{AllInMemory, Faulty};
+pub use faulty::{AllInMemory, Faulty, Switch};
 pub use requests::*;
 pub use tokens::*;

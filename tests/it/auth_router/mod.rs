@@ -31,11 +31,10 @@ use portcullis::{
 };
 use serde_json::{Value, json};
 
-use crate::support::faulty::Switch;
 use crate::support::{
-    AUDIENCE, Faulty, ISSUER, Reply, RequestExt, SECRET, Tokens, assert_invalid_token, assert_throttled,
-    assert_unavailable, basic, bearer, cookie_attributes, credentials, expect_error, post_json, req, send,
-    tokens_of,
+    AUDIENCE, Faulty, ISSUER, Reply, RequestExt, SECRET, Switch, Tokens, assert_invalid_token,
+    assert_throttled, assert_unavailable, basic, bearer, cookie_attributes, credentials, expect_error,
+    post_json, req, send, tokens_of,
 };
 
 // ---------------------------------------------------------------------------------------------
