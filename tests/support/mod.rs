@@ -7,9 +7,10 @@
 //! * [`faulty`]: one switchable wrapper that makes any store fail;
 //! * [`store_suite`]: the behaviour suite every store implementation runs.
 //!
-//! Include it with `#[path = "../support/mod.rs"] mod support;` (the `it` binary has it
-//! as `mod support;` beside `main.rs`'s directory). Every binary uses a different subset,
-//! hence `dead_code` is allowed here.
+//! Each binary (`tests/it/`, `tests/services/`) includes it with
+//! `#[path = "../support/mod.rs"] mod support;` and uses a different subset, hence
+//! `dead_code` is allowed here. (`services.rs` beside it is included separately by the
+//! binaries that need external services.)
 #![allow(dead_code, missing_docs, unreachable_pub)]
 
 pub mod app;
