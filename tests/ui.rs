@@ -6,8 +6,10 @@
 //! Two trials (a `libtest-mimic` runner): `ui::pass` builds and runs every
 //! `ui-tests/*/pass/*.rs`; `ui::compile_fail` checks every `ui-tests/*/fail/*.rs` against
 //! its snapshot. They are separate trybuild runs on purpose: a run with pass cases
-//! *builds* (codegen and linking) every case, a run of compile-fail cases alone only
-//! *checks* them, which is several times faster and gives the same diagnostics.
+//! *builds* every case, a run of compile-fail cases alone only *checks* them, with the
+//! same diagnostics. With the dependencies built, the two runs took 18 s + 8 s, one run
+//! of all cases 75 s (2 cores); from scratch the split costs a check-mode build of the
+//! dependencies (about 50 s), so it is no slower there.
 //!
 //! Snapshots belong to rustc 1.95 and to the feature set they were recorded with
 //! (`--all-features`, which for this package is its default set `axum` + `redis`): rustc
