@@ -245,9 +245,9 @@ pub(crate) fn check_same_site(headers: &HeaderMap) -> Result<(), AuthError> {
 /// ```
 pub struct ClientAddr(pub IpAddr);
 
-/// The address used for throttling: the [`ClientAddr`] extension (framework adapters
-/// insert the peer address there when the application did not).
-pub fn client_addr(parts: &Parts) -> Option<IpAddr> {
+/// The [`ClientAddr`] extension (framework adapters insert the peer address there
+/// before authenticating, when the application did not).
+pub(crate) fn client_addr(parts: &Parts) -> Option<IpAddr> {
     parts.extensions.get::<ClientAddr>().map(|ClientAddr(ip)| *ip)
 }
 

@@ -29,7 +29,7 @@ use crate::user::AuthUser;
 ///
 /// Refuses with 401 (no or bad credentials), 403 (inactive account, a hook) or 503
 /// (store unavailable), rendered by the configured [`ErrorRenderer`](crate::ErrorRenderer).
-pub struct Authenticated<U: AuthUser, S: SchemeSet<U>> {
+pub struct Authenticated<U: AuthUser, S> {
     /// The user.
     pub user: U,
     /// How they authenticated.
@@ -83,7 +83,7 @@ impl<U: AuthUser, S: SchemeSet<U>> Authenticated<U, S> {
 ///     auth.user.map_or("anonymous".into(), |u| u.id.to_string())
 /// }
 /// ```
-pub struct MaybeAuthenticated<U: AuthUser, S: SchemeSet<U>> {
+pub struct MaybeAuthenticated<U: AuthUser, S> {
     /// The user, if credentials were sent.
     pub user: Option<U>,
     /// How they authenticated, if they did.

@@ -34,7 +34,8 @@ pub use accounts::{EmailStatus, Mailer, NewAccount, Registrar, Rename};
 #[cfg(feature = "axum")]
 pub use adapter::router::AuthRouter;
 pub use builder::{PortcullisBuilder, install_crypto_provider};
-pub use credentials::{BasicCredentials, ClientAddr, client_addr};
+pub use adapter::client_addr;
+pub use credentials::{BasicCredentials, ClientAddr};
 pub use deferred::{Deferred, DeferredBody};
 pub use error::{AuthError, ConfigError, StoreError};
 pub use gate::{Portcullis, SchemeSet};
@@ -69,7 +70,7 @@ pub use store::{
     UserStore,
 };
 pub use tokens::{TokenConfig, TokenPair};
-pub use user::{AuthUser, BoolField, NameSet, OptionalText, TypedRole, Untyped, UserRoles};
+pub use user::{AuthUser, BoolField, DeclaredNames, NameSet, OptionalText, TypedRole, Untyped, UserRoles};
 
 pub use async_trait::async_trait;
 pub use jsonwebtoken;

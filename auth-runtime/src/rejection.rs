@@ -173,7 +173,7 @@ impl Rejection {
 /// A refusal can also carry a framework's own response: the rejection of an
 /// extractor that `#[require]` deferred until after its checks (a malformed JSON
 /// body, say), passed through unchanged.
-pub struct Refusal(Answer);
+pub struct Refusal(Box<Answer>);
 
 enum Answer {
     Rendered(http::Response<Bytes>),
@@ -188,28 +188,28 @@ impl std::fmt::Debug for Refusal {
 
 impl Refusal {
     pub(crate) fn new(response: http::Response<Bytes>) -> Self {
-        Refusal(Answer::Rendered(response))
+        Refusal(Box::new(Answer::Rendered(response)))
     }
 
     /// A framework adapter's own answer (an extractor's rejection), kept as it is.
     pub(crate) fn framework<R: std::any::Any + Send>(status: StatusCode, response: R) -> Self {
-        Refusal(Answer::Framework(status, Box::new(response)))
+        Refusal(Box::new(Answer::Framework(status, Box::new(response))))
     }
 
     /// The framework answer of type `R`, if this refusal carries one.
     pub(crate) fn into_framework<R: std::any::Any>(self) -> Result<R, Self> {
-        match self.0 {
+        match *self.0 {
             Answer::Framework(status, any) => match any.downcast::<R>() {
                 Ok(response) => Ok(*response),
-                Err(any) => Err(Refusal(Answer::Framework(status, any))),
+                Err(any) => Err(Refusal(Box::new(Answer::Framework(status, any)))),
             },
-            rendered => Err(Refusal(rendered)),
+            rendered => Err(Refusal(Box::new(rendered))),
         }
     }
 
     /// The status code.
     pub fn status(&self) -> StatusCode {
-        match &self.0 {
+        match &*self.0 {
             Answer::Rendered(response) => response.status(),
             Answer::Framework(status, _) => *status,
         }
@@ -217,7 +217,7 @@ impl Refusal {
 
     /// The rendered response (`None` for a framework's own answer).
     pub fn response(&self) -> Option<&http::Response<Bytes>> {
-        match &self.0 {
+        match &*self.0 {
             Answer::Rendered(response) => Some(response),
             Answer::Framework(..) => None,
         }
@@ -226,7 +226,7 @@ impl Refusal {
     /// The rendered response, to send with any framework (a framework's own answer
     /// becomes an empty response with its status).
     pub fn into_inner(self) -> http::Response<Bytes> {
-        match self.0 {
+        match *self.0 {
             Answer::Rendered(response) => response,
             Answer::Framework(status, _) => {
                 let mut response = http::Response::new(Bytes::new());

@@ -20,12 +20,19 @@ impl IntoResponse for Refusal {
     }
 }
 
+/// The peer address axum's `ConnectInfo` recorded, if the app is served with it.
+pub(crate) fn peer_addr(parts: &Parts) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
 /// The peer address as the throttling address, unless the application set one.
 fn note_peer(parts: &mut Parts) {
     if parts.extensions.get::<ClientAddr>().is_none()
-        && let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>()
+        && let Some(ip) = peer_addr(parts)
     {
-        let ip = addr.ip();
         parts.extensions.insert(ClientAddr(ip));
     }
 }

@@ -1,7 +1,8 @@
 //! A small axum app using every Portcullis macro through the dependency renamed `gate`,
 //! each with `crate = gate`: `#[derive(AuthUser)]`, `#[derive(Role)]`, `#[auth]`, and
 //! `#[require]` / `#[permissions]` (compiled by `#[auth]`, so they follow its
-//! `crate = gate`), above and below `#[auth]`.
+//! `crate = gate`), above and below `#[auth]`; a handler whose `Path` and `Json`
+//! extractors wait for the checks (`gate::__private::{Deferred, DeferredBody}`).
 //!
 //! The crate denies every warning and clippy's pedantic lints: the generated code must
 //! not trigger any (`cargo clippy -p portcullis-renamed-test`).
@@ -9,8 +10,9 @@
 #![deny(warnings, clippy::pedantic)]
 
 use axum::Router;
-use axum::extract::FromRef;
-use axum::routing::get;
+use axum::Json;
+use axum::extract::{FromRef, Path};
+use axum::routing::{get, put};
 use gate::{
     ApiKeyConfig, AuthInfo, AuthUser, InMemoryUserStore, Portcullis, Role, auth, permissions, require,
 };
@@ -79,6 +81,14 @@ async fn edit(user: User) -> String {
     format!("edit {}", user.name)
 }
 
+/// Under a requirement, the path and the body are extracted after the check: a user
+/// without the role gets 403 whatever they sent.
+#[auth(api_key, crate = gate)]
+#[require(role = Staff::Admin)]
+async fn rename(user: User, Path(id): Path<i64>, Json(name): Json<String>) -> String {
+    format!("{} renamed {id} to {name}", user.name)
+}
+
 #[auth(api_key, optional, crate = gate)]
 async fn maybe(user: Option<User>) -> String {
     user.map_or_else(|| "anonymous".to_owned(), |u| u.name)
@@ -121,5 +131,6 @@ pub fn app() -> Router {
         .route("/write", get(write))
         .route("/edit", get(edit))
         .route("/maybe", get(maybe))
+        .route("/items/{id}", put(rename))
         .with_state(AppState { auth: portcullis() })
 }

@@ -11,10 +11,20 @@ async fn get(path: &str, key: Option<&str>) -> (StatusCode, String) {
     if let Some(key) = key {
         request = request.header("X-API-Key", key);
     }
-    let response = app()
-        .oneshot(request.body(Body::empty()).expect("a request"))
-        .await
-        .expect("infallible");
+    send(request.body(Body::empty()).expect("a request")).await
+}
+
+async fn put_json(path: &str, key: &str, body: &'static str) -> (StatusCode, String) {
+    let request = Request::put(path)
+        .header("X-API-Key", key)
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .expect("a request");
+    send(request).await
+}
+
+async fn send(request: Request<Body>) -> (StatusCode, String) {
+    let response = app().oneshot(request).await.expect("infallible");
     let status = response.status();
     let body = response.into_body().collect().await.expect("a body").to_bytes();
     (status, String::from_utf8_lossy(&body).into_owned())
@@ -46,4 +56,28 @@ async fn the_generated_checks_refuse_and_authenticate() {
         (StatusCode::OK, "edit eve".to_owned())
     );
     assert_eq!(get("/me", Some(ADMIN_KEY)).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_checks_come_before_the_path_and_the_body() {
+    assert_eq!(
+        put_json("/items/7", EDITOR_KEY, "\"unterminated").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put_json("/items/x", EDITOR_KEY, "\"bob\"").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put_json("/items/7", ADMIN_KEY, "\"unterminated").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        put_json("/items/x", ADMIN_KEY, "\"bob\"").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        put_json("/items/7", ADMIN_KEY, "\"bob\"").await,
+        (StatusCode::OK, "alice renamed 7 to bob".to_owned())
+    );
 }

@@ -1,0 +1,23 @@
+//! Every in-process integration test of Portcullis, in one binary (no Redis, no
+//! PostgreSQL, no reference server): requests go through an axum `Router` with
+//! `oneshot`. One module per topic; handlers live beside the tests that call them, shared
+//! fixtures in `tests/support/`.
+//!
+//! The tests that need Redis or PostgreSQL are in the `services` binary
+//! (`tests/services/`), the end-to-end tests of the reference server over TCP in `e2e`.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod auth_router;
+mod authorization;
+mod http_semantics;
+mod jwt_attacks;
+mod jwt_keys;
+mod lifecycle;
+mod open_core;
+mod quickstart_example;
+mod schemes;
+mod smoke;
+mod sqlx_users;
+mod stores;

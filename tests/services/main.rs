@@ -1,0 +1,129 @@
+//! Tests that need an external service, under one runner (`libtest-mimic`):
+//!
+//! * `redis_stores::*`: the store suite (`tests/support/store_suite.rs`) against
+//!   `RedisStore` on the local Redis (127.0.0.1:6379 or `PORTCULLIS_REDIS_URL`);
+//! * `redis_faults::*`: `RedisStore` while its server is down, hung or restarted, two
+//!   stores on one server, key expiry — each against a `redis-server` of its own;
+//! * `redis_shared::*`: two application instances on one Redis, over HTTP;
+//! * `postgres_users::*`: the sqlx user-store tests of `tests/it/sqlx_users.rs` on
+//!   PostgreSQL (127.0.0.1:5432, database `test`, or `PORTCULLIS_POSTGRES_URL`), a
+//!   schema per trial.
+//!
+//! A trial whose service does not answer (or without `redis-server` on PATH) is
+//! reported ignored, with the reason; with `PORTCULLIS_REQUIRE_REDIS=1` /
+//! `PORTCULLIS_REQUIRE_POSTGRES=1` (as in `.ci/run`) it fails instead (see `tests/support/services.rs`). Each async trial runs
+//! on a tokio runtime of its own.
+
+#[path = "../support/services.rs"]
+mod services;
+// Each binary uses a part of the shared support.
+#[allow(unused_imports)]
+#[path = "../support/mod.rs"]
+mod support;
+
+mod postgres_users;
+mod redis_faults;
+mod redis_server;
+mod redis_shared;
+mod redis_stores;
+
+use services::{POSTGRES, REDIS, REDIS_SERVER, Service, tokio_trial};
+
+static NEEDS_POSTGRES: [&Service; 1] = [&POSTGRES];
+static NEEDS_REDIS: [&Service; 1] = [&REDIS];
+static NEEDS_REDIS_SERVER: [&Service; 1] = [&REDIS_SERVER];
+
+fn main() {
+    let mut trials = redis_stores::trials();
+    trials.extend([
+        tokio_trial(
+            "redis_faults::every_method_fails_fast_while_redis_is_down",
+            &NEEDS_REDIS_SERVER,
+            2,
+            redis_faults::every_method_fails_fast_while_redis_is_down,
+        ),
+        tokio_trial(
+            "redis_faults::calls_time_out_while_redis_hangs_and_work_after",
+            &NEEDS_REDIS_SERVER,
+            2,
+            redis_faults::calls_time_out_while_redis_hangs_and_work_after,
+        ),
+        tokio_trial(
+            "redis_faults::http_answers_503_while_redis_is_down_and_recovers",
+            &NEEDS_REDIS_SERVER,
+            2,
+            redis_faults::http_answers_503_while_redis_is_down_and_recovers,
+        ),
+        tokio_trial(
+            "redis_faults::two_instances_share_one_redis",
+            &NEEDS_REDIS_SERVER,
+            4,
+            redis_faults::two_instances_share_one_redis,
+        ),
+        tokio_trial(
+            "redis_faults::every_key_expires_and_holds_no_plain_secret",
+            &NEEDS_REDIS_SERVER,
+            2,
+            redis_faults::every_key_expires_and_holds_no_plain_secret,
+        ),
+        tokio_trial(
+            "redis_shared::throttling_is_shared",
+            &NEEDS_REDIS,
+            1,
+            redis_shared::throttling_is_shared,
+        ),
+        tokio_trial(
+            "redis_shared::refresh_rotation_and_logout_are_shared",
+            &NEEDS_REDIS,
+            1,
+            redis_shared::refresh_rotation_and_logout_are_shared,
+        ),
+        tokio_trial(
+            "redis_shared::sessions_are_shared",
+            &NEEDS_REDIS,
+            1,
+            redis_shared::sessions_are_shared,
+        ),
+    ]);
+    trials.extend([
+        tokio_trial(
+            "postgres_users::jwt_for_a_database_user_reads_roles_from_the_text_column",
+            &NEEDS_POSTGRES,
+            1,
+            postgres_users::jwt_for_a_database_user_reads_roles_from_the_text_column,
+        ),
+        tokio_trial(
+            "postgres_users::api_key_hash_stored_as_bytea",
+            &NEEDS_POSTGRES,
+            1,
+            postgres_users::api_key_hash_stored_as_bytea,
+        ),
+        tokio_trial(
+            "postgres_users::basic_against_an_argon2id_hash_in_the_table",
+            &NEEDS_POSTGRES,
+            1,
+            postgres_users::basic_against_an_argon2id_hash_in_the_table,
+        ),
+        tokio_trial(
+            "postgres_users::inactive_column_gives_403",
+            &NEEDS_POSTGRES,
+            1,
+            postgres_users::inactive_column_gives_403,
+        ),
+        tokio_trial(
+            "postgres_users::closed_pool_gives_503_never_200",
+            &NEEDS_POSTGRES,
+            1,
+            postgres_users::closed_pool_gives_503_never_200,
+        ),
+        tokio_trial(
+            "postgres_users::database_user_round_trips_through_serde",
+            &NEEDS_POSTGRES,
+            1,
+            postgres_users::database_user_round_trips_through_serde,
+        ),
+    ]);
+    // The fault trials time store calls (each must fail within 2 s); two at a time on
+    // two cores, as the default test harness ran them.
+    services::run(trials, 2);
+}
