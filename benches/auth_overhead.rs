@@ -22,10 +22,7 @@ use http::request::Parts;
 use http::{Request, StatusCode};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use portcullis::schemes::Jwt;
-use portcullis::{
-    AuthError, AuthUser, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, UserStore,
-    auth,
-};
+use portcullis::{AuthError, AuthUser, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, UserStore, auth};
 use serde_json::json;
 use tower::ServiceExt;
 

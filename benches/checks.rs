@@ -6,7 +6,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use portcullis::{AuthUser, NameCheck, Role};
+use portcullis::__private::NameCheck;
+use portcullis::{AuthUser, Role};
 
 /// Only `Moderator` is used: the others exist to give it a non-zero bit.
 #[allow(dead_code)]

@@ -27,22 +27,31 @@
 /// # assert!(u.has_permission("posts:write"));
 /// ```
 ///
-/// is the same as writing (the hints are the messages a misspelt name gets at
-/// compile time, one per declared name, then one without a suggestion):
+/// is the same as writing two impls: the user's facts (`AuthUser`), and the tables
+/// the requirement checks read at compile time (`DeclaredNames`, a hidden supertrait of
+/// `AuthUser`; a hand-written user that declares nothing writes
+/// `impl portcullis::__private::DeclaredNames for MyUser {}`). The hints are the
+/// messages a misspelt name gets at compile time, one per declared name, then one
+/// without a suggestion:
 ///
 /// ```
 /// # #[derive(Clone)]
 /// # struct User { id: i64, username: String, role: String, password_hash: Option<String>, active: bool }
-/// use portcullis::{AuthUser, BoolField, NameSet, OptionalText, UserRoles, Untyped};
+/// use portcullis::AuthUser;
+/// use portcullis::__private::{BoolField, DeclaredNames, NameSet, OptionalText, UserRoles};
 ///
-/// impl AuthUser for User {
-///     type Id = i64;
+/// impl DeclaredNames for User {
 ///     const DECLARED_ROLES: Option<&'static [&'static str]> = Some(&["admin", "user"]);
 ///     const DECLARED_PERMISSIONS: Option<&'static [&'static str]> = Some(&["posts:read", "posts:write"]);
 ///     // (role bits, permission bits): admin grants every permission, user `posts:read`.
 ///     const GRANTS: &'static [(u64, u64)] = &[(0b01, 0b11), (0b10, 0b01)];
 ///     const ROLE_HINTS: &'static [&'static str] = &["... did you mean `admin`? ...", "... did you mean `user`? ...", "..."];
 ///     const PERMISSION_HINTS: &'static [&'static str] = &["...", "...", "..."];
+///     const HAS_EMAIL_VERIFIED: bool = false; // true with an `#[auth_user(email_verified)]` field
+/// }
+///
+/// impl AuthUser for User {
+///     type Id = i64;
 ///     fn id(&self) -> &i64 { &self.id }
 ///     fn role_mask(&self) -> u64 {
 ///         Self::DECLARED_ROLES.map_or(0, |declared| <String as NameSet>::mask(&self.role, declared))
@@ -58,16 +67,18 @@
 /// }
 /// # let u = User { id: 1, username: "a".into(), role: "user".into(), password_hash: None, active: true };
 /// # assert!(u.has_permission("posts:read") && !u.has_permission("posts:write"));
-/// # let _: Option<Untyped> = None;
+/// # let _: Option<portcullis::__private::Untyped> = None;
 /// ```
 #[doc(inline)]
 pub use portcullis_macros::AuthUser;
 
 /// Authenticates an async axum handler with the listed schemes, tried in order.
 ///
-/// Arguments: schemes (`jwt`, `api_key`, `basic`), `optional`, `crate = path`. The
-/// parameter named `user` (or marked `#[user]`) receives the user; a parameter of
-/// type `AuthInfo` receives how they authenticated.
+/// Arguments: the built-in schemes (`jwt`, `api_key`, `basic`, `session`), schemes of
+/// your own as `custom(Type)`, `optional`, and `crate = path` (for a crate that
+/// reaches Portcullis under another name). The parameter named `user` (or marked
+/// `#[user]`) receives the user; a parameter of type `AuthInfo` receives how they
+/// authenticated.
 ///
 /// ```
 /// use axum::Json;
@@ -105,10 +116,47 @@ pub use portcullis_macros::AuthUser;
 /// The extractor answers 401 (with one `WWW-Authenticate` challenge per listed scheme),
 /// 403 (inactive account) or 503 (store unavailable) before the handler runs. With
 /// `optional`, the parameter is `Option<User>` and the extractor `MaybeAuthenticated`.
+///
+/// A scheme of your own is a type implementing [`AuthScheme`](schemes::AuthScheme),
+/// registered with [`PortcullisBuilder::scheme`] and listed as `custom(Type)` among
+/// the built-ins, in the order to try them (the type is checked at compile time):
+///
+/// ```
+/// use http::request::Parts;
+/// use portcullis::schemes::{AuthScheme, Context, Identity, Scheme, Verified};
+/// use portcullis::{async_trait, auth, AuthError, AuthUser, InMemoryUserStore, Portcullis};
+///
+/// #[derive(Clone, AuthUser)]
+/// struct User { #[auth_user(id)] id: i64 }
+///
+/// /// `X-Device: <serial>`, checked against a registry.
+/// struct Device;
+///
+/// #[async_trait]
+/// impl AuthScheme<User> for Device {
+///     type Credential = String;
+///     fn name(&self) -> Scheme { Scheme::custom("device") }
+///     fn extract(&self, parts: &Parts) -> Result<Option<String>, AuthError> {
+///         Ok(parts.headers.get("x-device").and_then(|v| v.to_str().ok()).map(str::to_owned))
+///     }
+///     async fn verify(&self, _: &Parts, serial: String, _: &Context<'_, User>) -> Result<Verified<User>, AuthError> {
+///         let owner = (serial == "SN-0042").then_some("7").ok_or(AuthError::invalid(self.name(), "unknown device"))?;
+///         Ok(Verified::identity(Identity::new(self.name(), owner)))
+///     }
+///     fn challenge(&self, realm: &str) -> String { format!("Device realm=\"{realm}\"") }
+/// }
+///
+/// #[auth(jwt, custom(Device))] // the extractor is `Authenticated<User, (Jwt, Device)>`
+/// async fn telemetry(user: User) -> String { user.id.to_string() }
+///
+/// let gate = Portcullis::builder(InMemoryUserStore::<User>::new()).scheme(Device).build();
+/// # let _ = gate;
+/// ```
 #[doc(inline)]
 pub use portcullis_macros::auth;
 
-/// Authorizes an `#[auth]` handler: a requirement checked after authentication.
+/// Authorizes an `#[auth]` handler: a requirement checked after authentication and
+/// before the handler's other extractors.
 ///
 /// The language: `role = "name"` or `role = Enum::Variant`, `permission = "name"`,
 /// `scope = "name"` (OAuth scopes of the token), `claim(name = literal)`,
@@ -119,6 +167,7 @@ pub use portcullis_macros::auth;
 /// bit tests.
 ///
 /// ```
+/// use axum::Json;
 /// use axum::http::StatusCode;
 /// use portcullis::{auth, require, AuthUser};
 /// # use axum::extract::{OptionalFromRequestParts, FromRequestParts};
@@ -137,7 +186,7 @@ pub use portcullis_macros::auth;
 ///
 /// #[auth(jwt)]
 /// #[require(owner(post.author_id) || role = "moderator")]
-/// async fn delete_post(user: User, post: Option<Post>) -> StatusCode {
+/// async fn edit_post(user: User, post: Option<Post>, Json(text): Json<String>) -> StatusCode {
 ///     StatusCode::NO_CONTENT
 /// }
 /// ```
@@ -145,18 +194,21 @@ pub use portcullis_macros::auth;
 /// is the same as writing:
 ///
 /// ```
+/// # use axum::Json;
 /// # use axum::http::StatusCode;
 /// # use portcullis::AuthUser;
 /// # #[derive(Clone, AuthUser)]
 /// # #[auth_user(roles("admin", "moderator", "user"))]
 /// # struct User { #[auth_user(id)] id: i64, #[auth_user(roles)] role: String }
 /// # struct Post { author_id: i64 }
-/// use portcullis::{AuthError, Authenticated, NameCheck, Refusal};
+/// use portcullis::{AuthError, Authenticated, Refusal};
+/// use portcullis::__private::{DeferredBody, NameCheck};
 /// use portcullis::schemes::Jwt;
 ///
-/// async fn delete_post(
+/// async fn edit_post(
 ///     auth: Authenticated<User, (Jwt,)>,
-///     post: Option<Post>,
+///     post: Option<Post>,             // needed by the check: extracted first
+///     text: DeferredBody<Json<String>>, // not needed: extracted after the check
 /// ) -> Result<StatusCode, Refusal> {
 ///     // 404 before 403: the resource the check needs must exist.
 ///     let Some(found) = &post else { return Err(auth.refuse(AuthError::NotFound)) };
@@ -169,6 +221,8 @@ pub use portcullis_macros::auth;
 ///             requirement: "owner(post.author_id) || role = \"moderator\"",
 ///         }));
 ///     }
+///     // Only now is the body read; its own rejection (400, 415, 422) is answered as it is.
+///     let Json(text): Json<String> = text.resolve().await?;
 ///     let user: User = auth.user;
 ///     Ok(async move { StatusCode::NO_CONTENT }.await)
 /// }
@@ -180,6 +234,15 @@ pub use portcullis_macros::auth;
 /// requirement: <the unmet part>"}` (with `WWW-Authenticate: Bearer ...,
 /// error="insufficient_scope"` for token users). `#[auth]`, `#[require]` and
 /// `#[permissions]` stack in any order.
+///
+/// **Checks before the other extractors.** Every parameter but the user, `AuthInfo`
+/// and the resources named in `owner(...)` waits until the checks have passed: the
+/// last one (the one that may read the body) as `DeferredBody<T>`, the others as
+/// `Deferred<T>`, resolved in their order before the body runs. So a request that
+/// fails the checks gets 403 (or 404) even when its body or path is malformed, and
+/// nothing it sent is parsed. An owner resource is extracted before the checks, since
+/// they read it. The router's state must be `Clone` (axum's `Router::with_state` already
+/// asks for it). Handlers without requirements extract as written.
 #[doc(inline)]
 pub use portcullis_macros::require;
 
@@ -207,8 +270,12 @@ pub use portcullis_macros::permissions;
 
 /// Derives [`TypedRole`] for a fieldless enum: its variants are the roles.
 ///
+/// Variant names become snake_case role names; `#[role(rename = "name")]` on a variant
+/// names it otherwise, and `#[role(crate = path)]` on the enum changes the facade path
+/// the generated code names (for a crate that reaches Portcullis under another name).
+///
 /// ```
-/// use portcullis::{auth, require, AuthUser, Role};
+/// use portcullis::{auth, require, AuthUser, Role, TypedRole};
 ///
 /// #[derive(Debug, Clone, Copy, PartialEq, Role)]
 /// enum Staff { Admin, #[role(rename = "mod")] Moderator }
@@ -220,7 +287,9 @@ pub use portcullis_macros::permissions;
 /// #[require(role = Staff::Admin)]           // type-checked against `Vec<Staff>`
 /// async fn admin_only(user: User) -> &'static str { "hi" }
 ///
-/// assert_eq!(User::DECLARED_ROLES, Some(&["admin", "mod"][..]));
+/// assert_eq!(Staff::NAMES, ["admin", "mod"]);
+/// let moderator = User { id: 1, roles: vec![Staff::Moderator] };
+/// assert!(moderator.has_role("mod") && !moderator.has_role("admin"));
 /// ```
 ///
 /// is the same as writing:
@@ -228,29 +297,78 @@ pub use portcullis_macros::permissions;
 /// ```
 /// # #[derive(Debug, Clone, Copy, PartialEq)]
 /// # enum Staff { Admin, Moderator }
-/// impl portcullis::TypedRole for Staff {
+/// use portcullis::TypedRole;
+/// use portcullis::__private::NameSet;
+///
+/// impl TypedRole for Staff {
 ///     const NAMES: &'static [&'static str] = &["admin", "mod"];
 ///     fn index(self) -> u32 { match self { Staff::Admin => 0, Staff::Moderator => 1 } }
 /// }
-/// impl portcullis::NameSet for Staff {
+/// impl NameSet for Staff {
 ///     type Typed = Staff;
-///     const DECLARED: Option<&'static [&'static str]> = Some(<Staff as portcullis::TypedRole>::NAMES);
-///     fn for_each_name(&self, f: &mut dyn FnMut(&str)) { f(portcullis::TypedRole::name(*self)) }
-///     fn mask(&self, _: &[&str]) -> u64 { 1 << portcullis::TypedRole::index(*self) }
+///     const DECLARED: Option<&'static [&'static str]> = Some(<Staff as TypedRole>::NAMES);
+///     fn for_each_name(&self, f: &mut dyn FnMut(&str)) { f(TypedRole::name(*self)) }
+///     fn mask(&self, _: &[&str]) -> u64 { 1 << TypedRole::index(*self) }
 /// }
 /// ```
 #[doc(inline)]
 pub use portcullis_macros::Role;
 
-pub use portcullis_runtime::*;
+// The root: what an application names. The topic modules below hold the same items
+// grouped, plus the ones only scheme authors and store writers need; what the macros'
+// generated code names is in `__private`.
+
+// The user and the role enums.
+pub use portcullis_runtime::{AuthUser, TypedRole};
+// The gate, its builder and its settings.
+pub use portcullis_runtime::{
+    Algorithm, ApiKeyConfig, JwtConfig, JwtKey, LoggedIn, Portcullis, PortcullisBuilder, SessionConfig,
+    ThrottleConfig, TokenConfig, TokenPair, install_crypto_provider,
+};
+// What a handler sees: the user's authentication, the guards `#[auth]` stands for,
+// refusals.
+pub use portcullis_runtime::{AuthInfo, Authenticated, MaybeAuthenticated, Refusal, Scheme};
+// Failures and how they are rendered.
+pub use portcullis_runtime::{
+    AuthError, ConfigError, ErrorRenderer, JsonRenderer, ProblemJsonRenderer, Rejection, StoreError,
+};
+// Hooks before and after authentication.
+pub use portcullis_runtime::{AfterAuthentication, BeforeAuthentication};
+// Schemes of your own and identity resolution (also in [`schemes`] and [`identity`]).
+pub use portcullis_runtime::{
+    ApiKeyValidator, AuthScheme, Claims, ClaimsMapping, ClaimsUser, Context, Identity, IdentityResolver,
+    PasswordVerifier, Verified,
+};
+// Stores (also in [`stores`]).
+#[cfg(feature = "redis")]
+pub use portcullis_runtime::RedisStore;
+pub use portcullis_runtime::{
+    ApiKeyHash, InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore,
+    InMemoryUserStore, RefreshStore, RevocationStore, Rotation, SecretHash, SessionRecord, SessionStore,
+    ThrottleStore, UserStore,
+};
+// Passwords, API keys and the client's address.
+pub use portcullis_runtime::{
+    ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, ClientAddr, PasswordError, client_addr,
+    hash_api_key, hash_password, needs_rehash, verify_password,
+};
+// The auth router's account logic (also in [`router`]).
+#[cfg(feature = "axum")]
+pub use portcullis_runtime::AuthRouter;
+pub use portcullis_runtime::{EmailStatus, Mailer, NewAccount, Registrar, Rename};
+// Crates that appear in the API.
+/// The `redis` crate [`RedisStore`] is built on (to configure a `ConnectionManager`).
+#[cfg(feature = "redis")]
+pub use portcullis_runtime::redis;
+pub use portcullis_runtime::{async_trait, jsonwebtoken};
 
 /// The most used items in one import: `use portcullis::prelude::*;` — every macro
 /// and the common types.
 pub mod prelude {
     pub use portcullis_macros::{AuthUser, Role, auth, permissions, require};
     pub use portcullis_runtime::{
-        AuthError, AuthInfo, AuthUser as _, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, Scheme,
-        UserStore,
+        Algorithm, AuthError, AuthInfo, AuthUser, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, Refusal,
+        Scheme, StoreError, TypedRole, UserStore,
     };
 }
 
@@ -304,11 +422,11 @@ pub mod router {
 /// Items the macros' generated code names. Not public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    pub use portcullis_runtime::AuthInfo;
     pub use portcullis_runtime::{
-        AsyncPredicate, AuthError, AuthScheme, AuthUser, Authenticated, BoolField, MaybeAuthenticated,
-        NameCheck, NameSet, OptionalText, OwnerId, PredicateOutput, Refusal, Scheme, SyncPredicate,
-        TypedRole, Untyped, UserRoles, claim_is, email_verified, has_scope,
+        AsyncPredicate, AuthError, AuthInfo, AuthScheme, AuthUser, Authenticated, BoolField, Challenge,
+        DeclaredNames, Deferred, DeferredBody, MaybeAuthenticated, NameCheck, NameSet, OptionalText, OwnerId,
+        PredicateOutput, Refusal, Scheme, SyncPredicate, TypedRole, Untyped, UserRoles, claim_is,
+        email_verified, has_scope,
     };
     /// The built-in scheme types `#[auth(...)]` lists.
     pub mod schemes {

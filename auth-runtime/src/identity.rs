@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use crate::error::{AuthError, StoreError, store_down};
 use crate::scheme::Identity;
 use crate::store::UserStore;
-use crate::user::AuthUser;
+use crate::user::{AuthUser, DeclaredNames};
 
 /// Turns a verified identity into a user. `Ok(None)` refuses the request with 401
 /// ("not a known user"); `Err` answers 503.
@@ -137,6 +137,9 @@ impl ClaimsUser {
         &self.scopes
     }
 }
+
+/// Declares no names: roles and permissions are compared by name at run time.
+impl DeclaredNames for ClaimsUser {}
 
 impl AuthUser for ClaimsUser {
     type Id = String;

@@ -88,7 +88,7 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
     let declared_roles = match (&model.roles, parts.roles) {
         (None, Some(field)) => {
             let ty = &field.ty;
-            quote!(<#ty as #private::NameSet>::DECLARED)
+            quote_spanned!(ty.span()=> <#ty as #private::NameSet>::DECLARED)
         }
         (list, _) => declared(list),
     };
@@ -99,12 +99,15 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
         let permission_bits = bits_of(&model.permissions, &permissions.0);
         quote!((#role_bit, #permission_bits))
     });
+    // Every use of the roles field's type is spanned on it: an unsupported type gets
+    // one error, there.
     let role_mask = parts.roles.map(|f| {
         let (field, ty) = (&f.ident, &f.ty);
+        let mask = quote_spanned!(ty.span()=> <#ty as #private::NameSet>::mask(&self.#field, declared));
         quote! {
             fn role_mask(&self) -> u64 {
-                match <Self as #private::AuthUser>::DECLARED_ROLES {
-                    ::core::option::Option::Some(declared) => <#ty as #private::NameSet>::mask(&self.#field, declared),
+                match <Self as #private::DeclaredNames>::DECLARED_ROLES {
+                    ::core::option::Option::Some(declared) => #mask,
                     ::core::option::Option::None => 0,
                 }
             }
@@ -114,14 +117,14 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
         let (field, ty) = (&f.ident, &f.ty);
         let read = quote_spanned!(ty.span()=> <#ty as #private::BoolField>::get(&self.#field));
         quote! {
-            const HAS_EMAIL_VERIFIED: bool = true;
             fn email_verified(&self) -> bool { #read }
         }
     });
+    let has_email_verified = parts.email_verified.is_some();
     let typed = match parts.roles {
         Some(f) => {
             let ty = &f.ty;
-            quote!(<#ty as #private::NameSet>::Typed)
+            quote_spanned!(ty.span()=> <#ty as #private::NameSet>::Typed)
         }
         None => quote!(#private::Untyped),
     };
@@ -147,13 +150,17 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
         #[doc(hidden)]
         const _: () = {
             #[automatically_derived]
-            impl #impl_generics #private::AuthUser for #ident #ty_generics #where_clause {
-                #id_type
+            impl #impl_generics #private::DeclaredNames for #ident #ty_generics #where_clause {
                 const DECLARED_ROLES: ::core::option::Option<&'static [&'static str]> = #declared_roles;
                 const DECLARED_PERMISSIONS: ::core::option::Option<&'static [&'static str]> = #declared_permissions;
                 const GRANTS: &'static [(u64, u64)] = &[#(#grants),*];
                 const ROLE_HINTS: &'static [&'static str] = #role_hints;
                 const PERMISSION_HINTS: &'static [&'static str] = #permission_hints;
+                const HAS_EMAIL_VERIFIED: bool = #has_email_verified;
+            }
+            #[automatically_derived]
+            impl #impl_generics #private::AuthUser for #ident #ty_generics #where_clause {
+                #id_type
                 fn id(&self) -> &Self::Id { &self.#id_field }
                 #role_mask
                 #email_verified

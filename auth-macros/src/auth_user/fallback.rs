@@ -1,7 +1,7 @@
-//! What `#[derive(AuthUser)]` emits beside its errors: a dummy `AuthUser` impl, so that
-//! the handlers and requirements using the type compile on and one mistake in the
-//! derive gives one error, not one more at every use (thiserror's `fallback.rs`, clap's
-//! `dummies.rs`).
+//! What `#[derive(AuthUser)]` emits beside its errors: dummy `DeclaredNames` and
+//! `AuthUser` impls, so that the handlers and requirements using the type compile on and
+//! one mistake in the derive gives one error, not one more at every use (thiserror's
+//! `fallback.rs`, clap's `dummies.rs`).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -34,6 +34,8 @@ pub(super) fn expand(input: &syn::DeriveInput, known: &Known<'_>) -> TokenStream
     quote! {
         #[doc(hidden)]
         const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #private::DeclaredNames for #ident #ty_generics #where_clause {}
             #[automatically_derived]
             impl #impl_generics #private::AuthUser for #ident #ty_generics #where_clause {
                 type Id = #id;

@@ -95,7 +95,7 @@ fn atom_test(atom: &Atom, scope: &Scope<'_>) -> TokenStream {
             // A user type without `#[auth_user(email_verified)]` cannot pass: refuse to build.
             let assert = quote_spanned! {*span=>
                 const _: () = ::core::assert!(
-                    <#user_ty as #private::AuthUser>::HAS_EMAIL_VERIFIED,
+                    <#user_ty as #private::DeclaredNames>::HAS_EMAIL_VERIFIED,
                     "`verified_email` needs a `#[auth_user(email_verified)]` bool field on the user type"
                 );
             };

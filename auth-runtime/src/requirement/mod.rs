@@ -68,8 +68,8 @@ pub fn email_verified<U: AuthUser>(user: &U) -> bool {
 /// use portcullis::{AuthInfo, Claims, Scheme};
 /// let claims = Claims::from_json(serde_json::json!({ "scope": "read:posts" })).unwrap();
 /// let info = AuthInfo::new(Scheme::JWT, Some(claims));
-/// assert!(portcullis::has_scope(&info, "read:posts"));
-/// assert!(!portcullis::has_scope(&AuthInfo::new(Scheme::API_KEY, None), "read:posts"));
+/// assert!(portcullis::__private::has_scope(&info, "read:posts"));
+/// assert!(!portcullis::__private::has_scope(&AuthInfo::new(Scheme::API_KEY, None), "read:posts"));
 /// ```
 pub fn has_scope(info: &AuthInfo, scope: &str) -> bool {
     info.claims().is_some_and(|c| c.has_scope(scope))
@@ -81,9 +81,9 @@ pub fn has_scope(info: &AuthInfo, scope: &str) -> bool {
 /// use portcullis::{AuthInfo, Claims, Scheme};
 /// let claims = Claims::from_json(serde_json::json!({ "tenant": "acme", "level": 3 })).unwrap();
 /// let info = AuthInfo::new(Scheme::JWT, Some(claims));
-/// assert!(portcullis::claim_is(&info, "tenant", "acme"));
-/// assert!(portcullis::claim_is(&info, "level", 3));
-/// assert!(!portcullis::claim_is(&info, "level", "3"));
+/// assert!(portcullis::__private::claim_is(&info, "tenant", "acme"));
+/// assert!(portcullis::__private::claim_is(&info, "level", 3));
+/// assert!(!portcullis::__private::claim_is(&info, "level", "3"));
 /// ```
 pub fn claim_is<V>(info: &AuthInfo, name: &str, value: V) -> bool
 where

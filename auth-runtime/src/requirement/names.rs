@@ -5,7 +5,7 @@
 //! and a declared one becomes a bit test. Kept in its own small file: compile-fail
 //! snapshots point into it.
 
-use crate::user::AuthUser;
+use crate::user::DeclaredNames;
 
 /// A requirement on a name, resolved at compile time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,12 +108,12 @@ impl NameCheck {
     /// `role = "name"` for user type `U`, resolved at compile time when used in a
     /// `const`: a bit of `U::DECLARED_ROLES`, or a build error naming the closest
     /// declared role; a run-time name when `U` declares no roles.
-    pub const fn role<U: AuthUser>(name: &'static str) -> NameCheck {
+    pub const fn role<U: DeclaredNames>(name: &'static str) -> NameCheck {
         check(U::DECLARED_ROLES, U::ROLE_HINTS, name)
     }
 
     /// `permission = "name"` for user type `U` (see [`NameCheck::role`]).
-    pub const fn permission<U: AuthUser>(name: &'static str) -> NameCheck {
+    pub const fn permission<U: DeclaredNames>(name: &'static str) -> NameCheck {
         check(U::DECLARED_PERMISSIONS, U::PERMISSION_HINTS, name)
     }
 }

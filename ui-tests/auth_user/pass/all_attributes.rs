@@ -2,6 +2,8 @@
 //! the generated impl reports them through the `AuthUser` trait.
 
 use portcullis::AuthUser;
+// The tables the derive generates (read by the requirement checks) are in a hidden trait.
+use portcullis::__private::DeclaredNames;
 
 #[derive(Clone, AuthUser)]
 #[auth_user(roles("admin", "user"), permissions("posts:read", "posts:write"))]

@@ -4,6 +4,8 @@
 #![deny(warnings)]
 
 use portcullis::AuthUser;
+// The tables the derive generates (read by the requirement checks) are in a hidden trait.
+use portcullis::__private::DeclaredNames;
 
 #[derive(Clone, AuthUser)]
 #[auth_user(

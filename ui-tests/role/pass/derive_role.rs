@@ -7,6 +7,7 @@
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::get;
+use portcullis::__private::DeclaredNames;
 use portcullis::{AuthUser, Portcullis, Role, TypedRole, auth, require};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Role)]
