@@ -9,7 +9,7 @@ use super::schemes::Scheme;
 use super::valid::AuthModel;
 use crate::handler::{Handler, is_user_marker};
 use crate::requirement::expand::{Scope, verdict};
-use crate::requirement::expr::Atom;
+use crate::requirement::expr::{Atom, Expr};
 
 pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     // `#[require]` / `#[permissions]` are compiled here and their attributes consumed;
@@ -43,7 +43,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     let checks = quote!(#(#checks)*);
 
     let mut bindings = Vec::new();
-    let mut inputs: Vec<syn::FnArg> = Vec::new();
+    let mut inputs: Vec<syn::PatType> = Vec::new();
     for (index, input) in std::mem::take(&mut sig.inputs).into_iter().enumerate() {
         let syn::FnArg::Typed(mut arg) = input else {
             continue;
@@ -55,11 +55,16 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         } else if Some(index) == model.info {
             bindings.push(quote_spanned!(ty.span()=> let #pat: #ty = #auth.info;));
         } else {
-            inputs.push(syn::FnArg::Typed(arg));
+            inputs.push(arg);
         }
     }
+    // With requirements, the other extractors wait until the checks have passed.
+    let resolutions = match &model.requirement {
+        Some(requirement) => defer(&mut inputs, requirement, &private),
+        None => Vec::new(),
+    };
     sig.inputs.push(syn::parse_quote!(#auth: #auth_ty));
-    sig.inputs.extend(inputs);
+    sig.inputs.extend(inputs.into_iter().map(syn::FnArg::Typed));
 
     let Some(requirement) = &model.requirement else {
         return quote! {
@@ -135,10 +140,57 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
                     }));
                 }
             }
+            #(#resolutions)*
             #(#bindings)*
             ::core::result::Result::Ok(async move #body.await)
         }
     }
+}
+
+/// Wraps every parameter the checks do not need (all but the resources named in
+/// `owner(...)`) in the runtime's deferred extractors — the last parameter in
+/// `DeferredBody`, the others in `Deferred` — and returns the statements that run them,
+/// in order, once the checks have passed; an extractor's rejection is answered as it is.
+///
+/// "Last" is the last parameter of the generated handler (the user and `AuthInfo`
+/// parameters are gone from it), so that a body extractor written before the user
+/// parameter stays in the one position axum lets read the body.
+fn defer(inputs: &mut [syn::PatType], requirement: &Expr, private: &TokenStream) -> Vec<TokenStream> {
+    let owners: Vec<&syn::Ident> = requirement
+        .atoms()
+        .into_iter()
+        .filter_map(|atom| match atom {
+            Atom::Owner { param, .. } => Some(param),
+            _ => None,
+        })
+        .collect();
+    let last = inputs.len().checked_sub(1);
+    let value = syn::Ident::new("__value", Span::mixed_site());
+    let refusal = syn::Ident::new("__refusal", Span::mixed_site());
+    let mut resolutions = Vec::new();
+    for (index, arg) in inputs.iter_mut().enumerate() {
+        let is_owner = matches!(&*arg.pat, syn::Pat::Ident(p) if owners.contains(&&p.ident));
+        if is_owner {
+            continue;
+        }
+        let wrapper = if Some(index) == last {
+            quote!(DeferredBody)
+        } else {
+            quote!(Deferred)
+        };
+        let ident = syn::Ident::new(&format!("__portcullis_p{index}"), Span::mixed_site());
+        let (pat, ty) = (&arg.pat, &arg.ty);
+        let wrapper_path = crate::respan::respan(quote!(#private::#wrapper), ty.span());
+        resolutions.push(quote! {
+            let #pat: #ty = match #private::#wrapper::resolve(#ident).await {
+                ::core::result::Result::Ok(#value) => #value,
+                ::core::result::Result::Err(#refusal) => return ::core::result::Result::Err(#refusal),
+            };
+        });
+        *arg.ty = syn::parse_quote!(#wrapper_path<#ty>);
+        *arg.pat = syn::parse_quote!(#ident);
+    }
+    resolutions
 }
 
 /// A check that a `custom(Type)` scheme implements the runtime's `AuthScheme<User>`,

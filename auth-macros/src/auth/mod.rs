@@ -159,6 +159,64 @@ mod tests {
     }
 
     #[test]
+    fn with_requirements_the_other_extractors_are_deferred() {
+        let out = expand(
+            quote!(jwt),
+            quote! {
+                #[require(owner(post.author_id) || role = "admin")]
+                async fn h(Path(id): Path<i64>, user: User, post: Option<Post>, info: AuthInfo, mut body: Json<V>) -> u8 { 1 }
+            },
+        );
+        let p = ":: portcullis :: __private ::";
+        // The owner's resource stays an ordinary parameter; the others wait, the last
+        // one (a body) in `DeferredBody`, in their order.
+        assert!(
+            out.contains(&format!(
+                "(__portcullis_auth : {p} Authenticated < User , ({p} schemes :: Jwt ,) > , __portcullis_p0 : {p} Deferred < Path < i64 > > , post : Option < Post > , __portcullis_p2 : {p} DeferredBody < Json < V > >)"
+            )),
+            "{out}"
+        );
+        let check = out.find("AuthError :: Denied").unwrap();
+        let first = out
+            .find(&format!(
+                "let Path (id) : Path < i64 > = match {p} Deferred :: resolve (__portcullis_p0) . await"
+            ))
+            .unwrap();
+        let second = out
+            .find(&format!(
+                "let mut body : Json < V > = match {p} DeferredBody :: resolve (__portcullis_p2) . await"
+            ))
+            .unwrap();
+        let user = out.find("let user : User = __portcullis_auth . user").unwrap();
+        assert!(check < first && first < second && second < user, "{out}");
+        assert!(
+            out.contains("Err (__refusal) => return :: core :: result :: Result :: Err (__refusal)"),
+            "{out}"
+        );
+
+        // Without requirements nothing is deferred.
+        let out = expand(
+            quote!(jwt),
+            quote!(
+                async fn h(user: User, body: Json<V>) {}
+            ),
+        );
+        assert!(!out.contains("Deferred"), "{out}");
+        // A body extractor written before the user is still the last one axum sees.
+        let out = expand(
+            quote!(jwt),
+            quote! {
+                #[require(role = "admin")]
+                async fn h(body: Json<V>, user: User) {}
+            },
+        );
+        assert!(
+            out.contains("__portcullis_p0 : :: portcullis :: __private :: DeferredBody < Json < V > >"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn a_hand_written_checked_marker_is_refused() {
         let found = errors(
             quote!(jwt),

@@ -9,8 +9,8 @@
 
 #![deny(warnings, clippy::pedantic)]
 
-use axum::Router;
 use axum::Json;
+use axum::Router;
 use axum::extract::{FromRef, Path};
 use axum::routing::{get, put};
 use gate::{
