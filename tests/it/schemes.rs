@@ -512,8 +512,8 @@ async fn maybe_account(user: Option<Account>) -> Json<Value> {
 
 #[tokio::test]
 async fn crate_override_of_both_macros() {
-    use reexport::portcullis::AuthUser as _;
-    assert_eq!(<Account as portcullis::__private::DeclaredNames>::DECLARED_ROLES, Some(&["member"][..]));
+    use reexport::portcullis::__private::DeclaredNames;
+    assert_eq!(<Account as DeclaredNames>::DECLARED_ROLES, Some(&["member"][..]));
 
     let store = InMemoryUserStore::new();
     store.insert(Account {

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use http::{Request, StatusCode, header};
 use portcullis::{
-    AuthInfo, Portcullis, RedisStore, Scheme, SchemeList, SessionConfig, TokenConfig, auth, client_addr,
+    AuthInfo, Portcullis, RedisStore, Scheme, SessionConfig, TokenConfig, auth, client_addr,
 };
 use serde_json::{Value, json};
 
@@ -22,12 +22,8 @@ struct Instance {
     auth: Portcullis<User>,
 }
 
-const ROUTE: u64 = SchemeList::encode(&[Scheme::Jwt]);
-
 fn refuse(auth: &Portcullis<User>, error: portcullis::AuthError) -> Response {
-    auth.reject(error, SchemeList::decode(ROUTE))
-        .map(axum::body::Body::from)
-        .into_response()
+    auth.refuse(error, &[Scheme::JWT]).into_response()
 }
 
 async fn login(State(auth): State<Portcullis<User>>, parts: Parts, Json(body): Json<Value>) -> Response {
