@@ -117,9 +117,9 @@ pub use portcullis_macros::AuthUser;
 /// 403 (inactive account) or 503 (store unavailable) before the handler runs. With
 /// `optional`, the parameter is `Option<User>` and the extractor `MaybeAuthenticated`.
 ///
-/// A scheme of your own is a type implementing [`AuthScheme`](schemes::AuthScheme),
-/// registered with [`PortcullisBuilder::scheme`] and listed as `custom(Type)` among
-/// the built-ins, in the order to try them (the type is checked at compile time):
+/// A scheme of your own is a type implementing [`AuthScheme`], registered with
+/// [`PortcullisBuilder::scheme`] and listed as `custom(Type)` among the built-ins, in
+/// the order to try them (the type is checked at compile time):
 ///
 /// ```
 /// use http::request::Parts;
@@ -340,8 +340,6 @@ pub use portcullis_runtime::{
     PasswordVerifier, Verified,
 };
 // Stores (also in [`stores`]).
-#[cfg(feature = "redis")]
-pub use portcullis_runtime::RedisStore;
 pub use portcullis_runtime::{
     ApiKeyHash, InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore,
     InMemoryUserStore, RefreshStore, RevocationStore, Rotation, SecretHash, SessionRecord, SessionStore,
@@ -357,10 +355,10 @@ pub use portcullis_runtime::{
 pub use portcullis_runtime::AuthRouter;
 pub use portcullis_runtime::{EmailStatus, Mailer, NewAccount, Registrar, Rename};
 // Crates that appear in the API.
-/// The `redis` crate [`RedisStore`] is built on (to configure a `ConnectionManager`).
-#[cfg(feature = "redis")]
-pub use portcullis_runtime::redis;
 pub use portcullis_runtime::{async_trait, jsonwebtoken};
+// With the `redis` feature on (in this crate or in the runtime): `RedisStore`, and the
+// `redis` crate it is built on (to configure a `ConnectionManager`).
+pub use portcullis_runtime::with_redis::*;
 
 /// The most used items in one import: `use portcullis::prelude::*;` — every macro
 /// and the common types.

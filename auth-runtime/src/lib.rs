@@ -31,10 +31,10 @@ mod tokens;
 mod user;
 
 pub use accounts::{EmailStatus, Mailer, NewAccount, Registrar, Rename};
+pub use adapter::client_addr;
 #[cfg(feature = "axum")]
 pub use adapter::router::AuthRouter;
 pub use builder::{PortcullisBuilder, install_crypto_provider};
-pub use adapter::client_addr;
 pub use credentials::{BasicCredentials, ClientAddr};
 pub use deferred::{Deferred, DeferredBody};
 pub use error::{AuthError, ConfigError, StoreError};
@@ -78,3 +78,13 @@ pub use jsonwebtoken::Algorithm;
 /// The `redis` crate [`RedisStore`] is built on (to configure a `ConnectionManager`).
 #[cfg(feature = "redis")]
 pub use redis;
+
+/// What the `redis` feature adds, for the facade to re-export whenever the feature is
+/// on, whichever crate turned it on (the facade's own `cfg` sees only its own features).
+#[doc(hidden)]
+pub mod with_redis {
+    #[cfg(feature = "redis")]
+    pub use crate::store::RedisStore;
+    #[cfg(feature = "redis")]
+    pub use redis;
+}
