@@ -1,5 +1,6 @@
 //! Code generation for `#[auth]`: the user parameter becomes the runtime's extractor;
-//! requirements become checks run before the body.
+//! requirements become checks run before the body and before the other extractors
+//! (deferred until the checks pass).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
