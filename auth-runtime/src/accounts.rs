@@ -2,6 +2,9 @@
 //! [`Mailer`], the account types, and the input rules of registration. The auth
 //! router (`adapter::router`) is the HTTP face of these.
 
+// The input rules are used by the framework routers only.
+#![cfg_attr(not(feature = "axum"), allow(dead_code))]
+
 use async_trait::async_trait;
 
 use crate::error::StoreError;

@@ -208,7 +208,7 @@ impl fmt::Display for AuthError {
 
 impl std::error::Error for AuthError {}
 
-/// A configuration mistake found at start-up by [`PortcullisBuilder::build`].
+/// A configuration mistake found at start-up by [`PortcullisBuilder::build`](crate::PortcullisBuilder::build).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 ///

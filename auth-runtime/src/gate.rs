@@ -404,16 +404,19 @@ impl<U: AuthUser> Portcullis<U> {
     }
 
     /// Allows one event per `window` for `key` (one confirmation mail a minute).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
     pub(crate) async fn once_per(&self, key: &str, window: std::time::Duration) -> Result<(), AuthError> {
         self.inner.login.once_per(key, window).await
     }
 
     /// Gives back the event [`once_per`](Self::once_per) counted (its action failed).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
     pub(crate) async fn give_back(&self, key: &str) -> Result<(), AuthError> {
         self.inner.login.give_back(key).await
     }
 
     /// The session store (also keeps single-use confirmation tokens).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
     pub(crate) fn sessions_store(&self) -> &dyn crate::store::SessionStore {
         &*self.inner.sessions.store
     }

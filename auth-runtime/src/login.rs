@@ -239,6 +239,7 @@ impl Login {
 
     /// Allows one event per `window` for `key` (for example one confirmation mail a
     /// minute): a second one within the window is [`AuthError::Throttled`].
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
     pub(crate) async fn once_per(&self, key: &str, window: Duration) -> Result<(), AuthError> {
         let (count, left) = self
             .throttle
@@ -254,6 +255,7 @@ impl Login {
     }
 
     /// Gives back the event [`once_per`](Self::once_per) counted (its action failed).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
     pub(crate) async fn give_back(&self, key: &str) -> Result<(), AuthError> {
         self.throttle.forgive(key).await.map_err(store_down)
     }

@@ -191,13 +191,25 @@ impl Refusal {
         Refusal(Box::new(Answer::Rendered(response)))
     }
 
-    /// A framework adapter's own answer (an extractor's rejection), kept as it is.
-    pub(crate) fn framework<R: std::any::Any + Send>(status: StatusCode, response: R) -> Self {
+    /// A framework adapter's own answer (an extractor's rejection), kept as it is;
+    /// for writers of framework adapters.
+    ///
+    /// ```
+    /// use portcullis::Refusal;
+    /// let refusal = Refusal::framework(http::StatusCode::BAD_REQUEST, "the framework's response");
+    /// assert_eq!(refusal.status(), 400);
+    /// assert_eq!(refusal.into_framework::<&str>().unwrap(), "the framework's response");
+    /// ```
+    pub fn framework<R: std::any::Any + Send>(status: StatusCode, response: R) -> Self {
         Refusal(Box::new(Answer::Framework(status, Box::new(response))))
     }
 
-    /// The framework answer of type `R`, if this refusal carries one.
-    pub(crate) fn into_framework<R: std::any::Any>(self) -> Result<R, Self> {
+    /// The framework answer of type `R`, if this refusal carries one (else the
+    /// refusal back); for writers of framework adapters.
+    ///
+    /// # Errors
+    /// The refusal itself when it carries no answer of type `R`.
+    pub fn into_framework<R: std::any::Any>(self) -> Result<R, Self> {
         match *self.0 {
             Answer::Framework(status, any) => match any.downcast::<R>() {
                 Ok(response) => Ok(*response),

@@ -12,9 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http::{Request, StatusCode, header};
-use portcullis::{
-    AuthInfo, Portcullis, RedisStore, Scheme, SessionConfig, TokenConfig, auth, client_addr,
-};
+use portcullis::{AuthInfo, Portcullis, RedisStore, Scheme, SessionConfig, TokenConfig, auth, client_addr};
 use serde_json::{Value, json};
 
 #[derive(Clone, FromRef)]

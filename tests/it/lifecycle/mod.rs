@@ -19,8 +19,8 @@ use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::{Request, StatusCode};
 use portcullis::{
-    Algorithm, AuthError, InMemoryUserStore, Portcullis, PortcullisBuilder, Scheme,
-    SessionConfig, TokenConfig, UserStore,
+    Algorithm, AuthError, InMemoryUserStore, Portcullis, PortcullisBuilder, Scheme, SessionConfig,
+    TokenConfig, UserStore,
 };
 use serde_json::{Value, json};
 
