@@ -30,7 +30,7 @@
 /// is the same as writing two impls: the user's facts (`AuthUser`), and the tables
 /// the requirement checks read at compile time (`DeclaredNames`, a hidden supertrait of
 /// `AuthUser`; a hand-written user that declares nothing writes
-/// `impl portcullis::__private::DeclaredNames for MyUser {}`). The hints are the
+/// `impl portcullis::DeclaredNames for MyUser {}`). The hints are the
 /// messages a misspelt name gets at compile time, one per declared name, then one
 /// without a suggestion:
 ///
@@ -320,6 +320,10 @@ pub use portcullis_macros::Role;
 
 // The user and the role enums.
 pub use portcullis_runtime::{AuthUser, TypedRole};
+/// The derive's compile-time tables (declared roles and permissions, grants, hints):
+/// a user type implementing `AuthUser` by hand adds `impl portcullis::DeclaredNames for User {}`.
+#[doc(hidden)]
+pub use portcullis_runtime::DeclaredNames;
 // The gate, its builder and its settings.
 pub use portcullis_runtime::{
     Algorithm, ApiKeyConfig, JwtConfig, JwtKey, LoggedIn, Portcullis, PortcullisBuilder, SessionConfig,

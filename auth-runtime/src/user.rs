@@ -33,7 +33,7 @@ use std::str::FromStr;
 /// The trait holds the user's facts only. The tables the derive generates from
 /// `roles(...)`, `permissions(...)` and `grants(...)` live in the hidden supertrait
 /// [`DeclaredNames`]; a hand-written implementation declares nothing with
-/// `impl portcullis::__private::DeclaredNames for MyUser {}`.
+/// `impl portcullis::DeclaredNames for MyUser {}`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a Portcullis user",
     label = "this type does not implement `AuthUser`",
@@ -157,7 +157,7 @@ pub trait AuthUser: DeclaredNames + Clone + Send + Sync + 'static {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a Portcullis user",
     label = "`AuthUser` needs `DeclaredNames`",
-    note = "derive the trait with `#[derive(portcullis::AuthUser)]`, or, implementing `AuthUser` by hand, add `impl portcullis::__private::DeclaredNames for {Self} {{}}`"
+    note = "derive the trait with `#[derive(portcullis::AuthUser)]`, or, implementing `AuthUser` by hand, add `impl portcullis::DeclaredNames for {Self} {{}}`"
 )]
 pub trait DeclaredNames {
     /// Roles the application declared with `#[auth_user(roles(...))]`, if it did
