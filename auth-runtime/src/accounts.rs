@@ -10,8 +10,9 @@ use async_trait::async_trait;
 use crate::error::StoreError;
 use crate::user::AuthUser;
 
-/// A new account, validated, with the password already hashed (argon2id).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A new account, validated, with the password already hashed (argon2id). Its
+/// `Debug` leaves the hash out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct NewAccount {
     /// The login name.
     pub username: String,
@@ -19,6 +20,15 @@ pub struct NewAccount {
     pub email: String,
     /// The argon2id PHC string of the password.
     pub password_hash: String,
+}
+
+impl std::fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccount")
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The answer of [`Registrar::rename`].

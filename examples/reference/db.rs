@@ -9,8 +9,8 @@ use serde::Serialize;
 use sqlx::{PgPool, SqlitePool};
 
 /// A user row. The auth parts are marked; roles and permissions come from the
-/// database, never from a token.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, AuthUser)]
+/// database, never from a token. Its `Debug` leaves the password hash out.
+#[derive(Clone, Serialize, sqlx::FromRow, AuthUser)]
 #[auth_user(
     roles("admin", "moderator", "user"),
     permissions("posts:read", "posts:write", "posts:delete", "users:read"),
@@ -35,6 +35,17 @@ pub struct User {
     pub active: bool,
     #[auth_user(email_verified)]
     pub email_confirmed: bool,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A post row.

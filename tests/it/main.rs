@@ -9,6 +9,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod abuse;
 mod auth_router;
 mod authorization;
 mod http_semantics;

@@ -87,8 +87,8 @@ pub trait RefreshStore: Send + Sync + 'static {
     async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError>;
 }
 
-/// A server-side session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A server-side session. Its `Debug` leaves the CSRF token out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SessionRecord {
     /// The user id (as text).
     pub user_id: String,
@@ -96,6 +96,15 @@ pub struct SessionRecord {
     pub csrf_token: String,
     /// When the session was created (absolute expiry counts from here).
     pub created: SystemTime,
+}
+
+impl std::fmt::Debug for SessionRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRecord")
+            .field("user_id", &self.user_id)
+            .field("created", &self.created)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Server-side sessions, keyed by the hash of the session id in the cookie.

@@ -1,0 +1,5 @@
+//! Abuse resistance (issue 14): each module reproduces one attack an outsider could
+//! mount without any credential and shows that it now fails. Redis variants of the
+//! stateful ones are in `tests/services/`, reference-server rows in `tests/e2e/`.
+
+mod redacted;
