@@ -183,7 +183,7 @@ fn sign_access(tokens: &TokenConfig, sub: &str, jti: &str, scope: Option<&str>) 
     let mut claims = serde_json::json!({
         "sub": sub,
         "iat": now,
-        "exp": now + tokens.access_ttl.as_secs().max(1),
+        "exp": now.saturating_add(tokens.access_ttl.as_secs().max(1)),
         "jti": jti,
         "typ": "access",
     });

@@ -5,6 +5,7 @@
 //! * `redis_faults::*`: `RedisStore` while its server is down, hung or restarted, two
 //!   stores on one server, key expiry — each against a `redis-server` of its own;
 //! * `redis_shared::*`: two application instances on one Redis, over HTTP;
+//! * `redis_abuse::*`: the stateful abuse scenarios of `tests/support/abuse_suite.rs`;
 //! * `postgres_users::*`: the sqlx user-store tests of `tests/it/sqlx_users.rs` on
 //!   PostgreSQL (127.0.0.1:5432, database `test`, or `PORTCULLIS_POSTGRES_URL`), a
 //!   schema per trial.
@@ -22,6 +23,7 @@ mod services;
 mod support;
 
 mod postgres_users;
+mod redis_abuse;
 mod redis_faults;
 mod redis_server;
 mod redis_shared;
@@ -35,6 +37,7 @@ static NEEDS_REDIS_SERVER: [&Service; 1] = [&REDIS_SERVER];
 
 fn main() {
     let mut trials = redis_stores::trials();
+    trials.extend(redis_abuse::trials());
     trials.extend([
         tokio_trial(
             "redis_faults::every_method_fails_fast_while_redis_is_down",

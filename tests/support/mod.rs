@@ -5,7 +5,8 @@
 //! * [`requests`]: building requests and sending them through a `Router`;
 //! * [`assertions`]: the error-response checks shared by the topics;
 //! * [`faulty`]: one switchable wrapper that makes any store fail;
-//! * [`store_suite`]: the behaviour suite every store implementation runs.
+//! * [`store_suite`]: the behaviour suite every store implementation runs;
+//! * [`abuse_suite`]: the stateful abuse scenarios of issue 14, over any stores.
 //!
 //! Each binary (`tests/it/`, `tests/services/`) includes it with
 //! `#[path = "../support/mod.rs"] mod support;` and uses a different subset, hence
@@ -13,6 +14,7 @@
 //! binaries that need external services.)
 #![allow(dead_code, missing_docs, unreachable_pub)]
 
+pub mod abuse_suite;
 pub mod app;
 pub mod assertions;
 pub mod faulty;

@@ -52,6 +52,7 @@ pub struct JwtConfig {
     subject_claim: String,
     cookie: Option<String>,
     query_param: Option<String>,
+    max_lifetime: Option<Duration>,
     pub(crate) jwks_errors: Vec<ConfigError>,
 }
 
@@ -68,6 +69,7 @@ impl Default for JwtConfig {
             subject_claim: "sub".to_owned(),
             cookie: None,
             query_param: None,
+            max_lifetime: None,
             jwks_errors: Vec::new(),
         }
     }
@@ -138,6 +140,19 @@ impl JwtConfig {
         self
     }
 
+    /// Refuses tokens that would stay valid longer than `max` from now (their `exp`
+    /// further ahead than `max` plus the leeway): a leaked signing key or a careless
+    /// issuer cannot mint tokens that live for years. Off by default.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let jwt = portcullis::JwtConfig::new().max_lifetime(Duration::from_secs(24 * 3600));
+    /// ```
+    pub fn max_lifetime(mut self, max: Duration) -> Self {
+        self.max_lifetime = Some(max);
+        self
+    }
+
     /// Also read the token from this cookie. Unsafe methods (POST, PUT, ...) then need
     /// a same-site request and an `X-CSRF-Token` header equal to the token's `csrf`
     /// claim, as sessions do.
@@ -186,6 +201,7 @@ impl JwtConfig {
             required_claims: self.required_claims,
             token_type: self.token_type,
             max_token_bytes: self.max_token_bytes,
+            max_lifetime: self.max_lifetime.map(|d| d.as_secs_f64()),
         })
     }
 }
@@ -202,6 +218,7 @@ pub(crate) struct JwtValidator {
     required_claims: Vec<String>,
     token_type: Option<String>,
     max_token_bytes: usize,
+    max_lifetime: Option<f64>,
 }
 
 const HEADERS_NAMING_KEYS: [&str; 4] = ["jku", "jwk", "x5u", "x5c"];
@@ -326,6 +343,11 @@ impl JwtValidator {
         let exp = numeric_date(claims, "exp")?.ok_or_else(|| refused("the token has no expiry (exp)"))?;
         if now > exp + self.leeway {
             return Err(refused("the token has expired"));
+        }
+        if let Some(max) = self.max_lifetime
+            && exp - now > max + self.leeway
+        {
+            return Err(refused("the token lives longer than this server accepts (exp)"));
         }
         if let Some(nbf) = numeric_date(claims, "nbf")?
             && now + self.leeway < nbf

@@ -22,6 +22,20 @@ const DEFAULT_CAPACITY: usize = 100_000;
 /// store refuses new rotations.
 const SPENT_PER_FAMILY: usize = 16;
 
+/// Durations are capped at 100 years before any time arithmetic: a configured or
+/// claimed lifetime can never overflow an `Instant` or a `SystemTime` (no panic).
+const FAR: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// `now + d`, saturating at 100 years from now.
+fn after(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d.min(FAR)).unwrap_or(now)
+}
+
+/// `t + d`, saturating at 100 years after `t`.
+fn later(t: SystemTime, d: Duration) -> SystemTime {
+    t.checked_add(d.min(FAR)).unwrap_or(t)
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -123,7 +137,7 @@ impl RefreshStore for InMemoryRefreshStore {
                 grant: grant.to_owned(),
                 current: *token,
                 revoked: false,
-                expires: now + ttl,
+                expires: after(now, ttl),
             },
         );
         inner.tokens.insert(*token, family.to_owned());
@@ -160,7 +174,7 @@ impl RefreshStore for InMemoryRefreshStore {
             return Ok(Rotation::Reused { family: family_id });
         }
         family.current = *next;
-        family.expires = now + ttl;
+        family.expires = after(now, ttl);
         let grant = family.grant.clone();
         inner.tokens.insert(*next, family_id.clone());
         Ok(Rotation::Rotated {
@@ -225,7 +239,7 @@ impl SessionStore for InMemorySessionStore {
         let mut inner = lock(&self.inner);
         let now = Instant::now();
         make_room(&mut inner, self.capacity, |(_, idle_until)| *idle_until > now)?;
-        inner.insert(*id, (record.clone(), now + idle));
+        inner.insert(*id, (record.clone(), after(now, idle)));
         Ok(())
     }
 
@@ -240,12 +254,12 @@ impl SessionStore for InMemorySessionStore {
         let Some((record, idle_until)) = inner.get_mut(id) else {
             return Ok(None);
         };
-        let too_old = record.created + absolute <= SystemTime::now();
+        let too_old = later(record.created, absolute) <= SystemTime::now();
         if *idle_until <= now || too_old {
             inner.remove(id);
             return Ok(None);
         }
-        *idle_until = now + idle;
+        *idle_until = after(now, idle);
         Ok(Some(record.clone()))
     }
 
@@ -258,7 +272,9 @@ impl SessionStore for InMemorySessionStore {
         let taken = lock(&self.inner).remove(id);
         let now = Instant::now();
         Ok(taken
-            .filter(|(record, idle_until)| *idle_until > now && record.created + absolute > SystemTime::now())
+            .filter(|(record, idle_until)| {
+                *idle_until > now && later(record.created, absolute) > SystemTime::now()
+            })
             .map(|(record, _)| record))
     }
 }
@@ -297,7 +313,7 @@ impl ThrottleStore for InMemoryThrottleStore {
             return Ok((*count, *ends - now));
         }
         make_room(&mut inner, self.capacity, |(_, ends)| *ends > now)?;
-        inner.insert(key.to_owned(), (1, now + window));
+        inner.insert(key.to_owned(), (1, after(now, window)));
         Ok((1, window))
     }
 
@@ -440,7 +456,7 @@ impl RevocationStore for InMemoryRevocationStore {
             return Err(StoreError::new("revocation store is full"));
         }
         // Keep a revoked id a little past the token's expiry to cover clock leeway.
-        map.insert(jti.to_owned(), until + Duration::from_secs(60));
+        map.insert(jti.to_owned(), later(until, Duration::from_secs(60)));
         Ok(())
     }
 

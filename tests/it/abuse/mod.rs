@@ -3,3 +3,4 @@
 //! stateful ones are in `tests/services/`, reference-server rows in `tests/e2e/`.
 
 mod redacted;
+mod time_claims;

@@ -225,7 +225,8 @@ fn counter(n: i64, ttl_ms: i64) -> (u32, Duration) {
 #[async_trait]
 impl RevocationStore for RedisStore {
     async fn revoke(&self, jti: &str, until: SystemTime) -> Result<(), StoreError> {
-        let Ok(left) = (until + REVOCATION_LEEWAY).duration_since(SystemTime::now()) else {
+        let until = until.checked_add(REVOCATION_LEEWAY).unwrap_or(until);
+        let Ok(left) = until.duration_since(SystemTime::now()) else {
             return Ok(()); // expired (with leeway) already: refused anyway
         };
         let key = self.key("rv", jti);
