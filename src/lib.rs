@@ -319,11 +319,11 @@ pub use portcullis_macros::Role;
 // generated code names is in `__private`.
 
 // The user and the role enums.
-pub use portcullis_runtime::{AuthUser, TypedRole};
 /// The derive's compile-time tables (declared roles and permissions, grants, hints):
 /// a user type implementing `AuthUser` by hand adds `impl portcullis::DeclaredNames for User {}`.
 #[doc(hidden)]
 pub use portcullis_runtime::DeclaredNames;
+pub use portcullis_runtime::{AuthUser, TypedRole};
 // The gate, its builder and its settings.
 pub use portcullis_runtime::{
     Algorithm, ApiKeyConfig, JwtConfig, JwtKey, LoggedIn, Portcullis, PortcullisBuilder, SessionConfig,
@@ -362,6 +362,7 @@ pub use portcullis_runtime::{EmailStatus, Mailer, NewAccount, Registrar, Rename}
 pub use portcullis_runtime::{async_trait, jsonwebtoken};
 // With the `redis` feature on (in this crate or in the runtime): `RedisStore`, and the
 // `redis` crate it is built on (to configure a `ConnectionManager`).
+#[allow(unused_imports)] // empty without the feature
 pub use portcullis_runtime::with_redis::*;
 
 /// The most used items in one import: `use portcullis::prelude::*;` — every macro
