@@ -15,9 +15,11 @@
 //! `PORTCULLIS_REQUIRE_REDIS=1` / `PORTCULLIS_REQUIRE_POSTGRES=1` (see
 //! `tests/support/services.rs`).
 //!
-//! The server binary is the one `cargo test` builds beside the tests; cargo does not
+//! The quickstart example is checked the same way (`quickstart::answers_curl_requests`).
+//!
+//! The server binaries are the ones `cargo test` builds beside the tests; cargo does not
 //! build examples for `--test e2e` alone: run
-//! `cargo test --all-features --test e2e --example reference`.
+//! `cargo test --all-features --test e2e --example reference --example quickstart`.
 
 #[path = "../support/services.rs"]
 mod services;
@@ -25,6 +27,7 @@ mod services;
 mod backends;
 mod client;
 mod jwt;
+mod quickstart;
 mod rows_access;
 mod rows_accounts;
 mod rows_credentials;
@@ -105,7 +108,11 @@ fn main() {
         Backend::Postgres.needs(),
         || standalone::rows_live_in_the_schema("postgres::rows_live_in_the_schema"),
     ));
-    let standalone: [(&str, fn()); 3] = [
+    let standalone: [(&str, fn()); 4] = [
+        (
+            "quickstart::answers_curl_requests",
+            quickstart::quickstart_answers_curl_requests,
+        ),
         (
             "server::configuration_from_the_environment",
             standalone::configuration_from_the_environment,

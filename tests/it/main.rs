@@ -17,7 +17,6 @@ mod jwt_attacks;
 mod jwt_keys;
 mod lifecycle;
 mod open_core;
-mod quickstart_example;
 mod schemes;
 mod smoke;
 mod sqlx_users;
