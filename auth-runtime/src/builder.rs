@@ -4,6 +4,7 @@
 use std::any::{Any, TypeId};
 use std::sync::Arc;
 
+use crate::credentials::TrustedProxies;
 use crate::error::ConfigError;
 use crate::gate::{Inner, Portcullis, Registered};
 use crate::hooks::{AfterAuthentication, BeforeAuthentication};
@@ -56,6 +57,7 @@ pub struct PortcullisBuilder<U: AuthUser> {
     throttle: Option<Arc<dyn ThrottleStore>>,
     session_config: SessionConfig,
     throttle_config: ThrottleConfig,
+    trusted_proxies: Vec<String>,
     tokens: Option<TokenConfig>,
     renderer: Arc<dyn ErrorRenderer>,
     realm: String,
@@ -79,6 +81,7 @@ impl<U: AuthUser> Portcullis<U> {
             throttle: None,
             session_config: SessionConfig::default(),
             throttle_config: ThrottleConfig::default(),
+            trusted_proxies: Vec::new(),
             tokens: None,
             renderer: Arc::new(JsonRenderer),
             realm: "api".to_owned(),
@@ -214,6 +217,29 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         self
     }
 
+    /// The reverse proxies in front of the server (networks such as `10.0.0.0/8`, or
+    /// single addresses): a request whose peer is one of them is throttled under the
+    /// address its `Forwarded` / `X-Forwarded-For` header names (the right-most one
+    /// that is not a trusted proxy). Without it, forwarding headers are ignored. A
+    /// malformed entry is a [`ConfigError`] at [`build`](Self::build).
+    ///
+    /// ```
+    /// # use portcullis::{AuthUser, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
+    ///     .trusted_proxies(["127.0.0.1", "10.0.0.0/8"])
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn trusted_proxies<I, S>(mut self, networks: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.trusted_proxies.extend(networks.into_iter().map(Into::into));
+        self
+    }
+
     /// Where failure counters are kept (default: in memory).
     pub fn throttle_store(mut self, store: impl ThrottleStore) -> Self {
         self.throttle = Some(Arc::new(store));
@@ -244,6 +270,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         let api_key = self.api_key.build::<U>()?;
         let jwt = self.jwt.map(JwtConfig::build).transpose()?;
         self.throttle_config.check()?;
+        let proxies = TrustedProxies::parse(&self.trusted_proxies)?;
         let tokens = Tokens {
             config: self.tokens,
             refresh: self
@@ -303,6 +330,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                         .unwrap_or_else(|| Arc::new(InMemoryThrottleStore::default())),
                     config: self.throttle_config,
                     dummy_hash,
+                    proxies,
                 },
                 sessions,
                 tokens,

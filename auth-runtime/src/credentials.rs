@@ -3,7 +3,7 @@
 //!
 //! Everything here is bounded and syntax-checked; nothing is verified yet.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -11,7 +11,9 @@ use http::header::{AUTHORIZATION, COOKIE};
 use http::request::Parts;
 use http::{HeaderMap, Method};
 
-use crate::error::AuthError;
+use ipnet::IpNet;
+
+use crate::error::{AuthError, ConfigError};
 use crate::scheme::name::Scheme;
 
 /// Largest `Authorization` or API-key header value read, in bytes.
@@ -251,6 +253,125 @@ pub(crate) fn client_addr(parts: &Parts) -> Option<IpAddr> {
     parts.extensions.get::<ClientAddr>().map(|ClientAddr(ip)| *ip)
 }
 
+/// Hops read from `Forwarded` / `X-Forwarded-For`, at most (the nearest ones).
+const MAX_FORWARDED_HOPS: usize = 32;
+
+/// The networks of the reverse proxies in front of the server: only a request whose
+/// peer is one of them has its `Forwarded` (RFC 7239) or `X-Forwarded-For` header
+/// believed, read from the right (the nearest proxy's entry) to the first address
+/// that is not a trusted proxy. Anyone else's forwarding headers are ignored, so a
+/// client cannot choose the address it is throttled under.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TrustedProxies {
+    nets: Vec<IpNet>,
+}
+
+impl TrustedProxies {
+    /// Parses `10.0.0.0/8`, `fd00::/8` or a single address such as `127.0.0.1`.
+    pub(crate) fn parse(list: &[String]) -> Result<Self, ConfigError> {
+        let nets = list
+            .iter()
+            .map(|text| {
+                text.parse::<IpNet>()
+                    .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        ConfigError::Invalid("a trusted proxy is not an IP address or network (CIDR)")
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(TrustedProxies { nets })
+    }
+
+    fn trusts(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.nets.iter().any(|net| net.contains(&ip))
+    }
+
+    /// The client's address: `peer` itself, unless `peer` is a trusted proxy; then the
+    /// right-most forwarded address that is not a trusted proxy (a malformed nearest
+    /// entry falls back to `peer`: misconfigured proxies share one counter, never
+    /// a client-chosen one).
+    pub(crate) fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        if self.nets.is_empty() || !self.trusts(peer) {
+            return peer;
+        }
+        let hops = forwarded_hops(headers);
+        for hop in hops.iter().rev().take(MAX_FORWARDED_HOPS) {
+            match hop {
+                Some(ip) if self.trusts(*ip) => continue,
+                Some(ip) => return canonical(*ip),
+                None => return peer,
+            }
+        }
+        peer
+    }
+}
+
+/// The forwarded-for hops, oldest first: `Forwarded` when present, else
+/// `X-Forwarded-For` (`None` for an entry that is not an address).
+fn forwarded_hops(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
+    let values = |name: http::HeaderName| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter(|v| v.len() <= MAX_HEADER_BYTES)
+            .map(|v| v.to_str().unwrap_or("\u{0}"))
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<&str>>()
+    };
+    let forwarded = values(http::header::FORWARDED);
+    if !forwarded.is_empty() {
+        return forwarded
+            .into_iter()
+            .map(|element| {
+                let value = element.split(';').find_map(|pair| {
+                    let (key, value) = pair.trim().split_once('=')?;
+                    key.trim().eq_ignore_ascii_case("for").then_some(value.trim())
+                })?;
+                node_addr(value.trim_matches('"'))
+            })
+            .collect();
+    }
+    values(http::HeaderName::from_static("x-forwarded-for"))
+        .into_iter()
+        .map(node_addr)
+        .collect()
+}
+
+/// `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1`, `[2001:db8::1]:4711`.
+fn node_addr(text: &str) -> Option<IpAddr> {
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Some(rest) = text.strip_prefix('[') {
+        return rest.split_once(']')?.0.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
+    }
+    let (host, port) = text.rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    host.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4)
+}
+
+/// IPv4-mapped IPv6 addresses as IPv4.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// The network an address is throttled as: an IPv4 address alone, an IPv6 address by
+/// its /64 (one customer's allocation: any address in it counts as the same client).
+pub(crate) fn throttle_network(ip: IpAddr) -> String {
+    match canonical(ip) {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +389,49 @@ mod tests {
         assert!(basic(&STANDARD.encode([0xff, b':', b'x'])).is_err());
         assert!(basic(&STANDARD.encode("nocolon")).is_err());
         assert!(basic("***").is_err());
+    }
+
+    #[test]
+    fn forwarded_headers_only_from_trusted_proxies() {
+        let proxies = TrustedProxies::parse(&["10.0.0.0/8".into(), "::1".into()]).unwrap();
+        let headers = |name: &str, value: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+            h
+        };
+        let proxy: IpAddr = "10.1.2.3".parse().unwrap();
+        let xff = headers("x-forwarded-for", "1.1.1.1, 203.0.113.9, 10.0.0.7");
+        assert_eq!(
+            proxies.client(proxy, &xff),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        // Not from a trusted proxy: the header is the client's own word, ignored.
+        let stranger: IpAddr = "198.51.100.4".parse().unwrap();
+        assert_eq!(proxies.client(stranger, &xff), stranger);
+        let fwd = headers("forwarded", "for=1.1.1.1, for=\"[2001:db8::7]:4711\";proto=https");
+        assert_eq!(
+            proxies.client("::1".parse().unwrap(), &fwd),
+            "2001:db8::7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            proxies.client(proxy, &headers("x-forwarded-for", "garbage")),
+            proxy
+        );
+        assert_eq!(proxies.client(proxy, &HeaderMap::new()), proxy);
+        assert!(TrustedProxies::parse(&["not a net".into()]).is_err());
+    }
+
+    #[test]
+    fn ipv6_is_throttled_by_its_64() {
+        let a = throttle_network("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = throttle_network("2001:db8:1:2:ffff:1:2:3".parse().unwrap());
+        assert_eq!(a, b);
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_ne!(a, throttle_network("2001:db8:1:3::1".parse().unwrap()));
+        assert_eq!(throttle_network("::ffff:192.0.2.1".parse().unwrap()), "192.0.2.1");
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The throttled password check behind password login and HTTP Basic: attempts are
-//! counted per user name and per client address before the password is verified.
+//! counted per client address, per (user name, address) and per user name before
+//! the password is verified.
 
 use std::net::IpAddr;
+
+use http::request::Parts;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,26 +14,42 @@ use sha2::{Digest, Sha256};
 
 use async_trait::async_trait;
 
+use crate::credentials::{TrustedProxies, throttle_network};
 use crate::error::{AuthError, ConfigError, StoreError, store_down};
 use crate::password;
 use crate::scheme::name::Scheme;
 use crate::store::{ThrottleStore, UserStore};
 use crate::user::AuthUser;
 
-/// Login throttling: failures counted per user name and per client address.
+/// Login throttling (OWASP): failures counted per client address, per (user name,
+/// address) and per user name.
+///
+/// * The address is checked first: an address over its limit is refused before any
+///   per-name counter is created, so one client cannot fill the store with names.
+/// * A user name is locked out *for one address* after `max_failures`: a stranger's
+///   wrong guesses lock out the stranger, not the account's owner.
+/// * Across all addresses, failures for a name beyond `max_failures` slow every
+///   further attempt down progressively (up to `max_delay`), and beyond
+///   `max_failures_per_name` (a distributed guessing attack) the name is refused —
+///   except from an address where it logged in successfully within the window.
+/// * IPv6 clients are counted by their /64.
 ///
 /// ```
 /// use portcullis::ThrottleConfig;
 /// use std::time::Duration;
 /// let throttle = ThrottleConfig::new()
-///     .max_failures(5)                 // per user name
-///     .max_failures_per_address(20)    // per client address: shared by everyone behind a NAT or proxy
+///     .max_failures(5)                 // per user name and address
+///     .max_failures_per_address(20)    // per address: shared by everyone behind a NAT
+///     .max_failures_per_name(100)      // per user name, from anywhere
+///     .max_delay(Duration::from_secs(2))
 ///     .window(Duration::from_secs(15 * 60));
 /// ```
 #[derive(Debug, Clone)]
 pub struct ThrottleConfig {
     max_failures: u32,
     max_failures_per_address: u32,
+    max_failures_per_name: u32,
+    max_delay: Duration,
     window: Duration,
 }
 
@@ -39,18 +58,22 @@ impl Default for ThrottleConfig {
         ThrottleConfig {
             max_failures: 5,
             max_failures_per_address: 20,
+            max_failures_per_name: 100,
+            max_delay: Duration::from_secs(2),
             window: Duration::from_secs(15 * 60),
         }
     }
 }
 
 impl ThrottleConfig {
-    /// 5 failures per user name and 20 per client address, per 15 minutes.
+    /// 5 failures per user name and address, 20 per address, 100 per user name, per
+    /// 15 minutes; delays of up to 2 s.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Failures allowed per user name in a window; the next attempt gets 429.
+    /// Failures allowed per user name from one address in a window; the next attempt
+    /// from that address gets 429.
     pub fn max_failures(mut self, n: u32) -> Self {
         self.max_failures = n;
         self
@@ -64,6 +87,21 @@ impl ThrottleConfig {
         self
     }
 
+    /// Failures allowed per user name from all addresses together (the ceiling
+    /// against distributed guessing); addresses where the name logged in
+    /// successfully within the window are exempt.
+    pub fn max_failures_per_name(mut self, n: u32) -> Self {
+        self.max_failures_per_name = n;
+        self
+    }
+
+    /// The longest progressive delay of an attempt for a user name with more than
+    /// `max_failures` failures from all addresses (doubling from 100 ms; at most 10 s).
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
     /// The window, counted from the first failure.
     pub fn window(mut self, window: Duration) -> Self {
         self.window = window;
@@ -73,12 +111,27 @@ impl ThrottleConfig {
 
 impl ThrottleConfig {
     pub(crate) fn check(&self) -> Result<(), ConfigError> {
-        if self.max_failures == 0 || self.max_failures_per_address == 0 || self.window.is_zero() {
+        if self.max_failures == 0
+            || self.max_failures_per_address == 0
+            || self.max_failures_per_name < self.max_failures
+            || self.window.is_zero()
+            || self.max_delay > Duration::from_secs(10)
+        {
             return Err(ConfigError::Invalid(
-                "throttling needs max_failures >= 1 and a non-zero window",
+                "throttling needs max_failures >= 1, max_failures_per_name >= max_failures, a non-zero window and max_delay <= 10 s",
             ));
         }
         Ok(())
+    }
+
+    /// The delay of an attempt for a name with `failures` failures in its window.
+    fn delay(&self, failures: u32) -> Duration {
+        let beyond = failures.saturating_sub(self.max_failures);
+        if beyond == 0 {
+            return Duration::ZERO;
+        }
+        let doubled = Duration::from_millis(100).saturating_mul(1u32 << (beyond - 1).min(16));
+        doubled.min(self.max_delay)
     }
 }
 
@@ -126,55 +179,103 @@ pub trait PasswordVerifier: Send + Sync + 'static {
     async fn verify(&self, username: &str, password: &str) -> Result<Option<String>, StoreError>;
 }
 
-/// Throttled password checks: the counters, their limits and the dummy hash that
-/// makes unknown users cost the same as known ones.
+/// Throttled password checks: the counters, their limits, the dummy hash that
+/// makes unknown users cost the same as known ones, and the trusted proxies that
+/// name the client's address.
 pub(crate) struct Login {
     pub(crate) throttle: Arc<dyn ThrottleStore>,
     pub(crate) config: ThrottleConfig,
     pub(crate) dummy_hash: String,
+    pub(crate) proxies: TrustedProxies,
+}
+
+/// The counters one attempt touches.
+struct Keys {
+    address: Option<String>,
+    pair: String,
+    name: String,
+    known: Option<String>,
 }
 
 impl Login {
-    /// The counters an attempt counts against, with their limits.
-    fn keys(&self, username: &str, client: Option<IpAddr>) -> Vec<(String, u32)> {
-        let digest = Sha256::digest(username.as_bytes());
-        let mut keys = vec![(
-            format!("user:{}", URL_SAFE_NO_PAD.encode(digest)),
-            self.config.max_failures,
-        )];
-        if let Some(ip) = client {
-            keys.push((format!("addr:{ip}"), self.config.max_failures_per_address));
+    /// The client's address: `peer` (the connection's, or the application's
+    /// `ClientAddr`), or the forwarded one when `peer` is a trusted proxy.
+    pub(crate) fn client(&self, parts: &Parts, peer: Option<IpAddr>) -> Option<IpAddr> {
+        peer.map(|peer| self.proxies.client(peer, &parts.headers))
+    }
+
+    fn keys(username: &str, client: Option<IpAddr>) -> Keys {
+        let name = URL_SAFE_NO_PAD.encode(Sha256::digest(username.as_bytes()));
+        let network = client.map(throttle_network);
+        let at = network.as_deref().unwrap_or("-");
+        Keys {
+            address: network.as_ref().map(|n| format!("addr:{n}")),
+            pair: format!("user:{name}@{at}"),
+            known: network.as_ref().map(|n| format!("known:{name}@{n}")),
+            name: format!("user:{name}"),
         }
-        keys
     }
 
     /// Counts the attempt before the password is checked (one atomic step per key),
-    /// so that parallel guesses cannot get past the limit.
-    async fn count_attempt(&self, keys: &[(String, u32)]) -> Result<(), AuthError> {
-        let mut wait = Duration::ZERO;
-        for (key, limit) in keys {
-            let (attempts, left) = self
-                .throttle
-                .record_failure(key, self.config.window)
+    /// so that parallel guesses cannot get past the limit: the address first (an
+    /// address over its limit creates no per-name counter), then the name at this
+    /// address and the name overall. Delays an attempt for a much-guessed name.
+    async fn count_attempt(&self, keys: &Keys) -> Result<(), AuthError> {
+        let throttle = &*self.throttle;
+        let window = self.config.window;
+        let refuse = |left: Duration| {
+            tracing::warn!("login throttled");
+            AuthError::Throttled {
+                retry_after: left.as_secs().max(1),
+            }
+        };
+        if let Some(address) = &keys.address {
+            let (n, left) = throttle
+                .record_failure(address, window)
                 .await
                 .map_err(store_down)?;
-            if attempts > *limit {
-                wait = wait.max(left);
+            if n > self.config.max_failures_per_address {
+                return Err(refuse(left));
             }
         }
-        if !wait.is_zero() {
-            tracing::warn!("login throttled");
-            return Err(AuthError::Throttled {
-                retry_after: wait.as_secs().max(1),
-            });
+        let known = match &keys.known {
+            Some(key) => throttle.failures(key).await.map_err(store_down)?.0 > 0,
+            None => false,
+        };
+        let (pair, pair_left) = throttle
+            .record_failure(&keys.pair, window)
+            .await
+            .map_err(store_down)?;
+        let (name, name_left) = throttle
+            .record_failure(&keys.name, window)
+            .await
+            .map_err(store_down)?;
+        if pair > self.config.max_failures {
+            return Err(refuse(pair_left));
+        }
+        if !known {
+            if name > self.config.max_failures_per_name {
+                return Err(refuse(name_left));
+            }
+            let delay = self.config.delay(name);
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
         }
         Ok(())
     }
 
-    /// A success is forgiven.
-    async fn forgive(&self, keys: &[(String, u32)]) -> Result<(), AuthError> {
-        for (key, _) in keys {
-            self.throttle.forgive(key).await.map_err(store_down)?;
+    /// A success is forgiven, and its address is known for the name from now on.
+    async fn forgive(&self, keys: &Keys) -> Result<(), AuthError> {
+        let throttle = &*self.throttle;
+        for key in keys.address.iter().chain([&keys.pair, &keys.name]) {
+            throttle.forgive(key).await.map_err(store_down)?;
+        }
+        if let Some(known) = &keys.known {
+            throttle
+                .record_failure(known, self.config.window)
+                .await
+                .map_err(store_down)?;
         }
         Ok(())
     }
@@ -189,7 +290,7 @@ impl Login {
         password: &str,
         client: Option<IpAddr>,
     ) -> Result<(U, bool), AuthError> {
-        let keys = self.keys(username, client);
+        let keys = Self::keys(username, client);
         self.count_attempt(&keys).await?;
         let user = users.find_by_username(username).await.map_err(store_down)?;
         // Unknown users and users without a password cost one argon2id verification too.
@@ -226,7 +327,7 @@ impl Login {
         password: &str,
         client: Option<IpAddr>,
     ) -> Result<String, AuthError> {
-        let keys = self.keys(username, client);
+        let keys = Self::keys(username, client);
         self.count_attempt(&keys).await?;
         match verifier.verify(username, password).await.map_err(store_down)? {
             Some(subject) => {

@@ -37,3 +37,18 @@ pub(crate) fn random_secret() -> Result<String, AuthError> {
 pub(crate) fn hash_secret(secret: &str) -> SecretHash {
     Sha256::digest(secret.as_bytes()).into()
 }
+
+/// The public handle of a refresh family: the key of its record in the refresh store
+/// and the `fid` claim of the access tokens issued in it. A hash of the family's
+/// secret part, so neither a store nor an access token reveals a usable refresh token.
+pub(crate) fn family_handle(family: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"portcullis refresh family\n");
+    hasher.update(family);
+    URL_SAFE_NO_PAD.encode(hasher.finalize())
+}
+
+/// The revocation-store key that ends every access token of the family `fid`.
+pub(crate) fn family_revocation_key(fid: &str) -> String {
+    format!("family:{fid}")
+}

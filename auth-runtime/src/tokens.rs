@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 
@@ -11,7 +13,7 @@ use crate::error::{AuthError, ConfigError, store_down};
 use crate::info::AuthInfo;
 use crate::jwt::JwtValidator;
 use crate::scheme::name::Scheme;
-use crate::secret::{SECRET_TEXT_LEN, hash_secret, random_secret};
+use crate::secret::{family_handle, family_revocation_key, hash_secret, random_secret};
 use crate::store::{RefreshStore, RevocationStore, Rotation, UserStore};
 use crate::user::AuthUser;
 
@@ -34,7 +36,8 @@ fn unix_now() -> u64 {
 ///     .issuer("https://auth.example.com")
 ///     .audience("my-api")
 ///     .access_ttl(Duration::from_secs(900))
-///     .refresh_ttl(Duration::from_secs(14 * 24 * 3600));
+///     .refresh_ttl(Duration::from_secs(14 * 24 * 3600))
+///     .family_lifetime(Duration::from_secs(30 * 24 * 3600));
 /// ```
 #[derive(Clone)]
 pub struct TokenConfig {
@@ -45,6 +48,7 @@ pub struct TokenConfig {
     audience: Option<String>,
     access_ttl: Duration,
     refresh_ttl: Duration,
+    family_lifetime: Duration,
 }
 
 impl std::fmt::Debug for TokenConfig {
@@ -53,12 +57,15 @@ impl std::fmt::Debug for TokenConfig {
             .field("algorithm", &self.algorithm)
             .field("issuer", &self.issuer)
             .field("access_ttl", &self.access_ttl)
+            .field("refresh_ttl", &self.refresh_ttl)
+            .field("family_lifetime", &self.family_lifetime)
             .finish_non_exhaustive()
     }
 }
 
 impl TokenConfig {
-    /// Signs with an HMAC secret (HS256/384/512): 15 min access, 14 days refresh.
+    /// Signs with an HMAC secret (HS256/384/512): 15 min access, 14 days refresh, a
+    /// refresh family ends 30 days after its login.
     pub fn hmac(secret: impl AsRef<[u8]>, algorithm: Algorithm) -> Self {
         Self::with_key(EncodingKey::from_secret(secret.as_ref()), algorithm)
     }
@@ -92,6 +99,7 @@ impl TokenConfig {
             audience: None,
             access_ttl: Duration::from_secs(900),
             refresh_ttl: Duration::from_secs(14 * 24 * 3600),
+            family_lifetime: Duration::from_secs(30 * 24 * 3600),
         }
     }
 
@@ -122,6 +130,20 @@ impl TokenConfig {
     /// Lifetime of a refresh family after its last rotation (default 14 days).
     pub fn refresh_ttl(mut self, ttl: Duration) -> Self {
         self.refresh_ttl = ttl;
+        self
+    }
+
+    /// The absolute lifetime of a refresh family, counted from its login (default 30
+    /// days): rotations extend a family by `refresh_ttl`, never past this, so a stolen
+    /// refresh token cannot be kept alive forever.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let tokens = portcullis::TokenConfig::hmac([7u8; 32], portcullis::Algorithm::HS256)
+    ///     .family_lifetime(Duration::from_secs(7 * 24 * 3600));
+    /// ```
+    pub fn family_lifetime(mut self, lifetime: Duration) -> Self {
+        self.family_lifetime = lifetime;
         self
     }
 }
@@ -178,7 +200,66 @@ impl Grant {
     }
 }
 
-fn sign_access(tokens: &TokenConfig, sub: &str, jti: &str, scope: Option<&str>) -> Result<String, AuthError> {
+/// A refresh token as sent: base64url of the family's 256 random bits, the
+/// generation (8 bytes, big-endian) and the token's own 256 random bits — 96 opaque
+/// characters, no dots (never mistaken for a JWT). Only its hash and the family's
+/// handle are stored.
+struct RefreshToken {
+    family: [u8; 32],
+    generation: u64,
+}
+
+impl RefreshToken {
+    /// The text length of every refresh token.
+    const TEXT_LEN: usize = 96;
+
+    fn new_family() -> Result<Self, AuthError> {
+        let mut family = [0u8; 32];
+        aws_lc_rs::rand::fill(&mut family).map_err(|_| AuthError::Unavailable)?;
+        Ok(RefreshToken {
+            family,
+            generation: 0,
+        })
+    }
+
+    /// A fresh token of this family at `generation`.
+    fn text(&self, generation: u64) -> Result<String, AuthError> {
+        let mut bytes = [0u8; 72];
+        bytes[..32].copy_from_slice(&self.family);
+        bytes[32..40].copy_from_slice(&generation.to_be_bytes());
+        aws_lc_rs::rand::fill(&mut bytes[40..]).map_err(|_| AuthError::Unavailable)?;
+        Ok(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        if text.len() != Self::TEXT_LEN {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        let bytes: [u8; 72] = bytes.try_into().ok()?;
+        let mut family = [0u8; 32];
+        family.copy_from_slice(&bytes[..32]);
+        let mut generation = [0u8; 8];
+        generation.copy_from_slice(&bytes[32..40]);
+        Some(RefreshToken {
+            family,
+            generation: u64::from_be_bytes(generation),
+        })
+    }
+
+    /// The family's public handle (store key, `fid` claim).
+    fn handle(&self) -> String {
+        family_handle(&self.family)
+    }
+}
+
+fn sign_access(
+    tokens: &TokenConfig,
+    sub: &str,
+    jti: &str,
+    fid: Option<&str>,
+    scope: Option<&str>,
+) -> Result<String, AuthError> {
     let now = unix_now();
     let mut claims = serde_json::json!({
         "sub": sub,
@@ -187,6 +268,9 @@ fn sign_access(tokens: &TokenConfig, sub: &str, jti: &str, scope: Option<&str>) 
         "jti": jti,
         "typ": "access",
     });
+    if let Some(fid) = fid {
+        claims["fid"] = fid.into();
+    }
     if let Some(iss) = &tokens.issuer {
         claims["iss"] = iss.as_str().into();
     }
@@ -222,12 +306,15 @@ impl Tokens {
                 "issuing tokens needs a JWT configuration that verifies them (PortcullisBuilder::jwt)",
             ));
         };
-        if tokens.access_ttl < Duration::from_secs(1) || tokens.refresh_ttl < Duration::from_secs(1) {
+        if tokens.access_ttl < Duration::from_secs(1)
+            || tokens.refresh_ttl < Duration::from_secs(1)
+            || tokens.family_lifetime < Duration::from_secs(1)
+        {
             return Err(ConfigError::Invalid(
                 "token lifetimes must be at least one second",
             ));
         }
-        let probe = sign_access(tokens, "probe", "probe", None)
+        let probe = sign_access(tokens, "probe", "probe", None, None)
             .map_err(|_| ConfigError::Invalid("the token signing key cannot sign"))?;
         jwt.validate(&probe)
             .map_err(|e| ConfigError::IssuedTokensRejected(e.to_string()))?;
@@ -251,8 +338,9 @@ impl Tokens {
         scope: Option<&str>,
     ) -> Result<TokenPair, AuthError> {
         let tokens = self.config()?;
-        let family = random_secret()?;
-        let refresh = random_secret()?;
+        let family = RefreshToken::new_family()?;
+        let refresh = family.text(0)?;
+        let fid = family.handle();
         let sub = user.id().to_string();
         let grant = Grant {
             sub: sub.clone(),
@@ -260,10 +348,16 @@ impl Tokens {
         }
         .to_text();
         self.refresh
-            .start(&family, &grant, &hash_secret(&refresh), tokens.refresh_ttl)
+            .start(
+                &fid,
+                &grant,
+                &hash_secret(&refresh),
+                tokens.refresh_ttl,
+                tokens.family_lifetime,
+            )
             .await
             .map_err(store_down)?;
-        let access = sign_access(tokens, &sub, &random_secret()?, scope)?;
+        let access = sign_access(tokens, &sub, &random_secret()?, Some(&fid), scope)?;
         tracing::info!(user = %sub, "tokens issued");
         Ok(TokenPair {
             access_token: access,
@@ -285,27 +379,41 @@ impl Tokens {
         refresh_token: &str,
     ) -> Result<(U, TokenPair), AuthError> {
         let tokens = self.config()?;
-        let refresh = &self.refresh;
+        let store = &self.refresh;
         let refused = |reason| AuthError::invalid(Scheme::JWT, reason);
-        if refresh_token.len() != SECRET_TEXT_LEN {
+        let Some(token) = RefreshToken::parse(refresh_token) else {
             return Err(refused("the refresh token is not valid"));
-        }
+        };
+        let fid = token.handle();
         let presented = hash_secret(refresh_token);
         // Check the user first: a store failure or an inactive account must not spend
         // the client's token (its retry would look like reuse and revoke the family).
-        let checked = match refresh.current_grant(&presented).await.map_err(store_down)? {
+        let current = store
+            .current_grant(&fid, token.generation, &presented)
+            .await
+            .map_err(store_down)?;
+        let checked = match current {
             Some(grant) => Some((Self::grant_user(users, &grant).await?, grant)),
             None => None,
         };
-        let next = random_secret()?;
-        let rotation = refresh
-            .rotate(&presented, &hash_secret(&next), tokens.refresh_ttl)
+        let generation = token.generation.saturating_add(1);
+        let next = token.text(generation)?;
+        let rotation = store
+            .rotate(
+                &fid,
+                token.generation,
+                &presented,
+                &hash_secret(&next),
+                tokens.refresh_ttl,
+            )
             .await
             .map_err(store_down)?;
         let grant = match rotation {
             Rotation::Rotated { grant, .. } => grant,
             Rotation::Reused { .. } => {
                 tracing::warn!("a spent refresh token was presented again: its family is revoked");
+                // The family's access tokens end with it.
+                self.revoke_family_access(&fid, tokens).await?;
                 return Err(refused(
                     "the refresh token was already used; its session is revoked",
                 ));
@@ -321,6 +429,7 @@ impl Tokens {
             tokens,
             &user.id().to_string(),
             &random_secret()?,
+            Some(&fid),
             scope.as_deref(),
         )?;
         let pair = TokenPair {
@@ -330,6 +439,18 @@ impl Tokens {
             expires_in: tokens.access_ttl.as_secs(),
         };
         Ok((user, pair))
+    }
+
+    /// Ends every access token issued in the family `fid` (they all expire within
+    /// one access-token lifetime from now, so the entry does too).
+    async fn revoke_family_access(&self, fid: &str, tokens: &TokenConfig) -> Result<(), AuthError> {
+        let until = SystemTime::now()
+            .checked_add(tokens.access_ttl.min(Duration::from_secs(100 * 365 * 24 * 3600)))
+            .unwrap_or_else(SystemTime::now);
+        self.revocations
+            .revoke(&family_revocation_key(fid), until)
+            .await
+            .map_err(store_down)
     }
 
     /// The active user a refresh family was granted to.
@@ -369,17 +490,27 @@ impl Tokens {
         self.revocations.revoke(jti, until).await.map_err(store_down)
     }
 
-    /// Logout: revokes the refresh family of `refresh_token` (if given) and the
-    /// presented access token.
+    /// Logout: revokes the refresh family of `refresh_token` (if given) and of the
+    /// presented access token (its `fid` claim), with every access token issued in
+    /// them, and the presented access token itself.
     ///
     /// # Errors
     /// 503 when a store fails.
     pub(crate) async fn logout(&self, refresh_token: Option<&str>, info: &AuthInfo) -> Result<(), AuthError> {
-        if let Some(token) = refresh_token.filter(|t| t.len() == SECRET_TEXT_LEN) {
-            self.refresh
-                .revoke_family(&hash_secret(token))
-                .await
-                .map_err(store_down)?;
+        let mut families = Vec::new();
+        if let Some(token) = refresh_token.and_then(RefreshToken::parse) {
+            families.push(token.handle());
+        }
+        if let Some(fid) = info.claims().and_then(|c| c.get("fid")).and_then(|v| v.as_str())
+            && !families.iter().any(|f| f == fid)
+        {
+            families.push(fid.to_owned());
+        }
+        for fid in &families {
+            self.refresh.revoke_family(fid).await.map_err(store_down)?;
+            if let Some(tokens) = &self.config {
+                self.revoke_family_access(fid, tokens).await?;
+            }
         }
         self.revoke_access(info).await
     }

@@ -21,7 +21,8 @@ macro_rules! store_tests {
 }
 
 store_tests!(InMemoryRefreshStore =>
-    refresh_rotation, refresh_reuse_revokes_family, refresh_revoke_family,
+    refresh_rotation, refresh_reuse_revokes_family, refresh_forgery_revokes_nothing,
+    refresh_absolute_lifetime, refresh_revoke_family,
     refresh_revoke_expired_family, refresh_expiry, refresh_concurrent_rotation,
     refresh_current_grant,
 );

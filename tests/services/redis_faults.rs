@@ -85,9 +85,9 @@ async fn every_method_fails_fast(store: &RedisStore) -> Duration {
     let timings = tokio::join!(
         fails_fast("revoke", store.revoke("jti", until)),
         fails_fast("is_revoked", store.is_revoked("jti")),
-        fails_fast("refresh start", store.start("fam", "1", &[1; 32], HOUR)),
-        fails_fast("refresh rotate", store.rotate(&[1; 32], &[2; 32], HOUR)),
-        fails_fast("refresh revoke_family", store.revoke_family(&[1; 32])),
+        fails_fast("refresh start", store.start("fam", "1", &[1; 32], HOUR, HOUR)),
+        fails_fast("refresh rotate", store.rotate("fam", 0, &[1; 32], &[2; 32], HOUR)),
+        fails_fast("refresh revoke_family", store.revoke_family("fam")),
         fails_fast("session create", store.create(&[3; 32], &record, HOUR)),
         fails_fast("session touch", store.touch(&[3; 32], HOUR, HOUR)),
         fails_fast("session destroy", store.destroy(&[3; 32])),
@@ -241,20 +241,20 @@ pub async fn two_instances_share_one_redis() {
     assert_eq!(a.touch(&[7; 32], HOUR, HOUR).await.unwrap(), None);
 
     // Refresh families: started on A, rotated on B, the reuse detected on A.
-    a.start("fam", "1", &[1; 32], HOUR).await.unwrap();
+    a.start("fam", "1", &[1; 32], HOUR, HOUR).await.unwrap();
     assert_eq!(
-        b.rotate(&[1; 32], &[2; 32], HOUR).await.unwrap(),
+        b.rotate("fam", 0, &[1; 32], &[2; 32], HOUR).await.unwrap(),
         Rotation::Rotated {
             grant: "1".into(),
             family: "fam".into()
         }
     );
     assert_eq!(
-        a.rotate(&[1; 32], &[3; 32], HOUR).await.unwrap(),
+        a.rotate("fam", 0, &[1; 32], &[3; 32], HOUR).await.unwrap(),
         Rotation::Reused { family: "fam".into() }
     );
     assert_eq!(
-        b.rotate(&[2; 32], &[4; 32], HOUR).await.unwrap(),
+        b.rotate("fam", 1, &[2; 32], &[4; 32], HOUR).await.unwrap(),
         Rotation::Invalid
     );
 
@@ -275,14 +275,14 @@ pub async fn two_instances_share_one_redis() {
     assert!(!other.is_revoked("jti-x").await.unwrap());
     assert_eq!(other.failures("login:alice").await.unwrap(), (0, Duration::ZERO));
     assert_eq!(
-        other.rotate(&[2; 32], &[5; 32], HOUR).await.unwrap(),
+        other.rotate("fam", 1, &[2; 32], &[5; 32], HOUR).await.unwrap(),
         Rotation::Invalid
     );
-    assert!(!other.revoke_family(&[1; 32]).await.unwrap());
+    assert!(!other.revoke_family("fam").await.unwrap());
     // ...and writes nothing into the first prefix.
-    other.start("fam2", "9", &[9; 32], HOUR).await.unwrap();
+    other.start("fam2", "9", &[9; 32], HOUR, HOUR).await.unwrap();
     assert_eq!(
-        a.rotate(&[9; 32], &[10; 32], HOUR).await.unwrap(),
+        a.rotate("fam2", 0, &[9; 32], &[10; 32], HOUR).await.unwrap(),
         Rotation::Invalid
     );
 }
@@ -293,9 +293,9 @@ pub async fn every_key_expires_and_holds_no_plain_secret() {
     let store = connect(&server, &prefix).await;
     let day = 24 * HOUR;
     store.revoke("jti-1", SystemTime::now() + HOUR).await.unwrap();
-    store.start("fam", "1", &[1; 32], day).await.unwrap();
-    store.rotate(&[1; 32], &[2; 32], day).await.unwrap();
-    store.rotate(&[2; 32], &[3; 32], day).await.unwrap();
+    store.start("fam", "1", &[1; 32], day, 30 * day).await.unwrap();
+    store.rotate("fam", 0, &[1; 32], &[2; 32], day).await.unwrap();
+    store.rotate("fam", 1, &[2; 32], &[3; 32], day).await.unwrap();
     let record = SessionRecord {
         user_id: "1".into(),
         csrf_token: "c".into(),
@@ -322,7 +322,7 @@ pub async fn every_key_expires_and_holds_no_plain_secret() {
         .query_async(&mut conn)
         .await
         .unwrap();
-    assert_eq!(keys.len(), 1 + 2 + 3 + 1 + 1, "{keys:?}"); // rv, rf+rm, 3 rt, ss, th
+    assert_eq!(keys.len(), 1 + 1 + 1 + 1, "{keys:?}"); // rv, rf (one key per family), ss, th
     for key in &keys {
         assert!(key.starts_with(&format!("{prefix}:")), "{key}");
         assert!(!key.contains("alice"), "throttle key in plain text: {key}");

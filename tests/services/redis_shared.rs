@@ -167,12 +167,23 @@ pub async fn refresh_rotation_and_logout_are_shared() {
         r.body["access_token"].as_str().unwrap().to_owned(),
         r.body["refresh_token"].as_str().unwrap().to_owned(),
     );
-    // ...so A sees the first token as spent: reuse, and the family dies on both.
+    // ...so A sees the first token as spent: reuse, and the family (refresh and access
+    // tokens) dies on both.
     let r = send(&a, json_post("/refresh", json!({"refresh_token": first}))).await;
     assert_eq!(r.status, 401, "{:?}", r.body);
     let r = send(&b, json_post("/refresh", json!({"refresh_token": second}))).await;
     assert_eq!(r.status, 401, "{:?}", r.body);
-    // Logout on A revokes the access token everywhere.
+    // The reuse ended the family's access tokens too, on both instances.
+    let r = send(&b, bearer("/me", &access)).await;
+    assert_eq!(r.status, 401, "{:?}", r.body);
+    assert_eq!(r.body["message"], "the token has been revoked");
+    // Logout on A revokes a fresh family's access token everywhere.
+    let r = send(
+        &a,
+        json_post("/login", json!({"username": "alice", "password": ALICE_PASSWORD})),
+    )
+    .await;
+    let access = r.body["access_token"].as_str().unwrap().to_owned();
     assert_eq!(send(&b, bearer("/me", &access)).await.status, 200);
     let mut out = json_post("/logout", json!({}));
     out.headers_mut()

@@ -234,22 +234,30 @@ impl<S: RefreshStore> RefreshStore for Faulty<S> {
         grant: &str,
         token: &SecretHash,
         ttl: Duration,
+        lifetime: Duration,
     ) -> Result<(), StoreError> {
-        call!(self.start(family, grant, token, ttl))
+        call!(self.start(family, grant, token, ttl, lifetime))
     }
-    async fn current_grant(&self, presented: &SecretHash) -> Result<Option<String>, StoreError> {
-        call!(self.current_grant(presented))
+    async fn current_grant(
+        &self,
+        family: &str,
+        generation: u64,
+        presented: &SecretHash,
+    ) -> Result<Option<String>, StoreError> {
+        call!(self.current_grant(family, generation, presented))
     }
     async fn rotate(
         &self,
+        family: &str,
+        generation: u64,
         presented: &SecretHash,
         next: &SecretHash,
         ttl: Duration,
     ) -> Result<Rotation, StoreError> {
-        call!(self.rotate(presented, next, ttl))
+        call!(self.rotate(family, generation, presented, next, ttl))
     }
-    async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError> {
-        call!(self.revoke_family(presented))
+    async fn revoke_family(&self, family: &str) -> Result<bool, StoreError> {
+        call!(self.revoke_family(family))
     }
 }
 
@@ -344,22 +352,32 @@ impl RefreshStore for AllInMemory {
         grant: &str,
         token: &SecretHash,
         ttl: Duration,
+        lifetime: Duration,
     ) -> Result<(), StoreError> {
-        self.refresh.start(family, grant, token, ttl).await
+        self.refresh.start(family, grant, token, ttl, lifetime).await
     }
-    async fn current_grant(&self, presented: &SecretHash) -> Result<Option<String>, StoreError> {
-        self.refresh.current_grant(presented).await
+    async fn current_grant(
+        &self,
+        family: &str,
+        generation: u64,
+        presented: &SecretHash,
+    ) -> Result<Option<String>, StoreError> {
+        self.refresh.current_grant(family, generation, presented).await
     }
     async fn rotate(
         &self,
+        family: &str,
+        generation: u64,
         presented: &SecretHash,
         next: &SecretHash,
         ttl: Duration,
     ) -> Result<Rotation, StoreError> {
-        self.refresh.rotate(presented, next, ttl).await
+        self.refresh
+            .rotate(family, generation, presented, next, ttl)
+            .await
     }
-    async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError> {
-        self.refresh.revoke_family(presented).await
+    async fn revoke_family(&self, family: &str) -> Result<bool, StoreError> {
+        self.refresh.revoke_family(family).await
     }
 }
 

@@ -6,8 +6,10 @@
 //! Each function takes a fresh, empty store (`Arc<S>`: the concurrency cases share it
 //! between tasks, so run them on a multi-threaded runtime) and panics on a deviation. It
 //! proves, for each trait: refresh rotation, reuse detection revoking the whole family
-//! (the newest token included), `revoke_family` (also of an expired family), family
-//! expiry and its extension by rotation (spent tokens still detected after it),
+//! (the newest token included) by an older generation while a forged hash or a
+//! future generation revokes nothing, `revoke_family` (also of an expired family),
+//! family expiry and its extension by rotation (spent generations still detected after
+//! it) up to the absolute lifetime,
 //! `current_grant`; session create/touch/destroy, idle expiry extended by use, absolute
 //! expiry, single `take`; throttle counting, a window fixed by the first failure and
 //! reset after it, `forgive`; revocation with its expiry; and that concurrent rotations
@@ -46,6 +48,8 @@ pub fn refresh_cases<S: RefreshStore>() -> Vec<Case<S>> {
     cases![
         refresh_rotation,
         refresh_reuse_revokes_family,
+        refresh_forgery_revokes_nothing,
+        refresh_absolute_lifetime,
         refresh_revoke_family,
         refresh_revoke_expired_family,
         refresh_expiry,
@@ -98,172 +102,244 @@ fn rotated(grant: &str, family: &str) -> Rotation {
 
 // ---- refresh families ----
 
+/// A long absolute lifetime: the cases that do not test it.
+const LONG: Duration = Duration::from_secs(3600);
+
 pub async fn refresh_rotation(store: Arc<impl RefreshStore>) {
     let ttl = Duration::from_secs(60);
-    store.start("fam-a", "42", &token(1), ttl).await.unwrap();
-    store.start("fam-b", "7", &token(50), ttl).await.unwrap();
-    assert_eq!(
-        store.rotate(&token(1), &token(2), ttl).await.unwrap(),
-        rotated("42", "fam-a")
-    );
-    assert_eq!(
-        store.rotate(&token(2), &token(3), ttl).await.unwrap(),
-        rotated("42", "fam-a")
-    );
-    assert_eq!(
-        store.rotate(&token(3), &token(4), ttl).await.unwrap(),
-        rotated("42", "fam-a")
-    );
+    store.start("fam-a", "42", &token(1), ttl, LONG).await.unwrap();
+    store.start("fam-b", "7", &token(50), ttl, LONG).await.unwrap();
+    for (generation, n) in [(0, 1), (1, 2), (2, 3)] {
+        assert_eq!(
+            store
+                .rotate("fam-a", generation, &token(n), &token(n + 1), ttl)
+                .await
+                .unwrap(),
+            rotated("42", "fam-a")
+        );
+    }
     // The other family is independent.
     assert_eq!(
-        store.rotate(&token(50), &token(51), ttl).await.unwrap(),
+        store
+            .rotate("fam-b", 0, &token(50), &token(51), ttl)
+            .await
+            .unwrap(),
         rotated("7", "fam-b")
     );
     // Never issued: invalid, and nothing is revoked by it.
     assert_eq!(
-        store.rotate(&token(99), &token(98), ttl).await.unwrap(),
+        store
+            .rotate("fam-x", 0, &token(99), &token(98), ttl)
+            .await
+            .unwrap(),
         Rotation::Invalid
     );
     assert_eq!(
-        store.rotate(&token(4), &token(5), ttl).await.unwrap(),
+        store.rotate("fam-a", 3, &token(4), &token(5), ttl).await.unwrap(),
         rotated("42", "fam-a")
     );
 }
 
 pub async fn refresh_reuse_revokes_family(store: Arc<impl RefreshStore>) {
     let ttl = Duration::from_secs(60);
-    store.start("fam-a", "42", &token(1), ttl).await.unwrap();
-    store.start("fam-b", "42", &token(50), ttl).await.unwrap();
+    store.start("fam-a", "42", &token(1), ttl, LONG).await.unwrap();
+    store.start("fam-b", "42", &token(50), ttl, LONG).await.unwrap();
     assert_eq!(
-        store.rotate(&token(1), &token(2), ttl).await.unwrap(),
+        store.rotate("fam-a", 0, &token(1), &token(2), ttl).await.unwrap(),
         rotated("42", "fam-a")
     );
     assert_eq!(
-        store.rotate(&token(2), &token(3), ttl).await.unwrap(),
+        store.rotate("fam-a", 1, &token(2), &token(3), ttl).await.unwrap(),
         rotated("42", "fam-a")
     );
-    // An attacker replays the spent token 1: the family is revoked...
+    // An attacker replays the spent token 1 (generation 0): the family is revoked...
     assert_eq!(
-        store.rotate(&token(1), &token(10), ttl).await.unwrap(),
+        store
+            .rotate("fam-a", 0, &token(1), &token(10), ttl)
+            .await
+            .unwrap(),
         Rotation::Reused {
             family: "fam-a".into()
         }
     );
     // ...including the newest token (the legitimate client's), which is now refused,
     assert_eq!(
-        store.rotate(&token(3), &token(4), ttl).await.unwrap(),
-        Rotation::Invalid
-    );
-    // the token the replay asked for was never issued,
-    assert_eq!(
-        store.rotate(&token(10), &token(11), ttl).await.unwrap(),
+        store.rotate("fam-a", 2, &token(3), &token(4), ttl).await.unwrap(),
         Rotation::Invalid
     );
     // and replaying again is just invalid (the family is already revoked).
     assert_eq!(
-        store.rotate(&token(1), &token(12), ttl).await.unwrap(),
+        store
+            .rotate("fam-a", 0, &token(1), &token(12), ttl)
+            .await
+            .unwrap(),
         Rotation::Invalid
     );
-    assert_eq!(
-        store.rotate(&token(2), &token(13), ttl).await.unwrap(),
-        Rotation::Invalid
-    );
-    assert!(!store.revoke_family(&token(3)).await.unwrap(), "already revoked");
+    assert!(!store.revoke_family("fam-a").await.unwrap(), "already revoked");
     // The user's other family (another device) is untouched.
     assert_eq!(
-        store.rotate(&token(50), &token(51), ttl).await.unwrap(),
+        store
+            .rotate("fam-b", 0, &token(50), &token(51), ttl)
+            .await
+            .unwrap(),
         rotated("42", "fam-b")
+    );
+}
+
+/// A wrong hash at the current generation, or a generation not issued yet, is merely
+/// invalid: it revokes nothing, and the right token still rotates.
+pub async fn refresh_forgery_revokes_nothing(store: Arc<impl RefreshStore>) {
+    let ttl = Duration::from_secs(60);
+    store.start("fam-a", "42", &token(1), ttl, LONG).await.unwrap();
+    assert_eq!(
+        store
+            .rotate("fam-a", 0, &token(9), &token(10), ttl)
+            .await
+            .unwrap(),
+        Rotation::Invalid
+    );
+    assert_eq!(
+        store
+            .rotate("fam-a", 5, &token(1), &token(10), ttl)
+            .await
+            .unwrap(),
+        Rotation::Invalid
+    );
+    assert_eq!(store.current_grant("fam-a", 1, &token(1)).await.unwrap(), None);
+    assert_eq!(
+        store.rotate("fam-a", 0, &token(1), &token(2), ttl).await.unwrap(),
+        rotated("42", "fam-a")
     );
 }
 
 pub async fn refresh_revoke_family(store: Arc<impl RefreshStore>) {
     let ttl = Duration::from_secs(60);
-    // Revoked through a spent token (logout with an old token still ends the family).
-    store.start("fam-a", "42", &token(1), ttl).await.unwrap();
+    store.start("fam-a", "42", &token(1), ttl, LONG).await.unwrap();
     assert_eq!(
-        store.rotate(&token(1), &token(2), ttl).await.unwrap(),
+        store.rotate("fam-a", 0, &token(1), &token(2), ttl).await.unwrap(),
         rotated("42", "fam-a")
     );
-    assert!(store.revoke_family(&token(1)).await.unwrap());
+    assert!(store.revoke_family("fam-a").await.unwrap());
     assert_eq!(
-        store.rotate(&token(2), &token(3), ttl).await.unwrap(),
+        store.rotate("fam-a", 1, &token(2), &token(3), ttl).await.unwrap(),
         Rotation::Invalid
     );
     assert!(
-        !store.revoke_family(&token(2)).await.unwrap(),
+        !store.revoke_family("fam-a").await.unwrap(),
         "second revocation reports false"
     );
-    // Revoked through the current token.
-    store.start("fam-b", "43", &token(20), ttl).await.unwrap();
-    assert!(store.revoke_family(&token(20)).await.unwrap());
-    assert_eq!(
-        store.rotate(&token(20), &token(21), ttl).await.unwrap(),
-        Rotation::Invalid
-    );
-    // Unknown token.
-    assert!(!store.revoke_family(&token(99)).await.unwrap());
+    // Unknown family.
+    assert!(!store.revoke_family("fam-x").await.unwrap());
     // Other families keep working.
-    store.start("fam-c", "44", &token(30), ttl).await.unwrap();
+    store.start("fam-c", "44", &token(30), ttl, LONG).await.unwrap();
     assert_eq!(
-        store.rotate(&token(30), &token(31), ttl).await.unwrap(),
+        store
+            .rotate("fam-c", 0, &token(30), &token(31), ttl)
+            .await
+            .unwrap(),
         rotated("44", "fam-c")
     );
 }
 
 pub async fn refresh_expiry(store: Arc<impl RefreshStore>) {
     // A family left alone expires.
-    store.start("fam-old", "1", &token(40), ms(300)).await.unwrap();
+    store
+        .start("fam-old", "1", &token(40), ms(300), LONG)
+        .await
+        .unwrap();
     sleep(ms(500)).await;
     assert_eq!(
-        store.rotate(&token(40), &token(41), ms(300)).await.unwrap(),
+        store
+            .rotate("fam-old", 0, &token(40), &token(41), ms(300))
+            .await
+            .unwrap(),
         Rotation::Invalid
     );
 
     // Each rotation extends the family by `ttl` again: the family outlives its first TTL...
     let ttl = ms(600);
-    store.start("fam-a", "42", &token(1), ttl).await.unwrap();
+    store.start("fam-a", "42", &token(1), ttl, LONG).await.unwrap();
     sleep(ms(350)).await;
     assert_eq!(
-        store.rotate(&token(1), &token(2), ttl).await.unwrap(),
+        store.rotate("fam-a", 0, &token(1), &token(2), ttl).await.unwrap(),
         rotated("42", "fam-a")
     );
     sleep(ms(350)).await; // 700 ms after start: only alive because of the rotation
     assert_eq!(
-        store.rotate(&token(2), &token(3), ttl).await.unwrap(),
+        store.rotate("fam-a", 1, &token(2), &token(3), ttl).await.unwrap(),
         rotated("42", "fam-a")
     );
-    // ...and so does the memory of its spent tokens: token 1, spent 700 ms ago, is still
-    // recognised as a reuse (an expired record would make it merely "invalid").
+    // ...and so does reuse detection: generation 0, spent 700 ms ago, is still
+    // recognised as a reuse.
     sleep(ms(350)).await;
     assert_eq!(
-        store.rotate(&token(1), &token(9), ttl).await.unwrap(),
+        store.rotate("fam-a", 0, &token(1), &token(9), ttl).await.unwrap(),
         Rotation::Reused {
             family: "fam-a".into()
         }
     );
     assert_eq!(
-        store.rotate(&token(3), &token(4), ttl).await.unwrap(),
+        store.rotate("fam-a", 2, &token(3), &token(4), ttl).await.unwrap(),
         Rotation::Invalid
+    );
+}
+
+/// Rotations extend a family, never past its absolute lifetime.
+pub async fn refresh_absolute_lifetime(store: Arc<impl RefreshStore>) {
+    let ttl = ms(400);
+    store.start("fam-a", "42", &token(1), ttl, ms(900)).await.unwrap();
+    let mut n = 1;
+    for generation in 0..3u64 {
+        sleep(ms(250)).await; // always well within the sliding TTL
+        assert_eq!(
+            store
+                .rotate("fam-a", generation, &token(n), &token(n + 1), ttl)
+                .await
+                .unwrap(),
+            rotated("42", "fam-a"),
+            "rotation {generation}"
+        );
+        n += 1;
+    }
+    sleep(ms(250)).await; // 1 s after the start: past the lifetime, within the TTL
+    assert_eq!(
+        store
+            .rotate("fam-a", 3, &token(n), &token(n + 1), ttl)
+            .await
+            .unwrap(),
+        Rotation::Invalid,
+        "the family slid past its absolute lifetime"
     );
 }
 
 /// `revoke_family` of an expired family: there is no family any more, so `false`.
 pub async fn refresh_revoke_expired_family(store: Arc<impl RefreshStore>) {
-    store.start("fam-old", "1", &token(40), ms(300)).await.unwrap();
+    store
+        .start("fam-old", "1", &token(40), ms(300), LONG)
+        .await
+        .unwrap();
     sleep(ms(500)).await;
     assert!(
-        !store.revoke_family(&token(40)).await.unwrap(),
+        !store.revoke_family("fam-old").await.unwrap(),
         "revoked a family that had expired"
     );
 }
 
 pub async fn refresh_concurrent_rotation<S: RefreshStore>(store: Arc<S>) {
     let ttl = Duration::from_secs(60);
-    store.start("fam-race", "42", &token(1), ttl).await.unwrap();
+    store.start("fam-race", "42", &token(1), ttl, LONG).await.unwrap();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..16u8 {
         let store = store.clone();
-        tasks.spawn(async move { (i, store.rotate(&token(1), &token(100 + i), ttl).await.unwrap()) });
+        tasks.spawn(async move {
+            (
+                i,
+                store
+                    .rotate("fam-race", 0, &token(1), &token(100 + i), ttl)
+                    .await
+                    .unwrap(),
+            )
+        });
     }
     let mut winners = Vec::new();
     let (mut reused, mut invalid) = (0, 0);
@@ -280,7 +356,7 @@ pub async fn refresh_concurrent_rotation<S: RefreshStore>(store: Arc<S>) {
     assert_eq!((reused, invalid), (1, 14));
     assert_eq!(
         store
-            .rotate(&token(100 + winners[0]), &token(200), ttl)
+            .rotate("fam-race", 1, &token(100 + winners[0]), &token(200), ttl)
             .await
             .unwrap(),
         Rotation::Invalid
@@ -475,43 +551,35 @@ pub async fn revocation_expiry(store: Arc<impl RevocationStore>) {
 /// `current_grant` reads without spending: the current token of a live family only.
 pub async fn refresh_current_grant(store: Arc<impl RefreshStore>) {
     let ttl = ms(60_000);
+    let grant = "{\"sub\":\"7\"}";
     store
-        .start("fam-grant", "{\"sub\":\"7\"}", &token(1), ttl)
+        .start("fam-grant", grant, &token(1), ttl, LONG)
         .await
         .unwrap();
-    assert_eq!(
-        store.current_grant(&token(1)).await.unwrap().as_deref(),
-        Some("{\"sub\":\"7\"}")
-    );
+    let current = |g, n| {
+        let store = store.clone();
+        async move { store.current_grant("fam-grant", g, &token(n)).await.unwrap() }
+    };
+    assert_eq!(current(0, 1).await.as_deref(), Some(grant));
     // Reading twice spends nothing: the token still rotates.
-    assert_eq!(
-        store.current_grant(&token(1)).await.unwrap().as_deref(),
-        Some("{\"sub\":\"7\"}")
-    );
+    assert_eq!(current(0, 1).await.as_deref(), Some(grant));
     assert!(matches!(
-        store.rotate(&token(1), &token(2), ttl).await.unwrap(),
+        store
+            .rotate("fam-grant", 0, &token(1), &token(2), ttl)
+            .await
+            .unwrap(),
         Rotation::Rotated { .. }
     ));
+    assert_eq!(current(0, 1).await, None, "a spent token has no current grant");
+    assert_eq!(current(1, 2).await.as_deref(), Some(grant));
+    assert_eq!(current(1, 9).await, None, "unknown token");
     assert_eq!(
-        store.current_grant(&token(1)).await.unwrap(),
+        store.current_grant("fam-none", 0, &token(1)).await.unwrap(),
         None,
-        "a spent token has no current grant"
+        "unknown family"
     );
-    assert_eq!(
-        store.current_grant(&token(2)).await.unwrap().as_deref(),
-        Some("{\"sub\":\"7\"}")
-    );
-    assert_eq!(
-        store.current_grant(&token(9)).await.unwrap(),
-        None,
-        "unknown token"
-    );
-    assert!(store.revoke_family(&token(2)).await.unwrap());
-    assert_eq!(
-        store.current_grant(&token(2)).await.unwrap(),
-        None,
-        "revoked family"
-    );
+    assert!(store.revoke_family("fam-grant").await.unwrap());
+    assert_eq!(current(1, 2).await, None, "revoked family");
 }
 
 /// `forgive` takes back one failure, never below zero, and keeps the window.

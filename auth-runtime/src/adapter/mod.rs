@@ -11,9 +11,12 @@ use std::net::IpAddr;
 use http::request::Parts;
 
 use crate::credentials::ClientAddr;
+use crate::gate::Portcullis;
+use crate::user::AuthUser;
 
-/// The address used for throttling: [`ClientAddr`] when the application (a trusted
-/// proxy layer) set it, else the framework's peer address (axum: `ConnectInfo`).
+/// The peer address: [`ClientAddr`] when the application set it, else the
+/// framework's peer address (axum: `ConnectInfo`). Forwarding headers are not read
+/// here: [`Portcullis::client_ip`] applies the trusted proxies.
 ///
 /// ```
 /// use portcullis::{ClientAddr, client_addr};
@@ -31,4 +34,27 @@ pub fn client_addr(parts: &Parts) -> Option<IpAddr> {
         return Some(ip);
     }
     None
+}
+
+impl<U: AuthUser> Portcullis<U> {
+    /// The client address to throttle a password login under: the peer
+    /// ([`client_addr`]), or, when the peer is one of the
+    /// [trusted proxies](crate::PortcullisBuilder::trusted_proxies), the address its
+    /// `Forwarded` / `X-Forwarded-For` header names.
+    ///
+    /// ```
+    /// use portcullis::{AuthUser, ClientAddr, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
+    ///     .trusted_proxies(["10.0.0.0/8"])
+    ///     .build()
+    ///     .unwrap();
+    /// let request = http::Request::get("/").header("x-forwarded-for", "203.0.113.7").body(()).unwrap();
+    /// let (mut parts, ()) = request.into_parts();
+    /// parts.extensions.insert(ClientAddr("10.0.0.2".parse().unwrap()));
+    /// assert_eq!(auth.client_ip(&parts), Some("203.0.113.7".parse().unwrap()));
+    /// ```
+    pub fn client_ip(&self, parts: &Parts) -> Option<IpAddr> {
+        self.inner.login.client(parts, client_addr(parts))
+    }
 }

@@ -268,7 +268,7 @@ async fn login<U: AuthUser>(
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Response {
     let form = input!(auth, body);
-    let client = crate::adapter::client_addr(&parts);
+    let client = auth.client_ip(&parts);
     let logged_in = match auth.login(&form.username, &form.password, client).await {
         Ok(logged_in) => logged_in,
         Err(e) => return refuse::<U, JwtOnly>(&auth, e),
@@ -318,7 +318,7 @@ async fn session_login<U: AuthUser>(
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Response {
     let form = input!(auth, body);
-    let client = crate::adapter::client_addr(&parts);
+    let client = auth.client_ip(&parts);
     let logged_in = match auth.login(&form.username, &form.password, client).await {
         Ok(logged_in) => logged_in,
         Err(e) => return refuse::<U, SessionOnly>(&auth, e),

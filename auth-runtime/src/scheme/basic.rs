@@ -42,7 +42,7 @@ impl<U: AuthUser> AuthScheme<U> for Basic {
         credentials: BasicCredentials,
         context: &Context<'_, U>,
     ) -> Result<Verified<U>, AuthError> {
-        let client = credentials::client_addr(parts);
+        let client = context.login.client(parts, credentials::client_addr(parts));
         let (username, password) = (&credentials.username, &credentials.password);
         if let Some(verifier) = &self.verifier {
             let subject = context

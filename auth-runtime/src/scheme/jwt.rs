@@ -12,6 +12,7 @@ use crate::credentials;
 use crate::error::{AuthError, store_down};
 use crate::jwt::JwtValidator;
 use crate::scheme::name::Scheme;
+use crate::secret::family_revocation_key;
 use crate::store::RevocationStore;
 use crate::user::AuthUser;
 
@@ -119,8 +120,13 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
                 });
             }
         }
-        if let Some(jti) = claims.jti() {
-            match self.revocations.is_revoked(jti).await {
+        // Revoked by its id, or with its whole refresh family (logout, reuse detection).
+        let family = claims
+            .get("fid")
+            .and_then(|v| v.as_str())
+            .map(family_revocation_key);
+        for key in claims.jti().into_iter().chain(family.as_deref()) {
+            match self.revocations.is_revoked(key).await {
                 Ok(false) => {}
                 Ok(true) => return Err(AuthError::invalid(Scheme::JWT, "the token has been revoked")),
                 Err(e) => return Err(store_down(e)),

@@ -32,9 +32,9 @@ pub(crate) use crate::secret::{ApiKeyHash, SecretHash};
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// use portcullis::{InMemoryRefreshStore, RefreshStore, Rotation};
 /// let store = InMemoryRefreshStore::default();
-/// let ttl = std::time::Duration::from_secs(60);
-/// store.start("family", "user-7", &[1; 32], ttl).await.unwrap();
-/// let first = store.rotate(&[1; 32], &[2; 32], ttl).await.unwrap();
+/// let (ttl, lifetime) = (std::time::Duration::from_secs(60), std::time::Duration::from_secs(3600));
+/// store.start("family", "user-7", &[1; 32], ttl, lifetime).await.unwrap();
+/// let first = store.rotate("family", 0, &[1; 32], &[2; 32], ttl).await.unwrap();
 /// assert_eq!(first, Rotation::Rotated { grant: "user-7".into(), family: "family".into() });
 /// # });
 /// ```
@@ -55,36 +55,54 @@ pub enum Rotation {
     Invalid,
 }
 
-/// Refresh-token families.
+/// Refresh-token families, in O(1) state per family.
 ///
-/// A login starts a family with one current token; each refresh spends the current
-/// token and makes a new one current. Spent tokens are remembered until the family
-/// expires, so that presenting one again is detected and revokes the family.
+/// A login starts a family with one current token (generation 0); each refresh
+/// spends the current token and makes a new one current, one generation later. The
+/// store keeps only the family's grant, its current generation and the hash of its
+/// current token: presenting a token of an *older* generation is a reuse and revokes
+/// the family, however many rotations ago it was spent. A family expires `ttl` after
+/// its last rotation, and at the latest `lifetime` after it started (it never slides
+/// forever).
+///
+/// The family id the service passes is already a hash (of the secret family part of
+/// the refresh token), so a store never sees a usable token.
 #[async_trait]
 pub trait RefreshStore: Send + Sync + 'static {
-    /// Starts `family` with `token` current; the family lives `ttl` from now (each
-    /// rotation extends it by `ttl` again). `grant` is opaque text the store keeps and
-    /// returns on rotation (the service puts the user id and the granted scope in it).
+    /// Starts `family` with `token` current at generation 0; it lives `ttl` from now,
+    /// each rotation extends it by `ttl` again, never past `lifetime` from now. `grant`
+    /// is opaque text the store keeps and returns on rotation (the service puts the
+    /// user id and the granted scope in it).
     async fn start(
         &self,
         family: &str,
         grant: &str,
         token: &SecretHash,
         ttl: Duration,
+        lifetime: Duration,
     ) -> Result<(), StoreError>;
-    /// The grant of `presented` if it is the current token of a live family (a read:
-    /// nothing is spent). Lets the service check the user before rotating, so that a
-    /// failure there does not spend the client's token.
-    async fn current_grant(&self, presented: &SecretHash) -> Result<Option<String>, StoreError>;
-    /// Atomically spends `presented` and makes `next` current (see [`Rotation`]).
+    /// The grant of the family if `presented` is its current token at `generation`
+    /// and the family is live (a read: nothing is spent). Lets the service check the
+    /// user before rotating, so that a failure there does not spend the client's token.
+    async fn current_grant(
+        &self,
+        family: &str,
+        generation: u64,
+        presented: &SecretHash,
+    ) -> Result<Option<String>, StoreError>;
+    /// Atomically spends `presented` (of `generation`) and makes `next` current at
+    /// `generation + 1` (see [`Rotation`]): an older generation is a reuse; a wrong
+    /// hash or a future generation is invalid (and revokes nothing).
     async fn rotate(
         &self,
+        family: &str,
+        generation: u64,
         presented: &SecretHash,
         next: &SecretHash,
         ttl: Duration,
     ) -> Result<Rotation, StoreError>;
-    /// Revokes the family `presented` belongs to (spent or current); `false` if none.
-    async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError>;
+    /// Revokes the family; `false` if it was not live.
+    async fn revoke_family(&self, family: &str) -> Result<bool, StoreError>;
 }
 
 /// A server-side session. Its `Debug` leaves the CSRF token out.

@@ -374,7 +374,11 @@ fn assert_token_pair(r: &Reply) {
     let access = body["access_token"].as_str().unwrap();
     assert_eq!(access.split('.').count(), 3, "a JWT: {access}");
     let refresh = body["refresh_token"].as_str().unwrap();
-    assert_eq!(refresh.len(), 43, "256 random bits, base64url: {refresh}");
+    assert_eq!(
+        refresh.len(),
+        96,
+        "family, generation and 256 random bits, base64url: {refresh}"
+    );
     assert!(
         refresh
             .bytes()

@@ -272,9 +272,15 @@ async fn logout_needs_a_bearer_token_and_a_json_body() {
     assert_invalid_input(&r);
     assert_eq!(me(&w.app, &t.access).await.status, StatusCode::OK);
 
-    // Without a refresh token, only the access token is revoked.
+    // Without a refresh token, the access token's family (its `fid` claim) ends all the
+    // same: the access token, the refresh token, and every access token issued in it.
+    let rotated = tokens_of(&refresh(&w.app, &t.refresh).await);
     let r = send(&w.app, post_json_bearer("/auth/logout", &t.access, &json!({}))).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     assert_revoked_on_me(&me(&w.app, &t.access).await);
-    assert_token_pair(&refresh(&w.app, &t.refresh).await);
+    assert_revoked_on_me(&me(&w.app, &rotated.access).await);
+    assert_eq!(
+        refresh(&w.app, &rotated.refresh).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }

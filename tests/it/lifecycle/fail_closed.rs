@@ -54,11 +54,11 @@ async fn a_refresh_store_that_is_down_fails_issuance_refresh_and_logout_with_503
         .build()
         .unwrap());
     assert_unavailable(&send(&app, login_request("alice", ALICE_PASSWORD)).await);
-    assert_unavailable(&send(&app, refresh_request(&URL_SAFE_NO_PAD.encode([1u8; 32]))).await);
+    assert_unavailable(&send(&app, refresh_request(&URL_SAFE_NO_PAD.encode([1u8; 72]))).await);
     let access = hs256(&claims("1"));
     let r = send(
         &app,
-        logout_request(&access, Some(&URL_SAFE_NO_PAD.encode([1u8; 32]))),
+        logout_request(&access, Some(&URL_SAFE_NO_PAD.encode([1u8; 72]))),
     )
     .await;
     assert_unavailable(&r);
@@ -130,7 +130,7 @@ async fn every_store_down_at_once() {
         .build()
         .unwrap());
     assert_unavailable(&send(&app, login_request("alice", ALICE_PASSWORD)).await);
-    assert_unavailable(&send(&app, refresh_request(&URL_SAFE_NO_PAD.encode([1u8; 32]))).await);
+    assert_unavailable(&send(&app, refresh_request(&URL_SAFE_NO_PAD.encode([1u8; 72]))).await);
     assert_unavailable(&send(&app, session_login_request(None)).await);
     let cookie = format!("portcullis_session={}", URL_SAFE_NO_PAD.encode([3u8; 32]));
     assert_unavailable(&session_get(&app, &cookie).await);

@@ -140,10 +140,11 @@ async fn login_issues_an_oauth_token_pair() {
     .unwrap();
     assert_eq!(header["alg"], "HS256");
 
-    // The refresh token: 256 random bits as base64url, not a JWT.
-    assert_eq!(tokens.refresh.len(), 43);
+    // The refresh token: its family's and its own 256 random bits and the generation,
+    // as base64url, not a JWT.
+    assert_eq!(tokens.refresh.len(), 96);
     assert!(!tokens.refresh.contains('.'));
-    assert_eq!(URL_SAFE_NO_PAD.decode(&tokens.refresh).unwrap().len(), 32);
+    assert_eq!(URL_SAFE_NO_PAD.decode(&tokens.refresh).unwrap().len(), 72);
 
     // The access token works on a `#[auth(jwt)]` route; the refresh token does not.
     let r = send(&app, bearer("/me", &tokens.access)).await;
@@ -197,7 +198,7 @@ async fn refresh_rotates_the_pair() {
     assert_eq!(r.body["expires_in"], 900);
     assert_eq!(r.body["user"], 1);
     let second = tokens_of(&r);
-    assert_eq!(second.refresh.len(), 43);
+    assert_eq!(second.refresh.len(), 96);
     assert_ne!(second.refresh, first.refresh);
     assert_ne!(second.access, first.access);
     let claims = payload(&second.access);

@@ -5,16 +5,13 @@
 //! | key | value |
 //! |---|---|
 //! | `P:rv:<jti>` | revoked access token (until its expiry + 60 s) |
-//! | `P:rt:<hex of token hash>` | refresh token → its family id |
-//! | `P:rf:<family>` | family hash: `u` user id, `c` hex of the current token hash, `r` revoked |
-//! | `P:rm:<family>` | set of the family's token hashes (to extend their TTL with the family's) |
+//! | `P:rf:<family handle>` | family hash: `u` grant, `g` generation, `c` hex of the current token hash, `r` revoked, `d` absolute deadline (ms since the epoch) — one key per family, however often it rotates |
 //! | `P:ss:<hex of session id hash>` | session hash: `u` user id, `x` CSRF token, `c`/`m` creation time |
 //! | `P:th:<hex of SHA-256 of the key>` | failure counter, expiring at the end of its window |
 //!
-//! Operations that read and write several keys run as one Lua script, so they are
-//! atomic across processes. Scripts derive the family keys from the token's value
-//! inside the script: use a standalone Redis (or a primary with replicas), not a
-//! Redis Cluster.
+//! Operations that read and write a key in several steps run as one Lua script, so
+//! they are atomic across processes; every script touches exactly the keys it is
+//! given (Redis Cluster compatible).
 
 use std::fmt;
 use std::future::Future;
@@ -252,18 +249,16 @@ impl RefreshStore for RedisStore {
         grant: &str,
         token: &SecretHash,
         ttl: Duration,
+        lifetime: Duration,
     ) -> Result<(), StoreError> {
-        let token = hex(token);
-        let keys = [
-            self.key("rf", family),
-            self.key("rm", family),
-            self.key("rt", &token),
-        ];
+        let now = since_epoch(SystemTime::now())?;
+        let deadline = now.as_millis() + u128::from(millis(lifetime));
+        let keys = [self.key("rf", family)];
         let args = [
             grant.to_owned(),
-            token,
-            millis(ttl).to_string(),
-            family.to_owned(),
+            hex(token),
+            millis(ttl.min(lifetime)).to_string(),
+            deadline.to_string(),
         ];
         self.run::<i64>("refresh start", &START, &keys, &args)
             .await
@@ -272,35 +267,51 @@ impl RefreshStore for RedisStore {
 
     async fn rotate(
         &self,
+        family: &str,
+        generation: u64,
         presented: &SecretHash,
         next: &SecretHash,
         ttl: Duration,
     ) -> Result<Rotation, StoreError> {
-        let (presented, next) = (hex(presented), hex(next));
-        let keys = [self.key("rt", &presented), self.key("rt", &next)];
-        let args = [self.prefix.to_string(), presented, next, millis(ttl).to_string()];
+        let now = since_epoch(SystemTime::now())?;
+        let keys = [self.key("rf", family)];
+        let args = [
+            generation.to_string(),
+            hex(presented),
+            hex(next),
+            millis(ttl).to_string(),
+            now.as_millis().to_string(),
+        ];
         let reply: Vec<String> = self.run("refresh rotate", &ROTATE, &keys, &args).await?;
         let mut reply = reply.into_iter();
         match (reply.next().as_deref(), reply.next(), reply.next()) {
-            (Some("rotated"), Some(grant), Some(family)) => Ok(Rotation::Rotated { grant, family }),
-            (Some("reused"), Some(family), None) => Ok(Rotation::Reused { family }),
+            (Some("rotated"), Some(grant), None) => Ok(Rotation::Rotated {
+                grant,
+                family: family.to_owned(),
+            }),
+            (Some("reused"), None, None) => Ok(Rotation::Reused {
+                family: family.to_owned(),
+            }),
             (Some("invalid"), None, None) => Ok(Rotation::Invalid),
             _ => Err(corrupt("refresh rotate")),
         }
     }
 
-    async fn current_grant(&self, presented: &SecretHash) -> Result<Option<String>, StoreError> {
-        let presented = hex(presented);
-        let keys = [self.key("rt", &presented)];
-        let args = [self.prefix.to_string(), presented];
+    async fn current_grant(
+        &self,
+        family: &str,
+        generation: u64,
+        presented: &SecretHash,
+    ) -> Result<Option<String>, StoreError> {
+        let keys = [self.key("rf", family)];
+        let args = [generation.to_string(), hex(presented)];
         self.run("refresh current_grant", &CURRENT_GRANT, &keys, &args)
             .await
     }
 
-    async fn revoke_family(&self, presented: &SecretHash) -> Result<bool, StoreError> {
-        let keys = [self.key("rt", &hex(presented))];
-        let args = [self.prefix.to_string()];
-        self.run::<i64>("refresh revoke_family", &REVOKE_FAMILY, &keys, &args)
+    async fn revoke_family(&self, family: &str) -> Result<bool, StoreError> {
+        let keys = [self.key("rf", family)];
+        self.run::<i64>("refresh revoke_family", &REVOKE_FAMILY, &keys, &[])
             .await
             .map(|n| n == 1)
     }

@@ -5,57 +5,54 @@ use std::sync::LazyLock;
 
 use redis::Script;
 
-/// KEYS: rf, rm, rt(token). ARGV: grant, token hex, ttl ms, family.
+/// KEYS: rf. ARGV: grant, token hex, ttl ms (already capped by the lifetime), deadline ms.
 pub(super) static START: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-redis.call('HSET', KEYS[1], 'u', ARGV[1], 'c', ARGV[2], 'r', '0')
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 'c', ARGV[2], 'g', '0', 'r', '0', 'd', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('SADD', KEYS[2], ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[3])
 return 1
 ",
     )
 });
 
-/// KEYS: rt(presented), rt(next). ARGV: prefix, presented hex, next hex, ttl ms.
-/// A rotation extends the family, its member set and every token of it (spent ones
-/// must outlive their family's last rotation, or a late reuse would go undetected).
+/// KEYS: rf. ARGV: generation, presented hex, next hex, ttl ms, now ms. O(1): one
+/// hash, whatever the number of rotations. An older generation is a reuse (the family
+/// is revoked); a wrong hash or a future generation is merely invalid. The family's
+/// expiry never passes its deadline.
 pub(super) static ROTATE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local family = redis.call('GET', KEYS[1])
-if not family then return {'invalid'} end
-local fkey = ARGV[1] .. ':rf:' .. family
-local mkey = ARGV[1] .. ':rm:' .. family
-local f = redis.call('HMGET', fkey, 'u', 'c', 'r')
-if not f[1] or f[3] ~= '0' then return {'invalid'} end
-if f[2] ~= ARGV[2] then
-  redis.call('HSET', fkey, 'r', '1')
-  return {'reused', family}
+local f = redis.call('HMGET', KEYS[1], 'u', 'c', 'g', 'r', 'd')
+if not f[1] or f[4] ~= '0' then return {'invalid'} end
+local g = tonumber(ARGV[1])
+local current = tonumber(f[3])
+if g < current then
+  redis.call('HSET', KEYS[1], 'r', '1')
+  return {'reused'}
 end
-redis.call('HSET', fkey, 'c', ARGV[3])
-redis.call('PEXPIRE', fkey, ARGV[4])
-redis.call('SADD', mkey, ARGV[3])
-redis.call('PEXPIRE', mkey, ARGV[4])
-for _, t in ipairs(redis.call('SMEMBERS', mkey)) do
-  redis.call('PEXPIRE', ARGV[1] .. ':rt:' .. t, ARGV[4])
+if g ~= current or f[2] ~= ARGV[2] then return {'invalid'} end
+local left = tonumber(f[5]) - tonumber(ARGV[5])
+if left <= 0 then
+  redis.call('DEL', KEYS[1])
+  return {'invalid'}
 end
-redis.call('SET', KEYS[2], family, 'PX', ARGV[4])
-return {'rotated', f[1], family}
+local ttl = tonumber(ARGV[4])
+if left < ttl then ttl = left end
+redis.call('HSET', KEYS[1], 'c', ARGV[3], 'g', string.format('%d', current + 1))
+redis.call('PEXPIRE', KEYS[1], string.format('%d', ttl))
+return {'rotated', f[1]}
 ",
     )
 });
 
-/// KEYS: rt(presented). ARGV: prefix, presented hex. A read: nothing changes.
+/// KEYS: rf. ARGV: generation, presented hex. A read: nothing changes.
 pub(super) static CURRENT_GRANT: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local family = redis.call('GET', KEYS[1])
-if not family then return false end
-local f = redis.call('HMGET', ARGV[1] .. ':rf:' .. family, 'u', 'c', 'r')
-if not f[1] or f[3] ~= '0' or f[2] ~= ARGV[2] then return false end
+local f = redis.call('HMGET', KEYS[1], 'u', 'c', 'g', 'r')
+if not f[1] or f[4] ~= '0' or f[3] ~= ARGV[1] or f[2] ~= ARGV[2] then return false end
 return f[1]
 ",
     )
@@ -72,15 +69,12 @@ return 1
     )
 });
 
-/// KEYS: rt(presented). ARGV: prefix.
+/// KEYS: rf.
 pub(super) static REVOKE_FAMILY: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local family = redis.call('GET', KEYS[1])
-if not family then return 0 end
-local fkey = ARGV[1] .. ':rf:' .. family
-if redis.call('HGET', fkey, 'r') == '0' then
-  redis.call('HSET', fkey, 'r', '1')
+if redis.call('HGET', KEYS[1], 'r') == '0' then
+  redis.call('HSET', KEYS[1], 'r', '1')
   return 1
 end
 return 0
