@@ -6,7 +6,8 @@
 //! * [`assertions`]: the error-response checks shared by the topics;
 //! * [`faulty`]: one switchable wrapper that makes any store fail;
 //! * [`store_suite`]: the behaviour suite every store implementation runs;
-//! * [`abuse_suite`]: the stateful abuse scenarios of issue 14, over any stores.
+//! * [`abuse_suite`]: the stateful abuse scenarios of issue 14, over any stores;
+//! * [`sqlx_users`]: the sqlx user-store suite, on SQLite (`it`) and PostgreSQL (`services`).
 //!
 //! Each binary (`tests/it/`, `tests/services/`) includes it with
 //! `#[path = "../support/mod.rs"] mod support;` and uses a different subset, hence
@@ -19,6 +20,7 @@ pub mod app;
 pub mod assertions;
 pub mod faulty;
 pub mod requests;
+pub mod sqlx_users;
 pub mod store_suite;
 pub mod tokens;
 
