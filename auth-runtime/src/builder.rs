@@ -54,6 +54,7 @@ pub struct PortcullisBuilder<U: AuthUser> {
     revocations: Arc<dyn RevocationStore>,
     refresh: Option<Arc<dyn RefreshStore>>,
     sessions: Option<Arc<dyn SessionStore>>,
+    one_time: Option<Arc<dyn SessionStore>>,
     throttle: Option<Arc<dyn ThrottleStore>>,
     session_config: SessionConfig,
     throttle_config: ThrottleConfig,
@@ -78,6 +79,7 @@ impl<U: AuthUser> Portcullis<U> {
             revocations: Arc::new(InMemoryRevocationStore::default()),
             refresh: None,
             sessions: None,
+            one_time: None,
             throttle: None,
             session_config: SessionConfig::default(),
             throttle_config: ThrottleConfig::default(),
@@ -174,8 +176,9 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         self
     }
 
-    /// One store for revocations, refresh families, sessions and throttle counters
-    /// (for example a `RedisStore` shared by several server processes).
+    /// One store for revocations, refresh families, sessions, single-use tokens and
+    /// throttle counters (for example a `RedisStore` shared by several server
+    /// processes).
     pub fn stores<S>(mut self, store: S) -> Self
     where
         S: RevocationStore + RefreshStore + SessionStore + ThrottleStore + Clone,
@@ -183,6 +186,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         self.revocations = Arc::new(store.clone());
         self.refresh = Some(Arc::new(store.clone()));
         self.sessions = Some(Arc::new(store.clone()));
+        self.one_time = Some(Arc::new(store.clone()));
         self.throttle = Some(Arc::new(store));
         self
     }
@@ -208,6 +212,13 @@ impl<U: AuthUser> PortcullisBuilder<U> {
     /// Where sessions are kept (default: in memory).
     pub fn session_store(mut self, store: impl SessionStore) -> Self {
         self.sessions = Some(Arc::new(store));
+        self
+    }
+
+    /// Where single-use tokens (e-mail confirmation links) are kept (default: an
+    /// in-memory store of their own, so that they can never crowd out sessions).
+    pub fn one_time_store(mut self, store: impl SessionStore) -> Self {
+        self.one_time = Some(Arc::new(store));
         self
     }
 
@@ -333,6 +344,9 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                     proxies,
                 },
                 sessions,
+                one_time: self
+                    .one_time
+                    .unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
                 tokens,
             }),
         })

@@ -85,6 +85,8 @@ pub(crate) struct Inner<U: AuthUser> {
     pub(crate) realm: Arc<str>,
     pub(crate) login: Login,
     pub(crate) sessions: Arc<Sessions>,
+    /// Single-use tokens (confirmation links), apart from the sessions.
+    pub(crate) one_time: Arc<dyn crate::store::SessionStore>,
     pub(crate) tokens: Tokens,
 }
 
@@ -415,9 +417,9 @@ impl<U: AuthUser> Portcullis<U> {
         self.inner.login.give_back(key).await
     }
 
-    /// The session store (also keeps single-use confirmation tokens).
+    /// The store of single-use tokens (confirmation links).
     #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
-    pub(crate) fn sessions_store(&self) -> &dyn crate::store::SessionStore {
-        &*self.inner.sessions.store
+    pub(crate) fn one_time_store(&self) -> &dyn crate::store::SessionStore {
+        &*self.inner.one_time
     }
 }

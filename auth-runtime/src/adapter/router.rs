@@ -373,8 +373,8 @@ async fn confirm_status<U: AuthUser>(
     }
 }
 
-/// Confirmation tokens: 256 random bits, kept only as a hash in the session store
-/// (under their own hash domain), single use, expiring.
+/// Confirmation tokens: 256 random bits, kept only as a hash in the single-use store
+/// (apart from sessions, under their own hash domain), single use, expiring.
 fn confirmation_key(token: &str) -> [u8; 32] {
     Sha256::digest(format!("portcullis e-mail confirmation\n{token}").as_bytes()).into()
 }
@@ -440,7 +440,7 @@ async fn send_confirmation<U: AuthUser>(
     };
     let ttl = config.shared.confirm_ttl;
     if let Err(e) = auth
-        .sessions_store()
+        .one_time_store()
         .create(&confirmation_key(&token), &record, ttl)
         .await
     {
@@ -475,7 +475,7 @@ async fn confirm<U: AuthUser>(
     }
     let key = confirmation_key(&token);
     let ttl = config.shared.confirm_ttl;
-    let store = auth.sessions_store();
+    let store = auth.one_time_store();
     // Single use, atomically: of two racing requests, one gets the record.
     let record = match store.take(&key, ttl).await {
         Ok(Some(record)) => record,

@@ -249,3 +249,101 @@ pub trait RevocationStore: Send + Sync + 'static {
     /// Whether `jti` is revoked.
     async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError>;
 }
+
+/// A shared store is a store: keep an `Arc` to watch it (its `len()`) or to hand one
+/// instance to several builders.
+///
+/// ```
+/// use std::sync::Arc;
+/// use portcullis::{AuthUser, InMemoryRefreshStore, InMemoryUserStore, Portcullis};
+/// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+/// let refresh = Arc::new(InMemoryRefreshStore::default());
+/// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
+///     .refresh_store(Arc::clone(&refresh))
+///     .build()
+///     .unwrap();
+/// assert_eq!(refresh.len(), 0);
+/// ```
+#[async_trait]
+impl<S: RefreshStore> RefreshStore for std::sync::Arc<S> {
+    async fn start(
+        &self,
+        family: &str,
+        grant: &str,
+        token: &SecretHash,
+        ttl: Duration,
+        lifetime: Duration,
+    ) -> Result<(), StoreError> {
+        (**self).start(family, grant, token, ttl, lifetime).await
+    }
+    async fn current_grant(
+        &self,
+        family: &str,
+        generation: u64,
+        presented: &SecretHash,
+    ) -> Result<Option<String>, StoreError> {
+        (**self).current_grant(family, generation, presented).await
+    }
+    async fn rotate(
+        &self,
+        family: &str,
+        generation: u64,
+        presented: &SecretHash,
+        next: &SecretHash,
+        ttl: Duration,
+    ) -> Result<Rotation, StoreError> {
+        (**self).rotate(family, generation, presented, next, ttl).await
+    }
+    async fn revoke_family(&self, family: &str) -> Result<bool, StoreError> {
+        (**self).revoke_family(family).await
+    }
+}
+
+#[async_trait]
+impl<S: SessionStore> SessionStore for std::sync::Arc<S> {
+    async fn create(
+        &self,
+        id: &SecretHash,
+        record: &SessionRecord,
+        idle: Duration,
+    ) -> Result<(), StoreError> {
+        (**self).create(id, record, idle).await
+    }
+    async fn touch(
+        &self,
+        id: &SecretHash,
+        idle: Duration,
+        absolute: Duration,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        (**self).touch(id, idle, absolute).await
+    }
+    async fn destroy(&self, id: &SecretHash) -> Result<(), StoreError> {
+        (**self).destroy(id).await
+    }
+    async fn take(&self, id: &SecretHash, absolute: Duration) -> Result<Option<SessionRecord>, StoreError> {
+        (**self).take(id, absolute).await
+    }
+}
+
+#[async_trait]
+impl<S: ThrottleStore> ThrottleStore for std::sync::Arc<S> {
+    async fn record_failure(&self, key: &str, window: Duration) -> Result<(u32, Duration), StoreError> {
+        (**self).record_failure(key, window).await
+    }
+    async fn failures(&self, key: &str) -> Result<(u32, Duration), StoreError> {
+        (**self).failures(key).await
+    }
+    async fn forgive(&self, key: &str) -> Result<(), StoreError> {
+        (**self).forgive(key).await
+    }
+}
+
+#[async_trait]
+impl<S: RevocationStore> RevocationStore for std::sync::Arc<S> {
+    async fn revoke(&self, jti: &str, until: SystemTime) -> Result<(), StoreError> {
+        (**self).revoke(jti, until).await
+    }
+    async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
+        (**self).is_revoked(jti).await
+    }
+}
