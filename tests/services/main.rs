@@ -6,7 +6,7 @@
 //!   stores on one server, key expiry — each against a `redis-server` of its own;
 //! * `redis_shared::*`: two application instances on one Redis, over HTTP;
 //! * `redis_abuse::*`: the stateful abuse scenarios of `tests/support/abuse_suite.rs`;
-//! * `postgres_users::*`: the sqlx user-store tests of `tests/it/sqlx_users.rs` on
+//! * `postgres_users::*`: the sqlx user-store suite of `tests/support/sqlx_users.rs` (SQLite in `tests/it`) on
 //!   PostgreSQL (127.0.0.1:5432, database `test`, or `PORTCULLIS_POSTGRES_URL`), a
 //!   schema per trial.
 //!
