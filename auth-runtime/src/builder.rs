@@ -10,7 +10,7 @@ use crate::gate::{Inner, Portcullis, Registered};
 use crate::hooks::{AfterAuthentication, BeforeAuthentication};
 use crate::identity::{ClaimsMapping, ClaimsUser, FromStore, IdentityResolver};
 use crate::jwt::JwtConfig;
-use crate::login::{Login, PasswordVerifier, ThrottleConfig};
+use crate::login::{Hashing, Login, PasswordVerifier, ThrottleConfig};
 use crate::password;
 use crate::rejection::Challenge;
 use crate::render::{ErrorRenderer, JsonRenderer};
@@ -282,6 +282,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         let jwt = self.jwt.map(JwtConfig::build).transpose()?;
         self.throttle_config.check()?;
         let proxies = TrustedProxies::parse(&self.trusted_proxies)?;
+        let hashing = Hashing::new(self.throttle_config.concurrent_hashes())?;
         let tokens = Tokens {
             config: self.tokens,
             refresh: self
@@ -342,6 +343,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                     config: self.throttle_config,
                     dummy_hash,
                     proxies,
+                    hashing,
                 },
                 sessions,
                 one_time: self

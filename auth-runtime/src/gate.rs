@@ -417,6 +417,18 @@ impl<U: AuthUser> Portcullis<U> {
         self.inner.login.give_back(key).await
     }
 
+    /// Counts a registration from `client` (429 past the per-address limit).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
+    pub(crate) async fn count_registration(&self, client: std::net::IpAddr) -> Result<(), AuthError> {
+        self.inner.login.count_registration(client).await
+    }
+
+    /// Hashes a new password under the concurrency bound (503 when saturated).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
+    pub(crate) async fn hash_new_password(&self, password: String) -> Result<String, AuthError> {
+        self.inner.login.hash_password(password).await
+    }
+
     /// The store of single-use tokens (confirmation links).
     #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
     pub(crate) fn one_time_store(&self) -> &dyn crate::store::SessionStore {

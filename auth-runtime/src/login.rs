@@ -5,8 +5,11 @@
 use std::net::IpAddr;
 
 use http::request::Parts;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -51,6 +54,8 @@ pub struct ThrottleConfig {
     max_failures_per_name: u32,
     max_delay: Duration,
     window: Duration,
+    max_registrations_per_address: u32,
+    concurrent_hashes: usize,
 }
 
 impl Default for ThrottleConfig {
@@ -61,6 +66,8 @@ impl Default for ThrottleConfig {
             max_failures_per_name: 100,
             max_delay: Duration::from_secs(2),
             window: Duration::from_secs(15 * 60),
+            max_registrations_per_address: 20,
+            concurrent_hashes: std::thread::available_parallelism().map_or(2, usize::from),
         }
     }
 }
@@ -107,6 +114,115 @@ impl ThrottleConfig {
         self.window = window;
         self
     }
+
+    /// Registrations allowed per client address in a window (default 20): the auth
+    /// router's `POST /auth/register` answers 429 past it, before hashing anything.
+    pub fn max_registrations_per_address(mut self, n: u32) -> Self {
+        self.max_registrations_per_address = n;
+        self
+    }
+
+    /// Password hashes (argon2id, 19 MiB each) computed at once, by logins, HTTP
+    /// Basic and registrations together (default: the number of cores). Past it, a
+    /// few requests wait (at most 4 per permit, at most 2 s); the others get 503
+    /// with `Retry-After` at once, so a
+    /// flood can neither exhaust memory nor queue without bound.
+    ///
+    /// ```
+    /// let throttle = portcullis::ThrottleConfig::new().concurrent_password_hashes(4);
+    /// ```
+    pub fn concurrent_password_hashes(mut self, n: usize) -> Self {
+        self.concurrent_hashes = n;
+        self
+    }
+}
+
+/// Requests that may wait for a password-hashing permit, per permit.
+pub(crate) const HASH_QUEUE_PER_PERMIT: usize = 4;
+/// The longest a request waits for a password-hashing permit before its 503.
+pub(crate) const HASH_QUEUE_WAIT: Duration = Duration::from_secs(2);
+/// The longest password checked (bytes); longer ones are refused without hashing.
+pub(crate) const MAX_PASSWORD_BYTES: usize = 4096;
+
+type Job = Box<dyn FnOnce(&mut password::Scratch) + Send>;
+
+/// Password hashing and verification off the async executor, at most `permits` at
+/// once, with a queue bounded in length and time.
+///
+/// The work runs on `permits` threads of its own, started once, each with its own
+/// 19 MiB of argon2id memory reused for every hash: allocating it per hash left
+/// 19 MiB behind in each of the allocator's arenas (64 concurrent registrations:
+/// 1.3 GB resident, measured).
+pub(crate) struct Hashing {
+    permits: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Hashing {
+    /// Starts the `permits` hashing threads (they end when the `Portcullis` is dropped).
+    pub(crate) fn new(permits: usize) -> Result<Self, ConfigError> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..permits {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("portcullis-hash-{n}"))
+                .spawn(move || {
+                    let mut scratch = password::Scratch::new();
+                    loop {
+                        let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        match next {
+                            Ok(job) => job(&mut scratch),
+                            Err(_) => return, // the Portcullis is gone
+                        }
+                    }
+                })
+                .map_err(|_| ConfigError::Invalid("cannot start the password-hashing threads"))?;
+        }
+        Ok(Hashing {
+            permits: Arc::new(Semaphore::new(permits)),
+            waiting: AtomicUsize::new(0),
+            max_waiting: permits.saturating_mul(HASH_QUEUE_PER_PERMIT),
+            jobs,
+        })
+    }
+
+    /// Runs `work` (a hash or a verification) on the blocking pool once a permit is
+    /// free; 503 ([`AuthError::Unavailable`]) when the queue is full or too slow.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut password::Scratch) -> T + Send + 'static,
+    ) -> Result<T, AuthError> {
+        let permit = match Arc::clone(&self.permits).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+                    self.waiting.fetch_sub(1, Ordering::AcqRel);
+                    tracing::warn!("password hashing saturated: 503");
+                    return Err(AuthError::Unavailable);
+                }
+                let acquired =
+                    tokio::time::timeout(HASH_QUEUE_WAIT, Arc::clone(&self.permits).acquire_owned()).await;
+                self.waiting.fetch_sub(1, Ordering::AcqRel);
+                match acquired {
+                    Ok(Ok(permit)) => permit,
+                    _ => {
+                        tracing::warn!("password hashing saturated: 503");
+                        return Err(AuthError::Unavailable);
+                    }
+                }
+            }
+        };
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |scratch| {
+            let _permit = permit;
+            let _ = done.send(work(scratch));
+        });
+        self.jobs.send(job).map_err(|_| AuthError::Unavailable)?;
+        result.await.map_err(|_| AuthError::Unavailable)
+    }
 }
 
 impl ThrottleConfig {
@@ -116,12 +232,18 @@ impl ThrottleConfig {
             || self.max_failures_per_name < self.max_failures
             || self.window.is_zero()
             || self.max_delay > Duration::from_secs(10)
+            || self.max_registrations_per_address == 0
+            || self.concurrent_hashes == 0
         {
             return Err(ConfigError::Invalid(
-                "throttling needs max_failures >= 1, max_failures_per_name >= max_failures, a non-zero window and max_delay <= 10 s",
+                "throttling needs max_failures >= 1, max_failures_per_name >= max_failures, a non-zero window, max_delay <= 10 s, max_registrations_per_address >= 1 and concurrent_password_hashes >= 1",
             ));
         }
         Ok(())
+    }
+
+    pub(crate) fn concurrent_hashes(&self) -> usize {
+        self.concurrent_hashes
     }
 
     /// The delay of an attempt for a name with `failures` failures in its window.
@@ -187,6 +309,7 @@ pub(crate) struct Login {
     pub(crate) config: ThrottleConfig,
     pub(crate) dummy_hash: String,
     pub(crate) proxies: TrustedProxies,
+    pub(crate) hashing: Hashing,
 }
 
 /// The counters one attempt touches.
@@ -300,15 +423,19 @@ impl Login {
             .unwrap_or(&self.dummy_hash)
             .to_owned();
         let has_hash = user.as_ref().is_some_and(|u| u.password_hash().is_some());
+        if password.len() > MAX_PASSWORD_BYTES {
+            return Err(AuthError::invalid(scheme, "invalid user name or password"));
+        }
         let password = password.to_owned();
-        let (verified, needs_rehash) = tokio::task::spawn_blocking(move || {
-            (
-                password::verify_password(&password, &hash),
-                password::needs_rehash(&hash),
-            )
-        })
-        .await
-        .map_err(|_| AuthError::Unavailable)?;
+        let (verified, needs_rehash) = self
+            .hashing
+            .run(move |scratch| {
+                (
+                    password::verify_password_in(&password, &hash, scratch),
+                    password::needs_rehash(&hash),
+                )
+            })
+            .await?;
         match user {
             Some(user) if verified && has_hash => {
                 self.forgive(&keys).await?;
@@ -336,6 +463,32 @@ impl Login {
             }
             None => Err(AuthError::invalid(scheme, "invalid user name or password")),
         }
+    }
+
+    /// Counts a registration from `client`; 429 past the per-address limit.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
+    pub(crate) async fn count_registration(&self, client: IpAddr) -> Result<(), AuthError> {
+        let key = format!("register:{}", throttle_network(client));
+        let (n, left) = self
+            .throttle
+            .record_failure(&key, self.config.window)
+            .await
+            .map_err(store_down)?;
+        if n > self.config.max_registrations_per_address {
+            return Err(AuthError::Throttled {
+                retry_after: left.as_secs().max(1),
+            });
+        }
+        Ok(())
+    }
+
+    /// Hashes a new password under the hashing bound.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
+    pub(crate) async fn hash_password(&self, password: String) -> Result<String, AuthError> {
+        self.hashing
+            .run(move |scratch| password::hash_password_in(&password, scratch))
+            .await?
+            .map_err(|_| AuthError::Unavailable)
     }
 
     /// Allows one event per `window` for `key` (for example one confirmation mail a

@@ -80,7 +80,13 @@ impl Config {
             redis_url: env("PORTCULLIS_REDIS_URL"),
             access_ttl: seconds("PORTCULLIS_ACCESS_TTL", 900)?,
             refresh_ttl: seconds("PORTCULLIS_REFRESH_TTL", 1_209_600)?,
-            seed: env("PORTCULLIS_SEED").is_none_or(|v| v == "1"),
+            // Users with published passwords only when asked for: `1` seeds, `0` never,
+            // unset seeds in development mode only.
+            seed: match env("PORTCULLIS_SEED").as_deref() {
+                Some("1") => true,
+                Some(_) => false,
+                None => env("PORTCULLIS_DEV").is_some_and(|v| v == "1"),
+            },
             dev: env("PORTCULLIS_DEV").is_some_and(|v| v == "1"),
         })
     }

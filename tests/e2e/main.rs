@@ -24,6 +24,7 @@
 #[path = "../support/services.rs"]
 mod services;
 
+mod abuse;
 mod backends;
 mod client;
 mod jwt;
@@ -108,7 +109,11 @@ fn main() {
         Backend::Postgres.needs(),
         || standalone::rows_live_in_the_schema("postgres::rows_live_in_the_schema"),
     ));
-    let standalone: [(&str, fn()); 4] = [
+    let standalone: [(&str, fn()); 5] = [
+        (
+            "server::concurrent_registrations_keep_memory_bounded",
+            abuse::concurrent_registrations_keep_memory_bounded,
+        ),
         (
             "quickstart::answers_curl_requests",
             quickstart::quickstart_answers_curl_requests,

@@ -121,6 +121,11 @@ impl Server {
         self.port
     }
 
+    /// The server's process id (to read its memory in `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends `request` to this server.
     pub fn send(&self, request: Request) -> Response {
         request.send(self.port)

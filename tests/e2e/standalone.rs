@@ -15,13 +15,15 @@ use crate::suite::*;
 
 /// The other configuration variables of §5: issuer, audience and TTLs from the
 /// environment, refresh tokens that expire, production-mode cookies (`__Host-` prefix,
-/// `Secure`) without `/dev/outbox`, and `PORTCULLIS_SEED=0`.
+/// `Secure`) without `/dev/outbox`, and seeding: `PORTCULLIS_SEED=1` seeds outside
+/// development mode, `0` never seeds, unset seeds only in development mode.
 pub fn configuration_from_the_environment() {
     let server = Server::start(
         "config",
         None,
         &[
             ("PORTCULLIS_DEV", "0"),
+            ("PORTCULLIS_SEED", "1"),
             ("PORTCULLIS_JWT_ISSUER", "e2e-issuer"),
             ("PORTCULLIS_JWT_AUDIENCE", "e2e-audience"),
             ("PORTCULLIS_ACCESS_TTL", "60"),
@@ -109,11 +111,17 @@ pub fn configuration_from_the_environment() {
         .expect_error(401, "invalid_token", "an expired refresh token");
     drop(server);
 
-    // PORTCULLIS_SEED=0: no seed users.
+    // PORTCULLIS_SEED=0: no seed users, also in development mode.
     let server = Server::start("no-seed", None, &[("PORTCULLIS_SEED", "0")]);
     login(&server, "alice").expect_error(401, "invalid_credentials", "alice without seeding");
     let response = server.send(Request::get("/users").basic("alice", "alice-password-1"));
     response.expect(401, "Basic for alice without seeding");
+    drop(server);
+
+    // Outside development mode without PORTCULLIS_SEED: no admin with a published password.
+    let server = Server::start("production-no-seed", None, &[("PORTCULLIS_DEV", "0")]);
+    login(&server, "alice").expect_error(401, "invalid_credentials", "alice in production mode");
+    login(&server, "bob").expect_error(401, "invalid_credentials", "bob in production mode");
 }
 
 /// DESIGN §5: "the first 5 failures *per username* in 15 min answer 401, from the 6th
@@ -223,13 +231,16 @@ pub fn state_lives_in_redis(label: &str) {
     throttle_rows(&t, &seeds.alice);
     let prefix = running.redis.as_ref().expect("a Redis backend has a prefix");
     let keys = redis_keys(prefix.as_str());
-    for kind in ["rv", "rt", "rf", "ss", "th"] {
+    // (`rf`: one key per refresh family, whatever its rotations — no per-token keys.)
+    for kind in ["rv", "rf", "ss", "th"] {
         let infix = format!("{}:{kind}:", prefix.as_str());
         assert!(
             keys.iter().any(|k| k.starts_with(&infix)),
             "revocations, refresh families, sessions and throttle counters live in Redis: no {infix}* in {keys:?}"
         );
     }
+    let per_token = format!("{}:rt:", prefix.as_str());
+    assert!(!keys.iter().any(|k| k.starts_with(&per_token)), "{keys:?}");
 }
 
 /// On PostgreSQL, the rows are in the trial's schema (the `search_path` option took

@@ -200,6 +200,7 @@ struct Registration {
 async fn register<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
     axum::Extension(config): Config<U>,
+    parts: Parts,
     body: Result<Json<Registration>, JsonRejection>,
 ) -> Response {
     let form = input!(auth, body);
@@ -227,10 +228,15 @@ async fn register<U: AuthUser>(
             "the password needs at least 12 characters",
         );
     }
-    let password = form.password;
-    let hash = match tokio::task::spawn_blocking(move || crate::password::hash_password(&password)).await {
-        Ok(Ok(hash)) => hash,
-        _ => return auth.refuse(AuthError::Unavailable, &[]).into_response(),
+    // Per address, before any hashing; then at most a few hashes at once (503 past that).
+    if let Some(client) = auth.client_ip(&parts)
+        && let Err(e) = auth.count_registration(client).await
+    {
+        return auth.refuse(e, &[]).into_response();
+    }
+    let hash = match auth.hash_new_password(form.password).await {
+        Ok(hash) => hash,
+        Err(e) => return auth.refuse(e, &[]).into_response(),
     };
     let account = NewAccount {
         username: form.username,

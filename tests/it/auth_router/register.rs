@@ -169,3 +169,68 @@ async fn register_answers_503_when_the_registrar_fails() {
     w.database.heal();
     assert!(w.db.table().users.iter().all(|u| u.name != "dave"));
 }
+
+fn registration_from(address: &str, n: usize) -> Request<Body> {
+    let mut request = post_json(
+        "/auth/register",
+        &registration(
+            &format!("user{n}"),
+            &format!("user{n}@example.com"),
+            "long-enough-password",
+        ),
+    );
+    request
+        .extensions_mut()
+        .insert(portcullis::ClientAddr(address.parse().unwrap()));
+    request
+}
+
+/// Issue 14: registration is throttled per address (before any hashing), and the
+/// hashing itself runs under a concurrency bound that answers 503 + `Retry-After`.
+#[tokio::test]
+async fn registrations_are_throttled_per_address() {
+    let w = world_with(
+        |r| r,
+        |b| b.throttle(portcullis::ThrottleConfig::new().max_registrations_per_address(3)),
+    );
+    for n in 0..3 {
+        let r = send(&w.app, registration_from("203.0.113.5", n)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+    let r = send(&w.app, registration_from("203.0.113.5", 3)).await;
+    expect_error(&r, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    assert!(r.header("retry-after").parse::<u64>().unwrap() > 0);
+    let r = send(&w.app, registration_from("2001:db8::1", 4)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "another address: {:?}", r.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_registration_flood_gets_503_past_the_hashing_bound() {
+    let w = world_with(
+        |r| r,
+        |b| b.throttle(portcullis::ThrottleConfig::new().concurrent_password_hashes(1)),
+    );
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..24 {
+        let app = w.app.clone();
+        tasks.spawn(async move { send(&app, registration_from(&format!("198.51.100.{n}"), n)).await });
+    }
+    let (mut created, mut unavailable) = (0, 0);
+    while let Some(r) = tasks.join_next().await {
+        let r = r.unwrap();
+        match r.status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(r.header("retry-after"), "1");
+                unavailable += 1;
+            }
+            other => panic!("{other}: {:?}", r.body),
+        }
+    }
+    // One hash at a time, four waiting: most of the flood is refused at once.
+    assert!(
+        created >= 1 && unavailable >= 1,
+        "{created} created, {unavailable} refused"
+    );
+    assert_eq!(created + unavailable, 24);
+}
