@@ -11,6 +11,7 @@ use crate::hooks::{AfterAuthentication, BeforeAuthentication};
 use crate::identity::{ClaimsMapping, ClaimsUser, FromStore, IdentityResolver};
 use crate::jwt::JwtConfig;
 use crate::login::{Hashing, Login, PasswordVerifier, ThrottleConfig};
+use crate::origin::PublicOrigins;
 use crate::password;
 use crate::rejection::Challenge;
 use crate::render::{ErrorRenderer, JsonRenderer};
@@ -59,6 +60,7 @@ pub struct PortcullisBuilder<U: AuthUser> {
     session_config: SessionConfig,
     throttle_config: ThrottleConfig,
     trusted_proxies: Vec<String>,
+    public_origins: Vec<String>,
     tokens: Option<TokenConfig>,
     renderer: Arc<dyn ErrorRenderer>,
     realm: String,
@@ -84,6 +86,7 @@ impl<U: AuthUser> Portcullis<U> {
             session_config: SessionConfig::default(),
             throttle_config: ThrottleConfig::default(),
             trusted_proxies: Vec::new(),
+            public_origins: Vec::new(),
             tokens: None,
             renderer: Arc::new(JsonRenderer),
             realm: "api".to_owned(),
@@ -251,6 +254,29 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         self
     }
 
+    /// The origins the site is served under (`https://app.example.com`): unsafe
+    /// requests carrying a session cookie, a token cookie or HTTP Basic must come
+    /// from one of them (`Origin`, or `Sec-Fetch-Site`). Without it the `Origin` is
+    /// compared with the request's own `Host` (or HTTP/2 authority) — set it behind
+    /// a proxy that rewrites `Host`. A malformed origin is a [`ConfigError`].
+    ///
+    /// ```
+    /// # use portcullis::{AuthUser, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
+    ///     .public_origins(["https://app.example.com", "https://admin.example.com:8443"])
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn public_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.public_origins.extend(origins.into_iter().map(Into::into));
+        self
+    }
+
     /// Where failure counters are kept (default: in memory).
     pub fn throttle_store(mut self, store: impl ThrottleStore) -> Self {
         self.throttle = Some(Arc::new(store));
@@ -282,6 +308,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         let jwt = self.jwt.map(JwtConfig::build).transpose()?;
         self.throttle_config.check()?;
         let proxies = TrustedProxies::parse(&self.trusted_proxies)?;
+        let origins = PublicOrigins::parse(&self.public_origins)?;
         let hashing = Hashing::new(self.throttle_config.concurrent_hashes())?;
         let tokens = Tokens {
             config: self.tokens,
@@ -295,6 +322,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
             self.sessions
                 .unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
             self.session_config,
+            origins.clone(),
         )?);
         let dummy_hash = password::hash_password("portcullis dummy password for unknown users")
             .map_err(|_| ConfigError::Invalid("no randomness available for the dummy password hash"))?;
@@ -305,6 +333,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                 Jwt {
                     validator: jwt,
                     revocations: self.revocations,
+                    origins: origins.clone(),
                 },
             ),
             built_in::<U, _>(&realm, api_key),
@@ -344,6 +373,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                     dummy_hash,
                     proxies,
                     hashing,
+                    origins,
                 },
                 sessions,
                 one_time: self

@@ -210,30 +210,6 @@ pub(crate) fn is_safe_method(method: &Method) -> bool {
     )
 }
 
-/// Refuses cross-site unsafe requests: `Sec-Fetch-Site: cross-site`, or an `Origin`
-/// whose host differs from `Host`.
-pub(crate) fn check_same_site(headers: &HeaderMap) -> Result<(), AuthError> {
-    let cross = |reason| Err(AuthError::CsrfRejected { reason });
-    if headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
-    {
-        return cross("cross-site requests cannot use the session");
-    }
-    if let Some(origin) = headers.get(http::header::ORIGIN) {
-        let host = headers.get(http::header::HOST).and_then(|h| h.to_str().ok());
-        let origin_host = origin
-            .to_str()
-            .ok()
-            .and_then(|o| o.split_once("://"))
-            .map(|(_, rest)| rest);
-        if origin_host.is_none() || origin_host != host {
-            return cross("the request's Origin is not this site");
-        }
-    }
-    Ok(())
-}
-
 /// The client's address, for throttling. Insert it into the request extensions from
 /// a trusted source (a proxy header you control); otherwise the framework's peer
 /// address is used when the server provides it (axum: `ConnectInfo`).

@@ -19,6 +19,7 @@ mod identity;
 mod info;
 mod jwt;
 mod login;
+mod origin;
 mod password;
 mod rejection;
 mod render;

@@ -19,6 +19,7 @@ use async_trait::async_trait;
 
 use crate::credentials::{TrustedProxies, throttle_network};
 use crate::error::{AuthError, ConfigError, StoreError, store_down};
+use crate::origin::PublicOrigins;
 use crate::password;
 use crate::scheme::name::Scheme;
 use crate::store::{ThrottleStore, UserStore};
@@ -310,6 +311,8 @@ pub(crate) struct Login {
     pub(crate) dummy_hash: String,
     pub(crate) proxies: TrustedProxies,
     pub(crate) hashing: Hashing,
+    /// The site's public origins, for the same-site check of HTTP Basic.
+    pub(crate) origins: PublicOrigins,
 }
 
 /// The counters one attempt touches.

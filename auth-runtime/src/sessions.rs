@@ -11,6 +11,7 @@ use subtle::ConstantTimeEq;
 
 use crate::credentials;
 use crate::error::{AuthError, ConfigError, store_down};
+use crate::origin::PublicOrigins;
 use crate::scheme::name::Scheme;
 use crate::secret::{SECRET_TEXT_LEN, hash_secret, random_secret};
 use crate::store::{SessionRecord, SessionStore};
@@ -123,12 +124,18 @@ pub(crate) struct Sessions {
     pub(crate) store: Arc<dyn SessionStore>,
     pub(crate) config: SessionConfig,
     pub(crate) cookie_name: String,
+    pub(crate) origins: PublicOrigins,
 }
 
 impl Sessions {
-    pub(crate) fn new(store: Arc<dyn SessionStore>, config: SessionConfig) -> Result<Self, ConfigError> {
+    pub(crate) fn new(
+        store: Arc<dyn SessionStore>,
+        config: SessionConfig,
+        origins: PublicOrigins,
+    ) -> Result<Self, ConfigError> {
         config.check()?;
         Ok(Sessions {
+            origins,
             cookie_name: config.full_cookie_name(),
             store,
             config,
@@ -202,7 +209,7 @@ impl Sessions {
             .map_err(store_down)?
             .ok_or_else(|| AuthError::invalid(Scheme::SESSION, "the session has ended or does not exist"))?;
         if !credentials::is_safe_method(&parts.method) {
-            credentials::check_same_site(&parts.headers)?;
+            self.origins.check(parts)?;
             let sent = parts
                 .headers
                 .get("x-csrf-token")

@@ -42,6 +42,11 @@ impl<U: AuthUser> AuthScheme<U> for Basic {
         credentials: BasicCredentials,
         context: &Context<'_, U>,
     ) -> Result<Verified<U>, AuthError> {
+        // Browsers replay cached Basic credentials on cross-site requests: unsafe
+        // methods get the same-site check that cookies get.
+        if !credentials::is_safe_method(&parts.method) {
+            context.login.origins.check(parts)?;
+        }
         let client = context.login.client(parts, credentials::client_addr(parts));
         let (username, password) = (&credentials.username, &credentials.password);
         if let Some(verifier) = &self.verifier {

@@ -11,6 +11,7 @@ use super::{AuthScheme, Context, Identity, Verified};
 use crate::credentials;
 use crate::error::{AuthError, store_down};
 use crate::jwt::JwtValidator;
+use crate::origin::PublicOrigins;
 use crate::scheme::name::Scheme;
 use crate::secret::family_revocation_key;
 use crate::store::RevocationStore;
@@ -41,6 +42,7 @@ pub struct BearerToken {
 pub struct Jwt {
     pub(crate) validator: Option<JwtValidator>,
     pub(crate) revocations: Arc<dyn RevocationStore>,
+    pub(crate) origins: PublicOrigins,
 }
 
 #[async_trait]
@@ -103,7 +105,7 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
         };
         let claims = jwt.validate(&credential.token)?;
         if credential.location == TokenLocation::Cookie && !credentials::is_safe_method(&parts.method) {
-            credentials::check_same_site(&parts.headers)?;
+            self.origins.check(parts)?;
             let sent = parts
                 .headers
                 .get("x-csrf-token")

@@ -2,6 +2,7 @@
 //! mount without any credential and shows that it now fails. Redis variants of the
 //! stateful ones are in `tests/services/`, reference-server rows in `tests/e2e/`.
 
+mod csrf;
 mod full_stores;
 mod redacted;
 mod throttling;
