@@ -37,7 +37,7 @@ type Registration = Box<dyn FnOnce(&str) -> Registered + Send>;
 ///
 /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
 ///     .realm("my-api")
-///     .jwt(JwtConfig::new().key(JwtKey::hmac([7u8; 32], Algorithm::HS256)))
+///     .jwt(JwtConfig::new().key(JwtKey::hmac(b"kD8#vR2qLx9!mZ4wT7pQ1sF6yH3nJ0cB", Algorithm::HS256)))
 ///     .build()
 ///     .expect("valid configuration");
 ///
@@ -104,7 +104,7 @@ impl Portcullis<ClaimsUser> {
     /// ```
     /// use portcullis::{Algorithm, ClaimsMapping, JwtConfig, JwtKey, Portcullis};
     /// let auth = Portcullis::claims_only(ClaimsMapping::new().roles("realm_access.roles"))
-    ///     .jwt(JwtConfig::new().key(JwtKey::hmac([7u8; 32], Algorithm::HS256)).token_type(None))
+    ///     .jwt(JwtConfig::new().key(JwtKey::hmac(b"kD8#vR2qLx9!mZ4wT7pQ1sF6yH3nJ0cB", Algorithm::HS256)).token_type(None))
     ///     .build()
     ///     .unwrap();
     /// ```

@@ -234,6 +234,15 @@ pub enum ConfigError {
     /// The HMAC secret looks like a PEM or JWK document.
     #[error("the HMAC secret looks like a PEM or JWK key; use JwtKey::pem / JwtKey::jwk for public keys")]
     SecretLooksLikeKey,
+    /// The HMAC secret is long enough but of low variety (a passphrase, a repeated
+    /// byte): its estimated entropy is under 128 bits.
+    #[error(
+        "the HMAC secret has too little variety (about {estimated_bits} bits of entropy, 128 needed); generate one with `openssl rand -base64 48`"
+    )]
+    LowVarietySecret {
+        /// The secret's estimated entropy (Shannon entropy of its bytes times its length).
+        estimated_bits: u32,
+    },
     /// An RSA key is shorter than 2048 bits.
     #[error("the RSA key has {bits} bits; at least 2048 are required")]
     WeakRsaKey {

@@ -139,7 +139,7 @@ impl TokenConfig {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let tokens = portcullis::TokenConfig::hmac([7u8; 32], portcullis::Algorithm::HS256)
+    /// let tokens = portcullis::TokenConfig::hmac(b"kD8#vR2qLx9!mZ4wT7pQ1sF6yH3nJ0cB", portcullis::Algorithm::HS256)
     ///     .family_lifetime(Duration::from_secs(7 * 24 * 3600));
     /// ```
     pub fn family_lifetime(mut self, lifetime: Duration) -> Self {

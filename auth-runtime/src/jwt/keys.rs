@@ -227,7 +227,34 @@ fn hmac_verifier(secret: &[u8], alg: Algorithm) -> Result<Verifier, ConfigError>
     if looks_like_key(secret) {
         return Err(ConfigError::SecretLooksLikeKey);
     }
+    let estimated_bits = estimated_entropy_bits(secret);
+    if estimated_bits < 128 {
+        return Err(ConfigError::LowVarietySecret { estimated_bits });
+    }
     Ok(Verifier::Hmac(Box::new(hmac::Key::new(algorithm, secret))))
+}
+
+/// The Shannon entropy of the secret's bytes times its length: random bytes, or
+/// their base64 or hex text, score far above 128 bits; a 32-character passphrase or
+/// a repeated byte far below.
+fn estimated_entropy_bits(secret: &[u8]) -> u32 {
+    let mut counts = [0u32; 256];
+    for &b in secret {
+        counts[usize::from(b)] += 1;
+    }
+    let len = secret.len() as f64;
+    let per_byte: f64 = counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / len;
+            -p * p.log2()
+        })
+        .sum();
+    // Truncation is the intent: a whole number of bits, rounded down.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let bits = (per_byte * len) as u32;
+    bits
 }
 
 /// A PEM block or a JSON object (a JWK) pasted where a random secret belongs.

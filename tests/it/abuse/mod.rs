@@ -5,5 +5,6 @@
 mod csrf;
 mod full_stores;
 mod redacted;
+mod safe_defaults;
 mod throttling;
 mod time_claims;
