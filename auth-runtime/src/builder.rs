@@ -61,6 +61,7 @@ pub struct PortcullisBuilder<U: AuthUser> {
     throttle_config: ThrottleConfig,
     trusted_proxies: Vec<String>,
     public_origins: Vec<String>,
+    reveal_inactive: bool,
     tokens: Option<TokenConfig>,
     renderer: Arc<dyn ErrorRenderer>,
     realm: String,
@@ -87,6 +88,7 @@ impl<U: AuthUser> Portcullis<U> {
             throttle_config: ThrottleConfig::default(),
             trusted_proxies: Vec::new(),
             public_origins: Vec::new(),
+            reveal_inactive: false,
             tokens: None,
             renderer: Arc::new(JsonRenderer),
             realm: "api".to_owned(),
@@ -225,6 +227,14 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         self
     }
 
+    /// Whether a login with the right password of an *inactive* account says so (403)
+    /// instead of answering like a wrong password (401, the default: the answer
+    /// does not tell a guesser that the password was right).
+    pub fn reveal_inactive_accounts(mut self, reveal: bool) -> Self {
+        self.reveal_inactive = reveal;
+        self
+    }
+
     /// Login throttling settings (default: 5 failures per 15 minutes).
     pub fn throttle(mut self, config: ThrottleConfig) -> Self {
         self.throttle_config = config;
@@ -305,7 +315,18 @@ impl<U: AuthUser> PortcullisBuilder<U> {
             ));
         }
         let api_key = self.api_key.build::<U>()?;
-        let jwt = self.jwt.map(JwtConfig::build).transpose()?;
+        // The server's own tokens always carry `jti` and `iat` (revocation by id and
+        // "everything issued before" rely on them): when it issues tokens, a token
+        // without them is refused.
+        let issues_tokens = self.tokens.is_some();
+        let jwt = self
+            .jwt
+            .map(|jwt| match issues_tokens {
+                true => jwt.require_claim("jti").require_claim("iat"),
+                false => jwt,
+            })
+            .map(JwtConfig::build)
+            .transpose()?;
         self.throttle_config.check()?;
         let proxies = TrustedProxies::parse(&self.trusted_proxies)?;
         let origins = PublicOrigins::parse(&self.public_origins)?;
@@ -374,6 +395,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                     proxies,
                     hashing,
                     origins,
+                    reveal_inactive: self.reveal_inactive,
                 },
                 sessions,
                 one_time: self

@@ -313,6 +313,8 @@ pub(crate) struct Login {
     pub(crate) hashing: Hashing,
     /// The site's public origins, for the same-site check of HTTP Basic.
     pub(crate) origins: PublicOrigins,
+    /// An inactive account's right password answers 403 (else like a wrong one).
+    pub(crate) reveal_inactive: bool,
 }
 
 /// The counters one attempt touches.
@@ -439,8 +441,11 @@ impl Login {
                 )
             })
             .await?;
+        let hidden = user
+            .as_ref()
+            .is_some_and(|u| !u.is_active() && !self.reveal_inactive);
         match user {
-            Some(user) if verified && has_hash => {
+            Some(user) if verified && has_hash && !hidden => {
                 self.forgive(&keys).await?;
                 Ok((user, needs_rehash))
             }

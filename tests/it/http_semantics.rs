@@ -366,23 +366,42 @@ async fn inactive_user_is_forbidden_without_challenges() {
     }
 }
 
+/// An inactive account's right password answers like a wrong one by default (a
+/// guesser learns nothing, issue 14), and 403 with `reveal_inactive_accounts(true)`.
 #[tokio::test]
-async fn inactive_user_with_a_password_is_forbidden_over_basic() {
-    let store = users();
-    store.insert(User {
-        id: 4,
-        username: "mallory".into(),
-        roles: "user".into(),
-        password_hash: Some(portcullis::hash_password("mallory-password-1").unwrap()),
-        active: false,
-    });
-    let app = app_with(builder(store).build().unwrap());
+async fn inactive_user_with_a_password_over_basic() {
+    let store = || {
+        let store = users();
+        store.insert(User {
+            id: 4,
+            username: "mallory".into(),
+            roles: "user".into(),
+            password_hash: Some(portcullis::hash_password("mallory-password-1").unwrap()),
+            active: false,
+        });
+        store
+    };
     let header = basic_credentials("mallory:mallory-password-1");
-    let r = send(
+    let request = || get_with("/key-basic", &[("authorization", header.as_bytes())]);
+    let app = app_with(builder(store()).build().unwrap());
+    let r = send(&app, request()).await;
+    let wrong = send(
         &app,
-        get_with("/key-basic", &[("authorization", header.as_bytes())]),
+        get_with(
+            "/key-basic",
+            &[("authorization", basic_credentials("mallory:wrong").as_bytes())],
+        ),
     )
     .await;
+    assert_eq!(
+        (r.status, &r.body),
+        (wrong.status, &wrong.body),
+        "like a wrong password"
+    );
+    assert_eq!(r.status, 401, "{:?}", r.body);
+
+    let app = app_with(builder(store()).reveal_inactive_accounts(true).build().unwrap());
+    let r = send(&app, request()).await;
     assert_eq!(r.status, 403, "{:?}", r.body);
     assert!(r.challenges().is_empty());
     assert_error_body(&r, "forbidden");

@@ -42,7 +42,7 @@ use crate::user::AuthUser;
 /// | `GET /me` | jwt, api_key, session, basic | 200 `{id,username,roles,scheme}` |
 /// | `GET /auth/confirm` | jwt | 200 `{email,confirmed}` |
 /// | `POST /auth/confirm` | jwt | 202 mail sent; 400 already confirmed; 429 within 60 s |
-/// | `POST /auth/confirm/{token}` | — | 200 confirmed; 403 unknown, used or expired token |
+/// | `GET` or `POST /auth/confirm/{token}` (the mailed link) | — | 200 confirmed; 403 unknown, used or expired token |
 /// | `POST /users/{id}/change_username {username}` | jwt; owner or admin | 200; 400 same name; 409 taken; 403; 404 |
 ///
 /// ```
@@ -127,7 +127,8 @@ impl<U: AuthUser> AuthRouter<U> {
                 "/auth/confirm",
                 get(confirm_status::<U>).post(confirm_request::<U>),
             )
-            .route("/auth/confirm/{token}", post(confirm::<U>))
+            // The mailed link is clicked (GET); POST works too.
+            .route("/auth/confirm/{token}", get(confirm::<U>).post(confirm::<U>))
             .route("/users/{id}/change_username", post(change_username::<U>))
             .layer(axum::Extension(state))
     }

@@ -33,3 +33,71 @@ fn low_variety_hmac_secrets_are_refused_with_a_hint() {
         assert!(hs256(strong).is_ok());
     }
 }
+
+fn issuing() -> Portcullis<User> {
+    builder(users())
+        .tokens(
+            portcullis::TokenConfig::hmac(SECRET, Algorithm::HS256)
+                .issuer(ISSUER)
+                .audience(AUDIENCE),
+        )
+        .build()
+        .unwrap()
+}
+
+/// The server's own tokens carry `jti` and `iat`; when it issues tokens, a token
+/// without them (revocable by nothing, older than any "revoke before") is refused.
+#[tokio::test]
+async fn own_tokens_without_jti_or_iat_are_refused() {
+    let auth = issuing();
+    let alice = auth.login("alice", ALICE_PASSWORD, None).await.unwrap().user;
+    let pair = auth.issue_tokens(&alice, None).await.unwrap();
+    let claims = payload(&pair.access_token);
+    assert!(
+        claims["jti"].is_string() && claims["iat"].is_u64() && claims["fid"].is_string(),
+        "{claims}"
+    );
+    for missing in ["jti", "iat"] {
+        let mut c = crate::support::claims("1");
+        c.as_object_mut().unwrap().remove(missing);
+        let outcome = crate::support::abuse_suite::verdict(&auth, &crate::support::hs256(&c)).await;
+        assert!(outcome.is_err(), "a token without {missing} was accepted");
+    }
+    let full = crate::support::hs256(&crate::support::claims("1"));
+    assert!(
+        crate::support::abuse_suite::verdict(&auth, &full)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+/// An inactive account with the right password answers like a wrong password, so a
+/// guesser cannot tell that the password was right.
+#[tokio::test]
+async fn an_inactive_accounts_right_password_answers_like_a_wrong_one() {
+    let store = users();
+    store.insert(User {
+        id: 5,
+        username: "dormant".into(),
+        roles: "user".into(),
+        password_hash: Some(portcullis::hash_password("dormant-password").unwrap()),
+        active: false,
+    });
+    let auth = builder(store).build().unwrap();
+    let right = auth.login("dormant", "dormant-password", None).await.unwrap_err();
+    let wrong = auth.login("dormant", "not-the-password", None).await.unwrap_err();
+    assert_eq!(right.to_string(), wrong.to_string());
+    assert_eq!(right.status(), http::StatusCode::UNAUTHORIZED);
+}
+
+/// A password longer than the cap is refused without hashing it.
+#[tokio::test]
+async fn overlong_passwords_are_refused_without_hashing() {
+    let auth = builder(users()).build().unwrap();
+    let long = "x".repeat(64 * 1024);
+    let started = std::time::Instant::now();
+    let error = auth.login("alice", &long, None).await.unwrap_err();
+    assert_eq!(error.status(), http::StatusCode::UNAUTHORIZED);
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+}

@@ -304,3 +304,23 @@ async fn concurrent_uses_of_one_confirmation_link_confirm_once() {
     );
     assert_eq!(w.db.table().confirm_calls, 1);
 }
+
+/// Issue 14: the mailed link is clicked, so `GET` on it confirms (it used to be
+/// POST-only), once.
+#[tokio::test]
+async fn the_mailed_link_works_when_clicked() {
+    let w = world();
+    let t = tokens(&w.app, "bob", BOB_PASSWORD).await;
+    let r = send(&w.app, post_bearer("/auth/confirm", &t.access)).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    let token = link_token(&w.outbox.mails()[0], "/auth/confirm/");
+    let click = || {
+        Request::get(format!("/auth/confirm/{token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let r = send(&w.app, click()).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body, json!({"confirmed": true}));
+    expect_error(&send(&w.app, click()).await, StatusCode::FORBIDDEN, "forbidden");
+}
