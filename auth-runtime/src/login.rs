@@ -431,6 +431,7 @@ impl Login {
         if password.len() > MAX_PASSWORD_BYTES {
             return Err(AuthError::invalid(scheme, "invalid user name or password"));
         }
+        let password_text = password;
         let password = password.to_owned();
         let (verified, needs_rehash) = self
             .hashing
@@ -447,6 +448,7 @@ impl Login {
         match user {
             Some(user) if verified && has_hash && !hidden => {
                 self.forgive(&keys).await?;
+                let needs_rehash = needs_rehash && !self.upgrade_hash(users, &user, password_text).await;
                 Ok((user, needs_rehash))
             }
             _ => Err(AuthError::invalid(scheme, "invalid user name or password")),
@@ -470,6 +472,27 @@ impl Login {
                 Ok(subject)
             }
             None => Err(AuthError::invalid(scheme, "invalid user name or password")),
+        }
+    }
+
+    /// Hashes the password again with the current parameters and stores it through
+    /// the user store; `true` when stored. Failures are logged: the login succeeds.
+    async fn upgrade_hash<U: AuthUser>(&self, users: &dyn UserStore<U>, user: &U, password: &str) -> bool {
+        let hash = match self.hash_password(password.to_owned()).await {
+            Ok(hash) => hash,
+            Err(_) => return false,
+        };
+        match users.update_password_hash(user.id(), &hash).await {
+            Ok(stored) => {
+                if stored {
+                    tracing::info!(user = %user.id(), "password hash upgraded");
+                }
+                stored
+            }
+            Err(e) => {
+                tracing::warn!(user = %user.id(), error = %e, "password hash upgrade failed");
+                false
+            }
         }
     }
 

@@ -289,6 +289,17 @@ impl UserStore<User> for Db {
         .await)
         .map_err(down)
     }
+
+    /// A login with an outdated hash stores the password's new hash.
+    async fn update_password_hash(&self, id: &i64, hash: &str) -> Result<bool, StoreError> {
+        on_pool!(self, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(*id)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected() == 1))
+        .map_err(down)
+    }
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {

@@ -225,6 +225,18 @@ pub trait UserStore<U: AuthUser>: Send + Sync + 'static {
     async fn find_by_username(&self, username: &str) -> Result<Option<U>, StoreError>;
     /// The owner of the API key whose SHA-256 is `hash`.
     async fn find_by_api_key_hash(&self, hash: &ApiKeyHash) -> Result<Option<U>, StoreError>;
+    /// Stores a new password hash for the user `id`: called after a successful
+    /// password login whose stored hash used outdated parameters (the password is
+    /// hashed again with the current ones). Returns whether it was stored. The
+    /// default stores nothing (`false`: [`LoggedIn::needs_rehash`] then tells the
+    /// caller); implement it to upgrade hashes as users log in. A failure is
+    /// logged, never refused.
+    ///
+    /// [`LoggedIn::needs_rehash`]: crate::LoggedIn::needs_rehash
+    async fn update_password_hash(&self, id: &U::Id, hash: &str) -> Result<bool, StoreError> {
+        let _ = (id, hash);
+        Ok(false)
+    }
 }
 
 /// Revoked access tokens, keyed by `jti` (never by the token string).

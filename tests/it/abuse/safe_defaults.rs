@@ -101,3 +101,71 @@ async fn overlong_passwords_are_refused_without_hashing() {
     assert_eq!(error.status(), http::StatusCode::UNAUTHORIZED);
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
 }
+
+/// A user store that records the hashes Portcullis asks it to store.
+struct Upgrading {
+    users: portcullis::InMemoryUserStore<User>,
+    stored: std::sync::Arc<std::sync::Mutex<Vec<(i64, String)>>>,
+}
+
+#[portcullis::async_trait]
+impl portcullis::UserStore<User> for Upgrading {
+    async fn find_by_id(&self, id: &i64) -> Result<Option<User>, portcullis::StoreError> {
+        self.users.find_by_id(id).await
+    }
+    async fn find_by_username(&self, name: &str) -> Result<Option<User>, portcullis::StoreError> {
+        self.users.find_by_username(name).await
+    }
+    async fn find_by_api_key_hash(
+        &self,
+        hash: &portcullis::ApiKeyHash,
+    ) -> Result<Option<User>, portcullis::StoreError> {
+        self.users.find_by_api_key_hash(hash).await
+    }
+    async fn update_password_hash(&self, id: &i64, hash: &str) -> Result<bool, portcullis::StoreError> {
+        self.stored.lock().unwrap().push((*id, hash.to_owned()));
+        Ok(true)
+    }
+}
+
+/// A successful login with a hash of outdated parameters stores a new one (the
+/// `needs_rehash` that used to be reported and never acted on).
+#[tokio::test]
+async fn a_login_upgrades_an_outdated_hash() {
+    use argon2::PasswordHasher;
+    let params = argon2::Params::new(8, 1, 1, None).unwrap();
+    let old = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password(
+            b"legacy-password-1",
+            &argon2::password_hash::SaltString::from_b64("c2FsdHNhbHRzYWx0").unwrap(),
+        )
+        .unwrap()
+        .to_string();
+    let users = users();
+    users.insert(User {
+        id: 6,
+        username: "legacy".into(),
+        roles: "user".into(),
+        password_hash: Some(old),
+        active: true,
+    });
+    let stored = std::sync::Arc::default();
+    let store = Upgrading {
+        users,
+        stored: std::sync::Arc::clone(&stored),
+    };
+    let auth = builder(store).build().unwrap();
+    let logged_in = auth.login("legacy", "legacy-password-1", None).await.unwrap();
+    assert!(!logged_in.needs_rehash, "stored, nothing left to do");
+    let stored = stored.lock().unwrap().clone();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].0, 6);
+    assert!(
+        stored[0].1.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{}",
+        stored[0].1
+    );
+    // A current hash is left alone.
+    let current = auth.login("alice", ALICE_PASSWORD, None).await.unwrap();
+    assert!(!current.needs_rehash);
+}
