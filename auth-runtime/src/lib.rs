@@ -14,6 +14,7 @@ mod deferred;
 mod error;
 mod gate;
 mod guard;
+mod hashing;
 mod hooks;
 mod identity;
 mod info;

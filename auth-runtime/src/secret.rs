@@ -52,3 +52,56 @@ pub(crate) fn family_handle(family: &[u8]) -> String {
 pub(crate) fn family_revocation_key(fid: &str) -> String {
     format!("family:{fid}")
 }
+
+/// A refresh token as sent: base64url of the family's 256 random bits, the
+/// generation (8 bytes, big-endian) and the token's own 256 random bits — 96 opaque
+/// characters, no dots (never mistaken for a JWT). Only its hash and the family's
+/// handle are stored.
+pub(crate) struct RefreshToken {
+    family: [u8; 32],
+    pub(crate) generation: u64,
+}
+
+impl RefreshToken {
+    /// The text length of every refresh token.
+    const TEXT_LEN: usize = 96;
+
+    pub(crate) fn new_family() -> Result<Self, AuthError> {
+        let mut family = [0u8; 32];
+        aws_lc_rs::rand::fill(&mut family).map_err(|_| AuthError::Unavailable)?;
+        Ok(RefreshToken {
+            family,
+            generation: 0,
+        })
+    }
+
+    /// A fresh token of this family at `generation`.
+    pub(crate) fn text(&self, generation: u64) -> Result<String, AuthError> {
+        let mut bytes = [0u8; 72];
+        bytes[..32].copy_from_slice(&self.family);
+        bytes[32..40].copy_from_slice(&generation.to_be_bytes());
+        aws_lc_rs::rand::fill(&mut bytes[40..]).map_err(|_| AuthError::Unavailable)?;
+        Ok(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        if text.len() != Self::TEXT_LEN {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        let bytes: [u8; 72] = bytes.try_into().ok()?;
+        let mut family = [0u8; 32];
+        family.copy_from_slice(&bytes[..32]);
+        let mut generation = [0u8; 8];
+        generation.copy_from_slice(&bytes[32..40]);
+        Some(RefreshToken {
+            family,
+            generation: u64::from_be_bytes(generation),
+        })
+    }
+
+    /// The family's public handle (store key, `fid` claim).
+    pub(crate) fn handle(&self) -> String {
+        family_handle(&self.family)
+    }
+}

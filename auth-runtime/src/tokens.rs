@@ -4,8 +4,6 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 
@@ -13,7 +11,7 @@ use crate::error::{AuthError, ConfigError, store_down};
 use crate::info::AuthInfo;
 use crate::jwt::JwtValidator;
 use crate::scheme::name::Scheme;
-use crate::secret::{family_handle, family_revocation_key, hash_secret, random_secret};
+use crate::secret::{RefreshToken, family_revocation_key, hash_secret, random_secret};
 use crate::store::{RefreshStore, RevocationStore, Rotation, UserStore};
 use crate::user::AuthUser;
 
@@ -197,59 +195,6 @@ impl Grant {
 
     fn parse(text: &str) -> Option<Grant> {
         serde_json::from_str(text).ok()
-    }
-}
-
-/// A refresh token as sent: base64url of the family's 256 random bits, the
-/// generation (8 bytes, big-endian) and the token's own 256 random bits — 96 opaque
-/// characters, no dots (never mistaken for a JWT). Only its hash and the family's
-/// handle are stored.
-struct RefreshToken {
-    family: [u8; 32],
-    generation: u64,
-}
-
-impl RefreshToken {
-    /// The text length of every refresh token.
-    const TEXT_LEN: usize = 96;
-
-    fn new_family() -> Result<Self, AuthError> {
-        let mut family = [0u8; 32];
-        aws_lc_rs::rand::fill(&mut family).map_err(|_| AuthError::Unavailable)?;
-        Ok(RefreshToken {
-            family,
-            generation: 0,
-        })
-    }
-
-    /// A fresh token of this family at `generation`.
-    fn text(&self, generation: u64) -> Result<String, AuthError> {
-        let mut bytes = [0u8; 72];
-        bytes[..32].copy_from_slice(&self.family);
-        bytes[32..40].copy_from_slice(&generation.to_be_bytes());
-        aws_lc_rs::rand::fill(&mut bytes[40..]).map_err(|_| AuthError::Unavailable)?;
-        Ok(URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        if text.len() != Self::TEXT_LEN {
-            return None;
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        let bytes: [u8; 72] = bytes.try_into().ok()?;
-        let mut family = [0u8; 32];
-        family.copy_from_slice(&bytes[..32]);
-        let mut generation = [0u8; 8];
-        generation.copy_from_slice(&bytes[32..40]);
-        Some(RefreshToken {
-            family,
-            generation: u64::from_be_bytes(generation),
-        })
-    }
-
-    /// The family's public handle (store key, `fid` claim).
-    fn handle(&self) -> String {
-        family_handle(&self.family)
     }
 }
 
