@@ -135,7 +135,9 @@ impl<U: AuthUser> PortcullisBuilder<U> {
     }
 
     /// Checks HTTP Basic passwords with `verifier` (an LDAP bind, say) instead of the
-    /// user's stored hash; throttling still applies.
+    /// user's stored hash; throttling still applies. See
+    /// [`PasswordVerifier`](crate::PasswordVerifier) for an implementation.
+    /// For example: `let auth = Portcullis::builder(users).password_verifier(Directory::connect(url)?).build()?;`.
     pub fn password_verifier(mut self, verifier: impl PasswordVerifier) -> Self {
         self.password_verifier = Some(Arc::new(verifier));
         self
@@ -143,12 +145,24 @@ impl<U: AuthUser> PortcullisBuilder<U> {
 
     /// How a verified identity becomes a user (default: [`FromStore`], the user store
     /// by subject).
+    ///
+    /// ```
+    /// use portcullis::{identity::Identity, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, portcullis::AuthUser)] struct User { #[auth_user(id)] id: String }
+    /// let service_accounts = |identity: &Identity| {
+    ///     identity.subject().starts_with("svc:").then(|| User { id: identity.subject().to_owned() })
+    /// };
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).resolver(service_accounts).build();
+    /// ```
     pub fn resolver(mut self, resolver: impl IdentityResolver<U>) -> Self {
         self.resolver = Arc::new(resolver);
         self
     }
 
-    /// Registers a custom scheme, listed in handlers as `#[auth(custom(Type))]`.
+    /// Registers a custom scheme, listed in handlers as `#[auth(custom(Type))]`; a
+    /// second instance of the same type is a [`ConfigError`]. See
+    /// [`AuthScheme`](crate::AuthScheme) for a whole scheme.
+    /// For example: `let auth = Portcullis::builder(users).scheme(HmacSigning::new(client_secrets)).build()?;`.
     pub fn scheme<S: AuthScheme<U>>(mut self, scheme: S) -> Self {
         let register: Registration = Box::new(move |realm: &str| Registered {
             type_id: TypeId::of::<S>(),
@@ -164,12 +178,34 @@ impl<U: AuthUser> PortcullisBuilder<U> {
     }
 
     /// A hook run before any credential is read (may refuse with 401 or 403).
+    ///
+    /// ```
+    /// use portcullis::{AuthError, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, portcullis::AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
+    ///     .before_authentication(|parts: &http::request::Parts| match parts.headers.contains_key("x-tenant") {
+    ///         true => Ok(()),
+    ///         false => Err(AuthError::Refused { reason: "send X-Tenant" }),
+    ///     })
+    ///     .build();
+    /// ```
     pub fn before_authentication(mut self, hook: impl BeforeAuthentication) -> Self {
         self.before.push(Arc::new(hook));
         self
     }
 
     /// A hook run after a user was authenticated (may refuse with 401 or 403).
+    ///
+    /// ```
+    /// use portcullis::{AuthError, AuthInfo, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, portcullis::AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
+    ///     .after_authentication(|_: &http::request::Parts, user: &User, _: &AuthInfo| match user.id {
+    ///         0 => Err(AuthError::Forbidden { reason: "the root account cannot use the API" }),
+    ///         _ => Ok(()),
+    ///     })
+    ///     .build();
+    /// ```
     pub fn after_authentication(mut self, hook: impl AfterAuthentication<U>) -> Self {
         self.after.push(Arc::new(hook));
         self

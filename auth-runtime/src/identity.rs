@@ -38,6 +38,15 @@ pub trait IdentityResolver<U: AuthUser>: Send + Sync + 'static {
 
 /// The default: `UserStore::find_by_id` with the subject parsed as the user id (only
 /// its canonical spelling: `"01"` or `"+1"` never name user 1).
+///
+/// ```
+/// use portcullis::identity::FromStore;
+/// # #[derive(Clone, portcullis::AuthUser)] struct User { #[auth_user(id)] id: i64 }
+/// let auth = portcullis::Portcullis::builder(portcullis::InMemoryUserStore::<User>::new())
+///     .resolver(FromStore) // what happens without a call, too
+///     .build()
+///     .unwrap();
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FromStore;
 

@@ -16,7 +16,17 @@ use crate::error::AuthError;
 use crate::scheme::name::Scheme;
 
 /// One scheme's challenge as a route offers it (`Bearer realm="api"`), built once
-/// at start-up from the scheme's [`AuthScheme::challenge`](crate::AuthScheme::challenge).
+/// at start-up from the scheme's [`AuthScheme::challenge`](crate::AuthScheme::challenge);
+/// a [`Rejection`] holds the route's challenges and renders them into
+/// `WWW-Authenticate` headers.
+///
+/// ```
+/// # fn demo(rejection: &portcullis::Rejection) {
+/// for challenge in rejection.challenges() {
+///     println!("WWW-Authenticate: {}", challenge.to_str().unwrap());
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Challenge {
     pub(crate) scheme: Scheme,

@@ -135,6 +135,10 @@ impl JwtConfig {
 
     /// The claim naming the user (default `sub`; e.g. `oid` for Entra ID). It must be
     /// a non-empty string of at most 256 bytes.
+    ///
+    /// ```
+    /// let entra = portcullis::JwtConfig::new().subject_claim("oid");
+    /// ```
     pub fn subject_claim(mut self, claim: impl Into<String>) -> Self {
         self.subject_claim = claim.into();
         self

@@ -107,7 +107,9 @@ impl ApiKeyConfig {
     }
 
     /// Hands every presented key to `validator` instead of the user store's
-    /// `find_by_api_key_hash` (static keys are still checked first).
+    /// `find_by_api_key_hash` (static keys are still checked first). See
+    /// [`ApiKeyValidator`] for an implementation.
+    /// For example: `let keys = ApiKeyConfig::new().validator(PrefixedKeys::new(pool));`.
     pub fn validator(mut self, validator: impl ApiKeyValidator) -> Self {
         self.validator = Some(Arc::new(validator));
         self
@@ -137,6 +139,13 @@ impl ApiKeyConfig {
 }
 
 /// The built-in `api_key` scheme (configured with [`PortcullisBuilder::api_key`](crate::PortcullisBuilder::api_key)).
+///
+/// ```
+/// use portcullis::{Authenticated, identity::ClaimsUser, schemes::{ApiKey, Jwt}};
+/// async fn handler(auth: Authenticated<ClaimsUser, (Jwt, ApiKey)>) -> String {
+///     auth.info.scheme().to_string()
+/// }
+/// ```
 pub struct ApiKey {
     header: HeaderName,
     header_text: String,

@@ -15,6 +15,13 @@ use crate::user::AuthUser;
 
 /// The built-in `basic` scheme (a verifier is set with
 /// [`PortcullisBuilder::password_verifier`](crate::PortcullisBuilder::password_verifier)).
+///
+/// ```
+/// use portcullis::{Authenticated, identity::ClaimsUser, schemes::Basic};
+/// async fn handler(auth: Authenticated<ClaimsUser, (Basic,)>) -> String {
+///     auth.info.scheme().to_string() // "basic"
+/// }
+/// ```
 pub struct Basic {
     pub(crate) verifier: Option<Arc<dyn PasswordVerifier>>,
 }

@@ -20,6 +20,11 @@ use crate::user::AuthUser;
 /// Where the `jwt` scheme looks for the token. The header is always read; a cookie
 /// and a query parameter only when configured on [`JwtConfig`](crate::JwtConfig).
 /// A token in more than one place at once is refused.
+///
+/// ```
+/// use portcullis::schemes::TokenLocation;
+/// assert_ne!(TokenLocation::Cookie, TokenLocation::Header);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenLocation {
     /// `Authorization: Bearer <token>`.
@@ -31,14 +36,29 @@ pub enum TokenLocation {
     Query,
 }
 
-/// The token and where it was found.
+/// The token and where it was found: the `jwt` scheme's
+/// [`Credential`](crate::AuthScheme::Credential).
+///
+/// ```
+/// use portcullis::schemes::{AuthScheme, BearerToken, Jwt};
+/// fn credential_of<S: AuthScheme<portcullis::identity::ClaimsUser, Credential = BearerToken>>() {}
+/// credential_of::<Jwt>();
+/// ```
 #[derive(Debug)]
 pub struct BearerToken {
     token: String,
     location: TokenLocation,
 }
 
-/// The built-in `jwt` scheme (configured with [`PortcullisBuilder::jwt`](crate::PortcullisBuilder::jwt)).
+/// The built-in `jwt` scheme (configured with [`PortcullisBuilder::jwt`](crate::PortcullisBuilder::jwt)):
+/// `#[auth(jwt)]` lists it; hand-written code names it in a scheme tuple.
+///
+/// ```
+/// use portcullis::{Authenticated, identity::ClaimsUser, schemes::Jwt};
+/// async fn handler(auth: Authenticated<ClaimsUser, (Jwt,)>) -> String {
+///     portcullis::AuthUser::id(&auth.user).clone()
+/// }
+/// ```
 pub struct Jwt {
     pub(crate) validator: Option<JwtValidator>,
     pub(crate) revocations: Arc<dyn RevocationStore>,

@@ -94,6 +94,14 @@ impl Identity {
 /// What a scheme's verification produced: an identity, and the user when the scheme
 /// loaded it itself (API keys and passwords look users up directly). Without a user,
 /// the gate's identity resolver loads one.
+///
+/// ```
+/// use portcullis::schemes::{Identity, Scheme, Verified};
+/// use portcullis::identity::ClaimsUser;
+/// let by_subject: Verified<ClaimsUser> = Verified::identity(Identity::new(Scheme::custom("hmac"), "42"));
+/// let loaded = Verified::user(Identity::new(Scheme::custom("hmac"), "42"), ClaimsUser::new("42"));
+/// # let _ = (by_subject, loaded);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Verified<U> {
     pub(crate) identity: Identity,
@@ -115,8 +123,16 @@ impl<U> Verified<U> {
     }
 }
 
-/// What a scheme may use while verifying: the user store and the throttled password
-/// check.
+/// What a scheme may use while verifying: the user store (and, for the built-ins, the
+/// throttled password check).
+///
+/// ```
+/// use portcullis::schemes::Context;
+/// use portcullis::{AuthUser, StoreError};
+/// async fn load<U: AuthUser>(context: &Context<'_, U>, name: &str) -> Result<Option<U>, StoreError> {
+///     context.users().find_by_username(name).await
+/// }
+/// ```
 pub struct Context<'a, U: AuthUser> {
     pub(crate) users: &'a dyn UserStore<U>,
     pub(crate) login: &'a Login,

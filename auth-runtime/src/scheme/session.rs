@@ -13,6 +13,13 @@ use crate::sessions::Sessions;
 use crate::user::AuthUser;
 
 /// The built-in `session` scheme (configured with [`PortcullisBuilder::sessions`](crate::PortcullisBuilder::sessions)).
+///
+/// ```
+/// use portcullis::{Authenticated, identity::ClaimsUser, schemes::Session};
+/// async fn handler(auth: Authenticated<ClaimsUser, (Session,)>) -> String {
+///     auth.info.scheme().to_string() // "session"
+/// }
+/// ```
 pub struct Session {
     pub(crate) sessions: Arc<Sessions>,
 }
