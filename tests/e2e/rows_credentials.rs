@@ -327,4 +327,24 @@ pub fn logout_rows(t: &Suite<'_>, bob: &Account) {
     );
     t.send(Request::post("/auth/refresh").json(&json!({ "refresh_token": other_refresh })))
         .expect(200, &t.at("refresh of another login"));
+
+    // Logout ends every access token of the family, not only the presented one.
+    let (first_access, first_refresh) = t.login(&bob.name, &bob.password);
+    let rotated = t.send(Request::post("/auth/refresh").json(&json!({ "refresh_token": first_refresh })));
+    rotated.expect(200, &t.at("a rotation before logout"));
+    let pair = rotated.json();
+    let (second_access, second_refresh) = (
+        pair["access_token"].as_str().expect("access_token"),
+        pair["refresh_token"].as_str().expect("refresh_token"),
+    );
+    t.send(
+        Request::post("/auth/logout")
+            .bearer(second_access)
+            .json(&json!({ "refresh_token": second_refresh })),
+    )
+    .expect(204, &t.at("logout with the rotated pair"));
+    assert_invalid_token(
+        &t.send(Request::get("/me").bearer(&first_access)),
+        &t.at("an earlier access token of the logged-out family"),
+    );
 }
