@@ -135,6 +135,9 @@ pub fn confirmation_rows(t: &Suite<'_>, bob: &Account, dave: &Account) {
     response.expect(200, &what);
     assert_eq!(response.json()["confirmed"], true, "{what}");
     confirm(&token).expect_error(403, "forbidden", &t.at("confirm with a used token"));
+    // The mailed link is clicked: GET is the same route (here: the token is spent).
+    t.send(Request::get(&format!("/auth/confirm/{token}")))
+        .expect_error(403, "forbidden", &t.at("clicking a used link"));
     assert_eq!(
         status("status after"),
         json!({ "email": email, "confirmed": true })
