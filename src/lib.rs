@@ -243,6 +243,43 @@ pub use portcullis_macros::auth;
 /// nothing it sent is parsed. An owner resource is extracted before the checks, since
 /// they read it. The router's state must be `Clone` (axum's `Router::with_state` already
 /// asks for it). Handlers without requirements extract as written.
+///
+/// **Resources loaded for you.** Mark the resource `#[resource]` and implement
+/// [`Resource`] for the state: the id is read from the route's path, the resource is
+/// loaded from the state, and the body receives the resource itself. A missing one
+/// answers 404 after authentication and before any 403 (401 → 404 → 403); a loader
+/// error ([`StoreError`]) answers 503; both through the gate's renderer.
+///
+/// ```
+/// use axum::extract::FromRef;
+/// use axum::{Router, routing::delete};
+/// use axum::http::StatusCode;
+/// use portcullis::{auth, require, AuthUser, Portcullis, Resource, StoreError};
+///
+/// #[derive(Clone, AuthUser)]
+/// #[auth_user(roles("admin", "moderator"))]
+/// struct User { #[auth_user(id)] id: i64, #[auth_user(roles)] role: String }
+///
+/// struct Post { author_id: i64 }
+///
+/// #[derive(Clone, FromRef)]
+/// struct AppState { auth: Portcullis<User> }
+///
+/// impl Resource<AppState> for Post {
+///     type Id = i64; // `/posts/{id}`; a tuple for several path parameters
+///     async fn load(id: i64, state: &AppState) -> Result<Option<Post>, StoreError> {
+///         Ok((id == 1).then_some(Post { author_id: 1 })) // your database query
+///     }
+/// }
+///
+/// #[auth(jwt)]
+/// #[require(owner(post.author_id) || role = "moderator")]
+/// async fn delete_post(user: User, #[resource] post: Post) -> StatusCode {
+///     StatusCode::NO_CONTENT
+/// }
+///
+/// let app: Router<AppState> = Router::new().route("/posts/{id}", delete(delete_post));
+/// ```
 #[doc(inline)]
 pub use portcullis_macros::require;
 
@@ -336,6 +373,8 @@ pub use portcullis_runtime::{AuthInfo, Authenticated, MaybeAuthenticated, Refusa
 pub use portcullis_runtime::{
     AuthError, ConfigError, ErrorRenderer, JsonRenderer, ProblemJsonRenderer, Rejection, StoreError,
 };
+// Resources loaded for `owner(...)` checks.
+pub use portcullis_runtime::Resource;
 // Hooks before and after authentication.
 pub use portcullis_runtime::{AfterAuthentication, BeforeAuthentication};
 // Schemes of your own and identity resolution (also in [`schemes`] and [`identity`]).
@@ -371,7 +410,7 @@ pub mod prelude {
     pub use portcullis_macros::{AuthUser, Role, auth, permissions, require};
     pub use portcullis_runtime::{
         Algorithm, AuthError, AuthInfo, AuthUser, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, Refusal,
-        Scheme, StoreError, TypedRole, UserStore,
+        Resource, Scheme, StoreError, TypedRole, UserStore,
     };
 }
 
@@ -427,8 +466,8 @@ pub mod router {
 pub mod __private {
     pub use portcullis_runtime::{
         AsyncPredicate, AuthError, AuthInfo, AuthScheme, AuthUser, Authenticated, BoolField, Challenge,
-        DeclaredNames, Deferred, DeferredBody, MaybeAuthenticated, NameCheck, NameSet, OptionalText, OwnerId,
-        PredicateOutput, Refusal, Scheme, SyncPredicate, TypedRole, Untyped, UserRoles, claim_is,
+        DeclaredNames, Deferred, DeferredBody, Loaded, MaybeAuthenticated, NameCheck, NameSet, OptionalText,
+        OwnerId, PredicateOutput, Refusal, Scheme, SyncPredicate, TypedRole, Untyped, UserRoles, claim_is,
         email_verified, has_scope,
     };
     /// The built-in scheme types `#[auth(...)]` lists.

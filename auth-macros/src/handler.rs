@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
 use syn::{Attribute, Signature, Visibility};
 
 use crate::requirement::Kind;
@@ -65,6 +66,17 @@ pub(crate) fn is_user_marker(attr: &Attribute) -> bool {
     attr.path().is_ident("user")
 }
 
+/// Whether an attribute is the `#[resource]` parameter marker (a resource loaded by
+/// its `Resource` implementation for `owner(...)`).
+pub(crate) fn is_resource_marker(attr: &Attribute) -> bool {
+    attr.path().is_ident("resource")
+}
+
+/// Whether an attribute is one of the parameter markers the macros consume.
+pub(crate) fn is_marker(attr: &Attribute) -> bool {
+    is_user_marker(attr) || is_resource_marker(attr)
+}
+
 impl Handler {
     /// The `#[require]` / `#[permissions]` attributes, in order.
     pub(crate) fn requirements(&self) -> impl Iterator<Item = (Kind, &Attribute)> {
@@ -102,32 +114,112 @@ impl Handler {
         }
         out
     }
+}
 
-    /// The handler as written, for emitting beside a compile error (so the rest of the
-    /// crate and rust-analyzer still see it): `#[user]` markers removed, requirement
-    /// attributes consumed (expanding them would only add a misleading "needs `#[auth]`").
-    pub(crate) fn as_written(&self) -> TokenStream {
+impl Handler {
+    /// What is emitted beside a compile error: the handler as written, but `async`, with
+    /// its user parameter already turned into the runtime's guard (`Authenticated`, or
+    /// `MaybeAuthenticated` for an `Option`) and its `AuthInfo` parameter bound from it,
+    /// so that it still implements axum's `Handler` and the error at hand is the only one
+    /// (not a second, longer one at `.route(...)`). The guard's schemes do not matter: the
+    /// crate does not compile, the code never runs.
+    pub(crate) fn fallback(&self, krate: &syn::Path) -> TokenStream {
         let mut sig = self.sig.clone();
-        for input in &mut sig.inputs {
-            if let syn::FnArg::Typed(arg) = input {
-                arg.attrs.retain(|a| !is_user_marker(a));
+        sig.asyncness.get_or_insert_with(Default::default);
+        let private = quote!(#krate::__private);
+        let auth = syn::Ident::new("__portcullis_auth", proc_macro2::Span::mixed_site());
+        let user_index = sig.inputs.iter().position(|input| match input {
+            syn::FnArg::Typed(arg) => {
+                arg.attrs.iter().any(is_user_marker)
+                    || matches!(&*arg.pat, syn::Pat::Ident(p) if p.ident == "user" || p.ident == "_user")
+            }
+            syn::FnArg::Receiver(_) => false,
+        });
+        let mut bindings = Vec::new();
+        let mut inputs = syn::punctuated::Punctuated::<syn::FnArg, syn::Token![,]>::new();
+        let mut optional = false;
+        for (index, input) in std::mem::take(&mut sig.inputs).into_iter().enumerate() {
+            let syn::FnArg::Typed(mut arg) = input else {
+                inputs.push(input);
+                continue;
+            };
+            arg.attrs.retain(|a| !is_marker(a));
+            if Some(index) != user_index {
+                inputs.push(syn::FnArg::Typed(arg));
+                continue;
+            }
+            let (pat, ty) = (&arg.pat, &arg.ty);
+            let (extractor, user_ty) = match option_inner(ty) {
+                Some(inner) => {
+                    optional = true;
+                    (quote!(MaybeAuthenticated), inner)
+                }
+                None => (quote!(Authenticated), &**ty),
+            };
+            let extractor = crate::respan::respan(quote!(#private::#extractor), user_ty.span());
+            bindings.push(quote!(let #pat: #ty = #auth.user;));
+            inputs.push(syn::parse_quote!(
+                #auth: #extractor<#user_ty, (#private::schemes::Jwt,)>
+            ));
+        }
+        // `AuthInfo` parameters are bound from the guard too (they are no extractor).
+        if user_index.is_some() {
+            let taken = std::mem::take(&mut inputs);
+            for input in taken {
+                match input {
+                    syn::FnArg::Typed(arg) if is_auth_info(&arg.ty) => {
+                        let (pat, ty) = (&arg.pat, &arg.ty);
+                        let value = match (optional, option_inner(ty).is_some()) {
+                            (false, false) | (true, true) => quote!(#auth.info),
+                            (false, true) => quote!(::core::option::Option::Some(#auth.info)),
+                            (true, false) => {
+                                quote!(#auth.info.expect("not reached: the crate does not compile"))
+                            }
+                        };
+                        bindings.push(quote!(let #pat: #ty = #value;));
+                    }
+                    other => inputs.push(other),
+                }
             }
         }
+        sig.inputs = inputs;
         let mut out = TokenStream::new();
-        for attr in self.kept_attrs() {
+        // A second `#[auth]` was reported; expanding it would find no user parameter.
+        for attr in self.kept_attrs().filter(|a| classify(a) != AttrKind::Auth) {
             attr.to_tokens(&mut out);
         }
         self.vis.to_tokens(&mut out);
         sig.to_tokens(&mut out);
         let imports = self.requirement_imports();
         let body = &self.body;
-        if imports.is_empty() {
-            out.extend(body.clone());
-        } else {
-            out.extend(quote!({ #imports #body }));
-        }
+        out.extend(quote!({ #imports #(#bindings)* #body }));
         out
     }
+}
+
+fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+        _ => None,
+    }
+}
+
+/// `T` when `ty` is `Option<T>`.
+pub(crate) fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let segment = last_segment(ty).filter(|s| s.ident == "Option")?;
+    match &segment.arguments {
+        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `AuthInfo` or `Option<AuthInfo>` (by the last path segment).
+pub(crate) fn is_auth_info(ty: &syn::Type) -> bool {
+    let ty = option_inner(ty).unwrap_or(ty);
+    last_segment(ty).is_some_and(|s| s.ident == "AuthInfo")
 }
 
 #[cfg(test)]
@@ -158,7 +250,7 @@ mod tests {
     }
 
     #[test]
-    fn as_written_consumes_requirements_and_keeps_their_imports_used() {
+    fn fallback_consumes_requirements_and_keeps_their_imports_used() {
         let handler: Handler = syn::parse2(quote! {
             /// Doc.
             #[require(role = "a")]
@@ -167,11 +259,29 @@ mod tests {
             async fn h(#[user] who: User) { body() }
         })
         .unwrap();
-        let out = handler.as_written().to_string();
+        let out = handler.fallback(&crate::krate::default_path()).to_string();
         assert!(!out.contains("role"), "{out}");
         assert!(!out.contains("permissions"), "{out}");
         assert!(!out.contains("# [user]"), "{out}");
         assert_eq!(out.matches("use require as _").count(), 1, "{out}");
         assert!(out.contains("doc"), "{out}");
+    }
+
+    #[test]
+    fn fallback_is_async_and_takes_the_guard() {
+        let handler: Handler = syn::parse2(quote! {
+            fn h(who: u8, user: Option<User>, info: AuthInfo) { body() }
+        })
+        .unwrap();
+        let out = handler.fallback(&syn::parse_quote!(gate)).to_string();
+        assert!(out.starts_with("async fn h (who : u8 , __portcullis_auth : gate :: __private :: MaybeAuthenticated < User , (gate :: __private :: schemes :: Jwt ,) >)"), "{out}");
+        assert!(
+            out.contains("let user : Option < User > = __portcullis_auth . user ;"),
+            "{out}"
+        );
+        assert!(
+            out.contains("let info : AuthInfo = __portcullis_auth . info . expect"),
+            "{out}"
+        );
     }
 }

@@ -28,7 +28,7 @@ pub(crate) fn attribute(kind: Kind, args: TokenStream, item: TokenStream) -> Tok
             kind.name()
         );
         let error = syn::Error::new(proc_macro2::Span::call_site(), message).to_compile_error();
-        let original = handler.as_written();
+        let original = handler.fallback(&crate::krate::default_path());
         return quote!(#original #error);
     };
     // Re-emit with `#[auth]` first and this attribute right after it. `#[auth]` removes

@@ -5,10 +5,11 @@ use std::marker::PhantomData;
 
 use http::request::Parts;
 
-use crate::error::AuthError;
+use crate::error::{AuthError, store_down};
 use crate::gate::{Portcullis, SchemeSet};
 use crate::info::AuthInfo;
 use crate::rejection::Refusal;
+use crate::resource::Loaded;
 use crate::user::AuthUser;
 
 /// An authenticated user, extracted with the schemes `S` (a tuple of scheme types,
@@ -69,6 +70,20 @@ impl<U: AuthUser, S: SchemeSet<U>> Authenticated<U, S> {
     /// configured renderer. Used by the checks `#[require]` generates.
     pub fn refuse(&self, error: AuthError) -> Refusal {
         self.gate.reject::<S>(error)
+    }
+
+    /// A `#[resource]` parameter's value, or this route's 404 (missing) or 503 (the
+    /// store failed). Used by the code `#[require(owner(...))]` generates.
+    ///
+    /// # Errors
+    /// The refusal to answer with.
+    #[doc(hidden)]
+    pub fn resource<T>(&self, loaded: Loaded<T>) -> Result<T, Refusal> {
+        match loaded.0 {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => Err(self.refuse(AuthError::NotFound)),
+            Err(e) => Err(self.refuse(store_down(e))),
+        }
     }
 }
 

@@ -25,6 +25,7 @@ mod password;
 mod rejection;
 mod render;
 mod requirement;
+mod resource;
 mod scheme;
 mod secret;
 mod sessions;
@@ -58,6 +59,7 @@ pub use render::{ErrorRenderer, JsonRenderer, ProblemJsonRenderer};
 pub use requirement::{
     AsyncPredicate, NameCheck, OwnerId, PredicateOutput, SyncPredicate, claim_is, email_verified, has_scope,
 };
+pub use resource::{Loaded, Resource};
 pub use scheme::{
     ApiKey, ApiKeyConfig, ApiKeyValidator, AuthScheme, Basic, BearerToken, Context, Identity, Jwt, Scheme,
     Session, TokenLocation, Verified,

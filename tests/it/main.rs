@@ -17,6 +17,7 @@ mod jwt_attacks;
 mod jwt_keys;
 mod lifecycle;
 mod open_core;
+mod resources;
 mod schemes;
 mod smoke;
 mod sqlx_users;

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 
 use super::schemes::Scheme;
 use super::valid::AuthModel;
-use crate::handler::{Handler, is_user_marker};
+use crate::handler::{Handler, is_marker};
 use crate::requirement::expand::{Scope, verdict};
 use crate::requirement::expr::{Atom, Expr};
 
@@ -49,7 +49,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         let syn::FnArg::Typed(mut arg) = input else {
             continue;
         };
-        arg.attrs.retain(|a| !is_user_marker(a));
+        arg.attrs.retain(|a| !is_marker(a));
         let (pat, ty) = (&arg.pat, &arg.ty);
         if index == model.user {
             bindings.push(quote_spanned!(ty.span()=> let #pat: #ty = #auth.user;));
@@ -64,6 +64,26 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         Some(requirement) => defer(&mut inputs, requirement, &private),
         None => Vec::new(),
     };
+    // `#[resource]` parameters: the adapter loads them; the handler decides (404, 503)
+    // once the user is authenticated, before the checks.
+    let mut loads = Vec::new();
+    for (index, arg) in inputs.iter_mut().enumerate() {
+        let is_loaded = matches!(&*arg.pat, syn::Pat::Ident(p) if model.loaded_resources.contains(&p.ident));
+        if !is_loaded {
+            continue;
+        }
+        let ident = syn::Ident::new(&format!("__portcullis_r{index}"), Span::mixed_site());
+        let (pat, ty) = (&arg.pat, &arg.ty);
+        let loaded = crate::respan::respan(quote!(#private::Loaded), ty.span());
+        loads.push(quote! {
+            let #pat: #ty = match #auth.resource(#ident) {
+                ::core::result::Result::Ok(__value) => __value,
+                ::core::result::Result::Err(__refusal) => return ::core::result::Result::Err(__refusal),
+            };
+        });
+        *arg.ty = syn::parse_quote!(#loaded<#ty>);
+        *arg.pat = syn::parse_quote!(#ident);
+    }
     sig.inputs.push(syn::parse_quote!(#auth: #auth_ty));
     sig.inputs.extend(inputs.into_iter().map(syn::FnArg::Typed));
 
@@ -127,6 +147,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
             #imports
             #checks
             #(#not_found)*
+            #(#loads)*
             {
                 let #user: &#user_ty = &#auth.user;
                 let #info: &#private::AuthInfo = &#auth.info;

@@ -18,12 +18,14 @@ pub(crate) fn attribute(args: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#item #e);
         }
     };
+    let krate = crate::krate::find(args.clone()).unwrap_or_else(crate::krate::default_path);
     match valid::check(parse::parse_args(args), &handler) {
         Ok(model) => expand::expand(&model, handler),
         Err(error) => {
             // Keep the handler (minus our markers and the requirements this attribute
-            // consumes) so the rest of the crate and rust-analyzer still see it.
-            let original = handler.as_written();
+            // consumes) so the rest of the crate and rust-analyzer still see it, with its
+            // user parameter already the guard, so that it still is an axum handler.
+            let original = handler.fallback(&krate);
             let error = error.to_compile_error();
             quote!(#original #error)
         }

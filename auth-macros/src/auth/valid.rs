@@ -6,7 +6,9 @@ use syn::spanned::Spanned;
 use super::parse::Args;
 use super::schemes::{self, Scheme, SchemeArgs};
 use crate::errors::Errors;
-use crate::handler::{AttrKind, Handler, classify, is_user_marker};
+use crate::handler::{
+    AttrKind, Handler, classify, is_auth_info, is_resource_marker, is_user_marker, option_inner,
+};
 use crate::requirement::expr::{Atom, Expr};
 use crate::requirement::{self, Kind};
 use crate::suggest::did_you_mean;
@@ -27,6 +29,9 @@ pub(super) struct AuthModel {
     pub(super) requirement: Option<Expr>,
     /// `Option<_>` parameters named in `owner(...)`: `None` answers 404.
     pub(super) optional_resources: Vec<syn::Ident>,
+    /// `#[resource]` parameters named in `owner(...)`: loaded by their `Resource`
+    /// implementation; a missing one answers 404.
+    pub(super) loaded_resources: Vec<syn::Ident>,
 }
 
 pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
@@ -51,10 +56,11 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
         );
     }
     let (user, info) = parameters(sig, optional, &mut errors);
-    let optional_resources = requirement
+    let (optional_resources, loaded_resources) = requirement
         .as_ref()
         .map(|r| owners(r, sig, user.as_ref().map(|(index, _)| *index), &mut errors))
         .unwrap_or_default();
+    resource_markers(sig, &loaded_resources, &mut errors);
     let user = errors
         .finish()
         .map(|()| user.expect("a missing user parameter is an error"))?;
@@ -68,6 +74,7 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
         info,
         requirement,
         optional_resources,
+        loaded_resources,
     })
 }
 
@@ -173,14 +180,38 @@ fn parameters(
     (user, info)
 }
 
-/// `Option<_>` resource parameters named in `owner(...)`; checks each names a parameter.
+/// `#[resource]` marks only resources named in `owner(...)`, of the resource type itself.
+fn resource_markers(sig: &syn::Signature, loaded: &[syn::Ident], errors: &mut Errors) {
+    for input in &sig.inputs {
+        let syn::FnArg::Typed(arg) = input else { continue };
+        let Some(marker) = arg.attrs.iter().find(|a| is_resource_marker(a)) else {
+            continue;
+        };
+        let named = matches!(&*arg.pat, syn::Pat::Ident(p) if loaded.contains(&p.ident));
+        if option_inner(&arg.ty).is_some() {
+            errors.push_spanned(
+                &arg.ty,
+                "a `#[resource]` parameter is the resource itself (a missing one answers 404): write `Post`, not `Option<Post>`",
+            );
+        } else if !named {
+            errors.push_spanned(
+                marker,
+                "`#[resource]` loads a resource for an `owner(...)` check, but no `owner(...)` names this parameter: add e.g. `#[require(owner(post.author_id))]` or remove `#[resource]`",
+            );
+        }
+    }
+}
+
+/// The resource parameters named in `owner(...)`: the `Option<_>` ones and the
+/// `#[resource]` ones; checks each names a parameter.
 fn owners(
     requirement: &Expr,
     sig: &syn::Signature,
     user: Option<usize>,
     errors: &mut Errors,
-) -> Vec<syn::Ident> {
+) -> (Vec<syn::Ident>, Vec<syn::Ident>) {
     let mut optional_resources = Vec::new();
+    let mut loaded_resources = Vec::new();
     for atom in requirement.atoms() {
         let Atom::Owner { param, .. } = atom else { continue };
         let found = sig
@@ -200,8 +231,15 @@ fn owners(
                 "`owner(...)` names a resource parameter, not the user: e.g. `owner(post.author_id)`",
             ),
             Some((_, arg)) => {
-                if option_inner(&arg.ty).is_some() && !optional_resources.contains(param) {
-                    optional_resources.push(param.clone());
+                let list = if arg.attrs.iter().any(is_resource_marker) {
+                    &mut loaded_resources
+                } else if option_inner(&arg.ty).is_some() {
+                    &mut optional_resources
+                } else {
+                    continue;
+                };
+                if !list.contains(param) {
+                    list.push(param.clone());
                 }
             }
             None => {
@@ -226,30 +264,5 @@ fn owners(
             }
         }
     }
-    optional_resources
-}
-
-fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
-    match ty {
-        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
-        _ => None,
-    }
-}
-
-/// `T` when `ty` is `Option<T>`.
-fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
-    let segment = last_segment(ty).filter(|s| s.ident == "Option")?;
-    match &segment.arguments {
-        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
-            syn::GenericArgument::Type(inner) => Some(inner),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// `AuthInfo` or `Option<AuthInfo>` (by the last path segment).
-fn is_auth_info(ty: &syn::Type) -> bool {
-    let ty = option_inner(ty).unwrap_or(ty);
-    last_segment(ty).is_some_and(|s| s.ident == "AuthInfo")
+    (optional_resources, loaded_resources)
 }

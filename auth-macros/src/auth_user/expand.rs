@@ -14,7 +14,8 @@ fn declared(list: &Option<NameList>) -> TokenStream {
 }
 
 /// One "did you mean" message per declared name, then one without suggestion; the
-/// compile-time lookup (`NameCheck::role`) panics with one of them.
+/// `const` generated for a misspelt name panics with the one `NameCheck::lookup_role`
+/// (or `lookup_permission`) returns.
 fn hints(kind: &str, list: &Option<NameList>, user: &syn::Ident) -> TokenStream {
     let Some(NameList(names)) = list else {
         return quote!(&[]);

@@ -68,14 +68,20 @@ fn atom_test(atom: &Atom, scope: &Scope<'_>) -> TokenStream {
         Atom::Role(lit) => {
             // A `const`: a misspelt declared role fails the build here, on the literal.
             let check = respan(
-                quote!(const ROLE_IS_DECLARED: #private::NameCheck = #private::NameCheck::role::<#user_ty>(#lit);),
+                quote!(const ROLE_IS_DECLARED: #private::NameCheck = match #private::NameCheck::lookup_role::<#user_ty>(#lit) {
+                    ::core::result::Result::Ok(__found) => __found,
+                    ::core::result::Result::Err(__message) => ::core::panic!("{}", __message),
+                };),
                 lit.span(),
             );
             quote!({ #check ROLE_IS_DECLARED.role_held(#user, #roles) })
         }
         Atom::Permission(lit) => {
             let check = respan(
-                quote!(const PERMISSION_IS_DECLARED: #private::NameCheck = #private::NameCheck::permission::<#user_ty>(#lit);),
+                quote!(const PERMISSION_IS_DECLARED: #private::NameCheck = match #private::NameCheck::lookup_permission::<#user_ty>(#lit) {
+                    ::core::result::Result::Ok(__found) => __found,
+                    ::core::result::Result::Err(__message) => ::core::panic!("{}", __message),
+                };),
                 lit.span(),
             );
             quote!({ #check PERMISSION_IS_DECLARED.permission_held(#user, #permissions) })

@@ -9,6 +9,7 @@ use crate::deferred::{Deferred, DeferredBody};
 use crate::gate::{Portcullis, SchemeSet};
 use crate::guard::{Authenticated, MaybeAuthenticated};
 use crate::rejection::Refusal;
+use crate::resource::{Loaded, Resource};
 use crate::user::AuthUser;
 
 impl IntoResponse for Refusal {
@@ -64,6 +65,25 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
         note_peer(parts);
         MaybeAuthenticated::from_parts(&Portcullis::<U>::from_ref(state), parts).await
+    }
+}
+
+/// A `#[resource]` parameter: its id from the path, then the application's loader. A
+/// path that does not deserialize is axum's own rejection; a missing resource or a
+/// failing store is decided by the handler, after authentication.
+impl<T, St> FromRequestParts<St> for Loaded<T>
+where
+    T: Resource<St>,
+    St: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(id) =
+            <axum::extract::Path<T::Id> as FromRequestParts<St>>::from_request_parts(parts, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        Ok(Loaded(T::load(id, state).await))
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! `#[require(role = "admin")]` expands to a `const` calling these functions, so a
 //! misspelt name fails the build (spanned on the literal, with the derive's hint)
-//! and a declared one becomes a bit test. Kept in its own small file: compile-fail
-//! snapshots point into it.
+//! and a declared one becomes a bit test. The lookups the macros call return the
+//! message and the generated `const` panics with it, so rustc's error names only the
+//! user's literal (no notes into this file).
 
 use crate::user::DeclaredNames;
 
@@ -77,15 +78,27 @@ const fn check(
     hints: &'static [&'static str],
     name: &'static str,
 ) -> NameCheck {
+    match lookup(declared, hints, name) {
+        Ok(found) => found,
+        Err(hint) => panic!("{}", hint),
+    }
+}
+
+/// The name's check, or the message for a name the user type does not declare.
+const fn lookup(
+    declared: Option<&'static [&'static str]>,
+    hints: &'static [&'static str],
+    name: &'static str,
+) -> Result<NameCheck, &'static str> {
     let Some(declared) = declared else {
-        return NameCheck::Name(name);
+        return Ok(NameCheck::Name(name));
     };
     let mut best = declared.len();
     let mut best_distance = usize::MAX;
     let mut i = 0;
     while i < declared.len() {
         if str_eq(declared[i], name) {
-            return NameCheck::Bit(1 << i);
+            return Ok(NameCheck::Bit(1 << i));
         }
         let d = distance(declared[i], name);
         if d < best_distance {
@@ -97,11 +110,11 @@ const fn check(
     let close = best_distance <= 2 || best_distance * 3 <= name.len();
     let hint = if close { best } else { declared.len() };
     if hint < hints.len() {
-        panic!("{}", hints[hint]);
+        return Err(hints[hint]);
     }
-    panic!(
-        "this name is not declared by the user type: check the spelling against its `roles(...)` / `permissions(...)` (or its role enum)"
-    );
+    Err(
+        "this name is not declared by the user type: check the spelling against its `roles(...)` / `permissions(...)` (or its role enum)",
+    )
 }
 
 impl NameCheck {
@@ -115,5 +128,23 @@ impl NameCheck {
     /// `permission = "name"` for user type `U` (see [`NameCheck::role`]).
     pub const fn permission<U: DeclaredNames>(name: &'static str) -> NameCheck {
         check(U::DECLARED_PERMISSIONS, U::PERMISSION_HINTS, name)
+    }
+
+    /// Like [`NameCheck::role`], but a misspelt name is `Err(message)`: the macros
+    /// panic with it in the `const` they generate, on the literal, so that rustc's
+    /// error names only the user's code.
+    ///
+    /// # Errors
+    /// The message naming the closest declared role.
+    pub const fn lookup_role<U: DeclaredNames>(name: &'static str) -> Result<NameCheck, &'static str> {
+        lookup(U::DECLARED_ROLES, U::ROLE_HINTS, name)
+    }
+
+    /// Like [`NameCheck::lookup_role`], for permissions.
+    ///
+    /// # Errors
+    /// The message naming the closest declared permission.
+    pub const fn lookup_permission<U: DeclaredNames>(name: &'static str) -> Result<NameCheck, &'static str> {
+        lookup(U::DECLARED_PERMISSIONS, U::PERMISSION_HINTS, name)
     }
 }
