@@ -117,7 +117,7 @@ pub(crate) fn valid_username(name: &str) -> bool {
 }
 
 /// A pragmatic check: one `@`, a local part, a dotted domain, no spaces, at most 254 bytes.
-pub(crate) fn valid_email(email: &str) -> bool {
+fn valid_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
@@ -130,6 +130,21 @@ pub(crate) fn valid_email(email: &str) -> bool {
 }
 
 /// Passwords: 12 to 1024 characters.
-pub(crate) fn valid_password(password: &str) -> bool {
+fn valid_password(password: &str) -> bool {
     (12..=1024).contains(&password.chars().count())
+}
+
+/// The registration rules, in the order they are reported: the first broken rule's
+/// message (for a 400 `invalid_input`).
+pub(crate) fn check_new_account(username: &str, email: &str, password: &str) -> Result<(), &'static str> {
+    if !valid_username(username) {
+        return Err("the user name needs 3 to 32 letters, digits, '_', '.' or '-'");
+    }
+    if !valid_email(email) {
+        return Err("the e-mail address is not valid");
+    }
+    if !valid_password(password) {
+        return Err("the password needs at least 12 characters");
+    }
+    Ok(())
 }

@@ -20,7 +20,7 @@ use serde_json::json;
 
 mod confirmation;
 
-use crate::accounts::{Mailer, NewAccount, Registrar, Rename, valid_email, valid_password, valid_username};
+use crate::accounts::{Mailer, NewAccount, Registrar, Rename, check_new_account, valid_username};
 use crate::error::{AuthError, StoreError};
 use crate::gate::{Portcullis, SchemeSet};
 use crate::guard::Authenticated;
@@ -204,29 +204,8 @@ async fn register<U: AuthUser>(
     body: Result<Json<Registration>, JsonRejection>,
 ) -> Response {
     let form = input!(auth, body);
-    if !valid_username(&form.username) {
-        return problem(
-            &auth,
-            StatusCode::BAD_REQUEST,
-            "invalid_input",
-            "the user name needs 3 to 32 letters, digits, '_', '.' or '-'",
-        );
-    }
-    if !valid_email(&form.email) {
-        return problem(
-            &auth,
-            StatusCode::BAD_REQUEST,
-            "invalid_input",
-            "the e-mail address is not valid",
-        );
-    }
-    if !valid_password(&form.password) {
-        return problem(
-            &auth,
-            StatusCode::BAD_REQUEST,
-            "invalid_input",
-            "the password needs at least 12 characters",
-        );
+    if let Err(message) = check_new_account(&form.username, &form.email, &form.password) {
+        return problem(&auth, StatusCode::BAD_REQUEST, "invalid_input", message);
     }
     // Per address, before any hashing; then at most a few hashes at once (503 past that).
     if let Some(client) = auth.client_ip(&parts)
