@@ -373,8 +373,9 @@ pub use portcullis_runtime::{AuthInfo, Authenticated, MaybeAuthenticated, Refusa
 pub use portcullis_runtime::{
     AuthError, ConfigError, ErrorRenderer, JsonRenderer, ProblemJsonRenderer, Rejection, StoreError,
 };
-// Resources loaded for `owner(...)` checks.
-pub use portcullis_runtime::Resource;
+// Resources loaded for `owner(...)` checks, and how an owner column is compared with
+// a user id of another type.
+pub use portcullis_runtime::{OwnerId, Resource};
 // Hooks before and after authentication.
 pub use portcullis_runtime::{AfterAuthentication, BeforeAuthentication};
 // Schemes of your own and identity resolution (also in [`schemes`] and [`identity`]).
@@ -423,9 +424,14 @@ pub mod schemes {
     };
 }
 
-/// Identity resolution: how a verified identity becomes the handler's user.
+/// Identity resolution: how a verified identity becomes the handler's user — from the
+/// user store, a resolver, the token's claims alone, or an identity provider
+/// ([`IdentityProvider`](portcullis_runtime::with_oidc), feature `oidc`) whose
+/// claims a [`Preset`] maps onto roles, permissions and scopes.
 pub mod identity {
-    pub use portcullis_runtime::{ClaimsMapping, ClaimsUser, FromStore, Identity, IdentityResolver};
+    #[allow(unused_imports)] // empty without the feature
+    pub use portcullis_runtime::with_oidc::*;
+    pub use portcullis_runtime::{ClaimsMapping, ClaimsUser, FromStore, Identity, IdentityResolver, Preset};
 }
 
 /// JWT verification settings and keys.

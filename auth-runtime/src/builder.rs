@@ -8,8 +8,9 @@ use crate::credentials::TrustedProxies;
 use crate::error::ConfigError;
 use crate::gate::{Inner, Portcullis, Registered};
 use crate::hooks::{AfterAuthentication, BeforeAuthentication};
-use crate::identity::{ClaimsMapping, ClaimsUser, FromStore, IdentityResolver};
+use crate::identity::{ClaimsMapping, ClaimsUser, FromStore, IdentityResolver, ProviderUsers};
 use crate::jwt::JwtConfig;
+use crate::jwt::providers::ProviderIssuer;
 use crate::login::{Hashing, Login, PasswordVerifier, ThrottleConfig};
 use crate::origin::PublicOrigins;
 use crate::password;
@@ -26,6 +27,9 @@ use crate::user::AuthUser;
 
 /// Turns a registered scheme into the gate's entry once the realm is known.
 type Registration = Box<dyn FnOnce(&str) -> Registered + Send>;
+
+/// Checks an identity provider's settings and starts its key refresh.
+pub(crate) type ProviderStart = Box<dyn FnOnce() -> Result<ProviderIssuer, ConfigError> + Send>;
 
 /// Builds a [`Portcullis`]; every setting is checked by [`build`](Self::build).
 ///
@@ -68,6 +72,8 @@ pub struct PortcullisBuilder<U: AuthUser> {
     custom: Vec<(TypeId, Registration)>,
     before: Vec<Arc<dyn BeforeAuthentication>>,
     after: Vec<Arc<dyn AfterAuthentication<U>>>,
+    pub(crate) pending_providers: Vec<ProviderStart>,
+    pub(crate) provider_users: Option<ProviderUsers<U>>,
 }
 
 impl<U: AuthUser> Portcullis<U> {
@@ -95,6 +101,8 @@ impl<U: AuthUser> Portcullis<U> {
             custom: Vec::new(),
             before: Vec::new(),
             after: Vec::new(),
+            pending_providers: Vec::new(),
+            provider_users: None,
         }
     }
 }
@@ -355,14 +363,23 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         // "everything issued before" rely on them): when it issues tokens, a token
         // without them is refused.
         let issues_tokens = self.tokens.is_some();
-        let jwt = self
-            .jwt
-            .map(|jwt| match issues_tokens {
-                true => jwt.require_claim("jti").require_claim("iat"),
-                false => jwt,
-            })
-            .map(JwtConfig::build)
-            .transpose()?;
+        let providers = self
+            .pending_providers
+            .into_iter()
+            .map(|start| start())
+            .collect::<Result<Vec<_>, _>>()?;
+        // Identity providers alone enable the `jwt` scheme (with no keys of its own).
+        let jwt = match self.jwt {
+            None if providers.is_empty() => None,
+            config => {
+                let config = config.unwrap_or_default();
+                let config = match issues_tokens {
+                    true => config.require_claim("jti").require_claim("iat"),
+                    false => config,
+                };
+                Some(config.build(providers)?)
+            }
+        };
         self.throttle_config.check()?;
         let proxies = TrustedProxies::parse(&self.trusted_proxies)?;
         let origins = PublicOrigins::parse(&self.public_origins)?;
@@ -421,6 +438,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                 before: self.before,
                 after: self.after,
                 renderer: self.renderer,
+                provider_users: self.provider_users,
                 realm: Arc::from(realm),
                 login: Login {
                     throttle: self

@@ -288,6 +288,10 @@ pub enum ConfigError {
     /// server's own JWT configuration (key, issuer or audience differ).
     #[error("tokens this server issues would be refused by its own JWT configuration: {0}")]
     IssuedTokensRejected(String),
+    /// An identity provider's settings cannot work (a plain-HTTP issuer, no audience,
+    /// no tokio runtime to refresh its keys in).
+    #[error("identity provider: {0}")]
+    InvalidProvider(String),
     /// Some other setting is out of range.
     #[error("{0}")]
     Invalid(&'static str),

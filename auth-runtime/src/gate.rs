@@ -9,7 +9,7 @@ use http::request::Parts;
 
 use crate::error::AuthError;
 use crate::hooks::{AfterAuthentication, BeforeAuthentication};
-use crate::identity::{self, IdentityResolver};
+use crate::identity::{self, ClaimsUser, IdentityResolver, ProviderUsers};
 use crate::info::AuthInfo;
 use crate::login::Login;
 use crate::rejection::{Challenge, Refusal, Rejection};
@@ -82,6 +82,8 @@ pub(crate) struct Inner<U: AuthUser> {
     pub(crate) before: Vec<Arc<dyn BeforeAuthentication>>,
     pub(crate) after: Vec<Arc<dyn AfterAuthentication<U>>>,
     pub(crate) renderer: Arc<dyn ErrorRenderer>,
+    /// Makes users of identity-provider identities (set with the first provider).
+    pub(crate) provider_users: Option<ProviderUsers<U>>,
     pub(crate) realm: Arc<str>,
     pub(crate) login: Login,
     pub(crate) sessions: Arc<Sessions>,
@@ -232,13 +234,29 @@ impl<U: AuthUser> Portcullis<U> {
                 return Err(error);
             }
         };
-        let Verified { identity, user } = verified;
-        let user = match user {
-            Some(user) => user,
-            None => identity::resolve(&*self.inner.resolver, &identity, &*self.inner.users).await?,
+        let Verified { mut identity, user } = verified;
+        let user = match (user, identity.mapped.take()) {
+            (Some(user), _) => user,
+            (None, Some(mapped)) => self.provider_user(mapped)?,
+            (None, None) => identity::resolve(&*self.inner.resolver, &identity, &*self.inner.users).await?,
         };
-        let (scheme, claims, key_id) = identity.into_parts();
-        Ok((user, AuthInfo::new(scheme, claims).with_key_id(key_id)))
+        let (scheme, claims, key_id, provider) = identity.into_parts();
+        Ok((
+            user,
+            AuthInfo::new(scheme, claims)
+                .with_key_id(key_id)
+                .with_provider(provider),
+        ))
+    }
+
+    /// The application's user for an identity provider's claims-only user.
+    fn provider_user(&self, mapped: ClaimsUser) -> Result<U, AuthError> {
+        match &self.inner.provider_users {
+            Some(convert) => Ok(convert(mapped)),
+            None => Err(AuthError::Misconfigured {
+                reason: "an identity provider's user arrived but no provider is registered",
+            }),
+        }
     }
 
     fn merge(outcome: &mut Option<(U, AuthInfo)>, found: (U, AuthInfo)) -> Result<(), AuthError> {

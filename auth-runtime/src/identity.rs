@@ -76,6 +76,9 @@ where
     }
 }
 
+/// Makes the application's user of an identity provider's claims-only user.
+pub(crate) type ProviderUsers<U> = std::sync::Arc<dyn Fn(ClaimsUser) -> U + Send + Sync>;
+
 /// Runs the resolver and maps its answer to the request's outcome.
 pub(crate) async fn resolve<U: AuthUser>(
     resolver: &dyn IdentityResolver<U>,

@@ -1,5 +1,7 @@
 //! What the handler learns about the authentication itself.
 
+use std::sync::Arc;
+
 use crate::jwt::claims::Claims;
 use crate::scheme::name::Scheme;
 
@@ -20,6 +22,7 @@ pub struct AuthInfo {
     scheme: Scheme,
     claims: Option<Claims>,
     key_id: Option<String>,
+    provider: Option<Arc<str>>,
 }
 
 impl AuthInfo {
@@ -29,7 +32,40 @@ impl AuthInfo {
             scheme,
             claims,
             key_id: None,
+            provider: None,
         }
+    }
+
+    pub(crate) fn with_provider(mut self, provider: Option<Arc<str>>) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    /// The issuer of the identity provider that vouched for the user, `None` for the
+    /// application's own credentials. Routes that store rows under a local user id
+    /// refuse such users.
+    ///
+    /// ```
+    /// use portcullis::{AuthInfo, Scheme};
+    /// assert_eq!(AuthInfo::new(Scheme::JWT, None).provider(), None);
+    /// ```
+    pub fn provider(&self) -> Option<&str> {
+        self.provider.as_deref()
+    }
+
+    /// The OAuth scopes the credential grants (`scope` or `scp` of a token), empty
+    /// for credentials without scopes.
+    ///
+    /// ```
+    /// use portcullis::{AuthInfo, Claims, Scheme};
+    /// let claims = Claims::from_json(serde_json::json!({ "scope": "read write" })).unwrap();
+    /// assert_eq!(AuthInfo::new(Scheme::JWT, Some(claims)).scopes(), ["read", "write"]);
+    /// ```
+    pub fn scopes(&self) -> Vec<&str> {
+        self.claims
+            .as_ref()
+            .map(|c| c.scopes().collect())
+            .unwrap_or_default()
     }
 
     pub(crate) fn with_key_id(mut self, key_id: Option<String>) -> Self {

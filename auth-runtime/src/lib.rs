@@ -20,8 +20,11 @@ mod identity;
 mod info;
 mod jwt;
 mod login;
+#[cfg(feature = "oidc")]
+mod oidc;
 mod origin;
 mod password;
+mod presets;
 mod rejection;
 mod render;
 mod requirement;
@@ -50,10 +53,13 @@ pub use jwt::claims::Claims;
 pub use jwt::keys::JwtKey;
 pub use jwt::{DEFAULT_MAX_TOKEN_BYTES, JwtConfig, MAX_LEEWAY};
 pub use login::{LoggedIn, PasswordVerifier, ThrottleConfig};
+#[cfg(feature = "oidc")]
+pub use oidc::IdentityProvider;
 pub use password::{
     ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, PasswordError, hash_password, needs_rehash,
     verify_password,
 };
+pub use presets::Preset;
 pub use rejection::{Challenge, Refusal, Rejection};
 pub use render::{ErrorRenderer, JsonRenderer, ProblemJsonRenderer};
 pub use requirement::{
@@ -82,6 +88,14 @@ pub use jsonwebtoken::Algorithm;
 /// The `redis` crate [`RedisStore`] is built on (to configure a `ConnectionManager`).
 #[cfg(feature = "redis")]
 pub use redis;
+
+/// What the `oidc` feature adds, for the facade to re-export whenever the feature is
+/// on, whichever crate turned it on.
+#[doc(hidden)]
+pub mod with_oidc {
+    #[cfg(feature = "oidc")]
+    pub use crate::oidc::IdentityProvider;
+}
 
 /// What the `redis` feature adds, for the facade to re-export whenever the feature is
 /// on, whichever crate turned it on (the facade's own `cfg` sees only its own features).

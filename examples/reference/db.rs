@@ -3,50 +3,12 @@
 //! Portcullis's `UserStore` and `Registrar`.
 
 use portcullis::{
-    ApiKeyHash, AuthUser, EmailStatus, NewAccount, Registrar, Rename, StoreError, UserStore, async_trait,
+    ApiKeyHash, EmailStatus, NewAccount, Registrar, Rename, StoreError, UserStore, async_trait,
 };
+
+pub use crate::user::{User, UserId};
 use serde::Serialize;
 use sqlx::{PgPool, SqlitePool};
-
-/// A user row. The auth parts are marked; roles and permissions come from the
-/// database, never from a token. Its `Debug` leaves the password hash out.
-#[derive(Clone, Serialize, sqlx::FromRow, AuthUser)]
-#[auth_user(
-    roles("admin", "moderator", "user"),
-    permissions("posts:read", "posts:write", "posts:delete", "users:read"),
-    grants(
-        admin("*"),
-        moderator("posts:read", "posts:write", "posts:delete", "users:read"),
-        user("posts:read", "posts:write")
-    )
-)]
-pub struct User {
-    #[auth_user(id)]
-    pub id: i64,
-    #[auth_user(name)]
-    pub username: String,
-    pub email: String,
-    #[auth_user(roles)]
-    pub role: String,
-    #[serde(skip)]
-    #[auth_user(password_hash)]
-    pub password_hash: Option<String>,
-    #[auth_user(active)]
-    pub active: bool,
-    #[auth_user(email_verified)]
-    pub email_confirmed: bool,
-}
-
-impl std::fmt::Debug for User {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("User")
-            .field("id", &self.id)
-            .field("username", &self.username)
-            .field("role", &self.role)
-            .field("active", &self.active)
-            .finish_non_exhaustive()
-    }
-}
 
 /// A post row.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -259,9 +221,11 @@ impl Db {
 
 #[async_trait]
 impl UserStore<User> for Db {
-    async fn find_by_id(&self, id: &i64) -> Result<Option<User>, StoreError> {
+    async fn find_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        // An identity provider's user has no row.
+        let Some(id) = id.local() else { return Ok(None) };
         on_pool!(self, pool => sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(*id)
+            .bind(id)
             .fetch_optional(pool)
             .await)
         .map_err(down)
@@ -291,10 +255,11 @@ impl UserStore<User> for Db {
     }
 
     /// A login with an outdated hash stores the password's new hash.
-    async fn update_password_hash(&self, id: &i64, hash: &str) -> Result<bool, StoreError> {
+    async fn update_password_hash(&self, id: &UserId, hash: &str) -> Result<bool, StoreError> {
+        let Some(id) = id.local() else { return Ok(false) };
         on_pool!(self, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
-            .bind(*id)
+            .bind(id)
             .execute(pool)
             .await
             .map(|done| done.rows_affected() == 1))
@@ -325,10 +290,13 @@ impl Registrar<User> for Db {
         }
     }
 
-    async fn rename(&self, id: &i64, username: &str) -> Result<Rename<User>, StoreError> {
+    async fn rename(&self, id: &UserId, username: &str) -> Result<Rename<User>, StoreError> {
+        let Some(id) = id.local() else {
+            return Ok(Rename::NotFound);
+        };
         let renamed = on_pool!(self, pool => sqlx::query_as(&format!("UPDATE users SET username = $1 WHERE id = $2 RETURNING {USER_COLUMNS}"))
             .bind(username)
-            .bind(*id)
+            .bind(id)
             .fetch_optional(pool)
             .await);
         match renamed {
@@ -339,7 +307,7 @@ impl Registrar<User> for Db {
         }
     }
 
-    async fn email(&self, id: &i64) -> Result<Option<EmailStatus>, StoreError> {
+    async fn email(&self, id: &UserId) -> Result<Option<EmailStatus>, StoreError> {
         let user = self.find_by_id(id).await?;
         Ok(user.map(|u| EmailStatus {
             email: u.email,
@@ -347,9 +315,10 @@ impl Registrar<User> for Db {
         }))
     }
 
-    async fn confirm_email(&self, id: &i64) -> Result<(), StoreError> {
+    async fn confirm_email(&self, id: &UserId) -> Result<(), StoreError> {
+        let Some(id) = id.local() else { return Ok(()) };
         on_pool!(self, pool => sqlx::query("UPDATE users SET email_confirmed = TRUE WHERE id = $1")
-            .bind(*id)
+            .bind(id)
             .execute(pool)
             .await.map(drop))
         .map(drop)

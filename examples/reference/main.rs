@@ -9,6 +9,7 @@
 //! The handlers use only the DSL: no hand-written authentication code.
 
 mod db;
+mod user;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use db::{ApiKey, Db, Post, User};
+use portcullis::identity::{IdentityProvider, Preset};
 use portcullis::{
     Algorithm, AuthRouter, JwtConfig, JwtKey, Mailer, Portcullis, SessionConfig, StoreError, TokenConfig,
     async_trait, auth, permissions, require,
@@ -40,6 +42,84 @@ struct Config {
     refresh_ttl: Duration,
     seed: bool,
     dev: bool,
+    oidc: Option<Oidc>,
+}
+
+/// The identity provider of `PORTCULLIS_OIDC_*` (DESIGN §5).
+struct Oidc {
+    issuer: String,
+    audience: String,
+    preset: Preset,
+    introspection: Option<(String, String)>,
+    refresh: Duration,
+    refetch: Duration,
+}
+
+impl Oidc {
+    fn from_env(audience: &str, dev: bool) -> Result<Option<Oidc>, String> {
+        let Some(issuer) = env("PORTCULLIS_OIDC_ISSUER") else {
+            return Ok(None);
+        };
+        if let Some(rest) = issuer.strip_prefix("http://") {
+            let host = rest.split(['/', ':']).next().unwrap_or("");
+            let loopback = host == "localhost"
+                || host
+                    .parse::<std::net::Ipv4Addr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+                || rest.starts_with("[::1]");
+            if !loopback || !dev {
+                return Err(format!(
+                    "PORTCULLIS_OIDC_ISSUER={issuer}: a plain-HTTP issuer is accepted only on a loopback address and only with PORTCULLIS_DEV=1; use https://"
+                ));
+            }
+        } else if !issuer.starts_with("https://") {
+            return Err(format!(
+                "PORTCULLIS_OIDC_ISSUER={issuer}: the issuer must be an https:// URL"
+            ));
+        }
+        let preset = match env("PORTCULLIS_OIDC_PRESET") {
+            None => Preset::generic(),
+            Some(name) => Preset::parse(&name).ok_or_else(|| {
+                format!("PORTCULLIS_OIDC_PRESET={name}: use generic, keycloak:<client>, auth0:<roles claim>, entra, cognito or google")
+            })?,
+        };
+        let introspection = match (
+            env("PORTCULLIS_OIDC_CLIENT_ID"),
+            env("PORTCULLIS_OIDC_CLIENT_SECRET"),
+        ) {
+            (Some(id), Some(secret)) => Some((id, secret)),
+            (None, None) => None,
+            _ => {
+                return Err(
+                    "PORTCULLIS_OIDC_CLIENT_ID and PORTCULLIS_OIDC_CLIENT_SECRET are set together".to_owned(),
+                );
+            }
+        };
+        Ok(Some(Oidc {
+            issuer,
+            audience: env("PORTCULLIS_OIDC_AUDIENCE").unwrap_or_else(|| audience.to_owned()),
+            preset,
+            introspection,
+            refresh: seconds("PORTCULLIS_OIDC_REFRESH_INTERVAL", 300)?,
+            refetch: seconds("PORTCULLIS_OIDC_REFETCH_INTERVAL", 10)?,
+        }))
+    }
+
+    fn provider(&self) -> IdentityProvider {
+        let mut provider = IdentityProvider::discover(&self.issuer)
+            .audience(&self.audience)
+            .preset(self.preset.clone())
+            .refresh_interval(self.refresh)
+            .refetch_interval(self.refetch);
+        if self.issuer.starts_with("http://") {
+            // Checked in from_env: loopback, development mode.
+            provider = provider.allow_http_on_loopback();
+        }
+        if let Some((id, secret)) = &self.introspection {
+            provider = provider.introspection(id, secret);
+        }
+        provider
+    }
 }
 
 fn env(name: &str) -> Option<String> {
@@ -69,13 +149,16 @@ impl Config {
                 secret
             }
         };
+        let dev = env("PORTCULLIS_DEV").is_some_and(|v| v == "1");
+        let audience = env("PORTCULLIS_JWT_AUDIENCE").unwrap_or_else(|| "reference-api".into());
         Ok(Config {
+            oidc: Oidc::from_env(&audience, dev)?,
             addr: env("PORTCULLIS_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url: env("PORTCULLIS_DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://reference.db?mode=rwc".into()),
             jwt_secret,
             issuer: env("PORTCULLIS_JWT_ISSUER").unwrap_or_else(|| "portcullis-reference".into()),
-            audience: env("PORTCULLIS_JWT_AUDIENCE").unwrap_or_else(|| "reference-api".into()),
+            audience,
             jwks_file: env("PORTCULLIS_JWKS_FILE"),
             redis_url: env("PORTCULLIS_REDIS_URL"),
             access_ttl: seconds("PORTCULLIS_ACCESS_TTL", 900)?,
@@ -87,7 +170,7 @@ impl Config {
                 Some(_) => false,
                 None => env("PORTCULLIS_DEV").is_some_and(|v| v == "1"),
             },
-            dev: env("PORTCULLIS_DEV").is_some_and(|v| v == "1"),
+            dev,
         })
     }
 }
@@ -128,6 +211,22 @@ fn unavailable(e: sqlx::Error) -> Response {
         .into_response()
 }
 
+/// Routes that store rows under a local user id answer 403 to identity-provider
+/// users, whatever their roles.
+#[allow(clippy::result_large_err)] // the refusal is returned as the handler's answer
+fn local_id(user: &User) -> Result<i64, Response> {
+    user.id.local().ok_or_else(|| {
+        (
+            StatusCode::FORBIDDEN,
+            Json(json!({
+                "error": "forbidden",
+                "message": "identity-provider users have no local account for this"
+            })),
+        )
+            .into_response()
+    })
+}
+
 fn path_id(parts: &Parts) -> Option<i64> {
     parts.uri.path().rsplit('/').next()?.parse().ok()
 }
@@ -152,6 +251,10 @@ impl OptionalFromRequestParts<AppState> for ApiKey {
 
 #[auth(jwt, session)]
 async fn create_api_key(user: User, State(db): State<Db>) -> Response {
+    let user_id = match local_id(&user) {
+        Ok(id) => id,
+        Err(refused) => return refused,
+    };
     let mut secret = [0u8; 24];
     if aws_lc_rs::rand::fill(&mut secret).is_err() {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
@@ -160,7 +263,7 @@ async fn create_api_key(user: User, State(db): State<Db>) -> Response {
         "pk_{}",
         secret.iter().map(|b| format!("{b:02x}")).collect::<String>()
     );
-    match db.add_api_key(user.id, &portcullis::hash_api_key(&key)).await {
+    match db.add_api_key(user_id, &portcullis::hash_api_key(&key)).await {
         Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id, "key": key }))).into_response(),
         Err(e) => unavailable(e),
     }
@@ -169,10 +272,12 @@ async fn create_api_key(user: User, State(db): State<Db>) -> Response {
 #[auth(jwt)]
 #[require(owner(key.user_id))]
 async fn delete_api_key(user: User, key: Option<ApiKey>, State(db): State<Db>) -> Response {
-    let _ = user;
     let Some(key) = key else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if let Err(refused) = local_id(&user) {
+        return refused;
+    }
     match db.delete_api_key(key.id).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => unavailable(e),
@@ -227,11 +332,15 @@ fn invalid_post(form: &PostForm) -> Option<Response> {
 #[auth(jwt, session, api_key)]
 #[permissions("posts:write")]
 async fn create_post(user: User, State(db): State<Db>, Json(form): Json<PostForm>) -> Response {
+    let author = match local_id(&user) {
+        Ok(id) => id,
+        Err(refused) => return refused,
+    };
     if let Some(response) = invalid_post(&form) {
         return response;
     }
     match db
-        .create_post(user.id, &form.title, &form.body, form.published)
+        .create_post(author, &form.title, &form.body, form.published)
         .await
     {
         Ok(post) => (StatusCode::CREATED, Json(post)).into_response(),
@@ -242,7 +351,7 @@ async fn create_post(user: User, State(db): State<Db>, Json(form): Json<PostForm
 #[auth(jwt, session)]
 #[require(owner(post.author_id) || role = "admin")]
 async fn update_post(
-    _user: User,
+    user: User,
     post: Option<Post>,
     State(db): State<Db>,
     Json(form): Json<PostForm>,
@@ -250,6 +359,9 @@ async fn update_post(
     let Some(post) = post else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if let Err(refused) = local_id(&user) {
+        return refused;
+    }
     if let Some(response) = invalid_post(&form) {
         return response;
     }
@@ -265,10 +377,13 @@ async fn update_post(
 
 #[auth(jwt, session)]
 #[require(owner(post.author_id) || role = "moderator" || role = "admin")]
-async fn delete_post(_user: User, post: Option<Post>, State(db): State<Db>) -> Response {
+async fn delete_post(user: User, post: Option<Post>, State(db): State<Db>) -> Response {
     let Some(post) = post else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if let Err(refused) = local_id(&user) {
+        return refused;
+    }
     match db.delete_post(post.id).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => unavailable(e),
@@ -305,6 +420,10 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
         .tokens(tokens)
         .api_key(portcullis::ApiKeyConfig::new().query_param("api_key"))
         .sessions(SessionConfig::new().development(config.dev));
+    if let Some(oidc) = &config.oidc {
+        // Starts at once: provider tokens get 503 until the first key set arrives.
+        builder = builder.identity_provider(oidc.provider());
+    }
     if let Some(url) = &config.redis_url {
         let prefix = env("PORTCULLIS_REDIS_PREFIX").unwrap_or_else(|| "portcullis-reference".into());
         builder = builder.stores(portcullis::RedisStore::connect(url, &prefix).await?);

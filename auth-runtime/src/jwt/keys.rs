@@ -115,6 +115,18 @@ impl JwtKey {
             .collect()
     }
 
+    /// A provider's JWK for these algorithms (the first one is the key's own), with
+    /// its `kid`; nothing is parsed until [`build`](Self::build).
+    pub(crate) fn provider_jwk(jwk: Jwk, algorithms: &[Algorithm]) -> Self {
+        let kid = jwk.common.key_id.clone();
+        let mut key = Self::from_source(KeySource::Jwk(Box::new(jwk)), algorithms[0]);
+        for &alg in &algorithms[1..] {
+            key = key.also_allow(alg);
+        }
+        key.kid = kid;
+        key
+    }
+
     fn from_source(source: KeySource, alg: Algorithm) -> Self {
         JwtKey {
             source,
@@ -205,7 +217,7 @@ impl JwtKey {
     }
 }
 
-fn jws_algorithm(alg: KeyAlgorithm) -> Result<Algorithm, ConfigError> {
+pub(crate) fn jws_algorithm(alg: KeyAlgorithm) -> Result<Algorithm, ConfigError> {
     let name = format!("{alg:?}");
     name.parse::<Algorithm>()
         .map_err(|_| ConfigError::InvalidJwk(format!("\"alg\": \"{name}\" is not a JWS signing algorithm")))
@@ -406,6 +418,25 @@ impl KeySet {
             }
         }
         Ok(KeySet { by_kid, default })
+    }
+
+    /// Keys already built (a provider's set, where unusable keys were skipped).
+    pub(crate) fn from_built(by_kid: HashMap<String, VerifyingKey>, default: Option<VerifyingKey>) -> Self {
+        KeySet { by_kid, default }
+    }
+
+    /// How many keys the set holds.
+    pub(crate) fn len(&self) -> usize {
+        self.by_kid.len() + usize::from(self.default.is_some())
+    }
+
+    /// An empty set: the application's own tokens are refused, only identity
+    /// providers' keys verify.
+    pub(crate) fn empty() -> Self {
+        KeySet {
+            by_kid: HashMap::new(),
+            default: None,
+        }
     }
 
     /// The one key a token may use: named by its `kid`, or the key without `kid`.

@@ -6,21 +6,22 @@
 //! they are stricter than `jsonwebtoken::Validation` (see `validate`).
 
 pub(crate) mod claims;
+mod compact;
+pub(crate) mod jwks;
 pub(crate) mod keys;
+pub(crate) mod providers;
+pub(crate) mod rules;
 
-use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::Algorithm;
-use serde_json::Value;
 
 use crate::error::AuthError;
 use crate::error::ConfigError;
 use crate::scheme::name::Scheme;
-use claims::{Claims, StrictObject};
-use keys::{JwtKey, KeySet, MAX_KID_LEN};
+use claims::Claims;
+use compact::Unverified;
+use keys::{JwtKey, KeySet};
+use providers::ProviderIssuer;
+use rules::{AudienceClaim, ClaimRules};
 
 /// Default largest accepted token, in bytes.
 pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -176,7 +177,7 @@ impl JwtConfig {
         self
     }
 
-    pub(crate) fn build(self) -> Result<JwtValidator, ConfigError> {
+    pub(crate) fn build(self, providers: Vec<ProviderIssuer>) -> Result<JwtValidator, ConfigError> {
         if let Some(e) = self.jwks_errors.into_iter().next() {
             return Err(e);
         }
@@ -194,56 +195,62 @@ impl JwtConfig {
                 "the subject claim, token cookie and token query parameter names must not be empty",
             ));
         }
+        if let Some(issuer) = &self.issuer
+            && providers.iter().any(|p| *p.issuer == **issuer)
+        {
+            return Err(ConfigError::Invalid(
+                "an identity provider's issuer equals the application's own JWT issuer: provider keys must never verify the application's tokens",
+            ));
+        }
+        let keys = if self.keys.is_empty() && !providers.is_empty() {
+            KeySet::empty()
+        } else {
+            KeySet::build(&self.keys)?
+        };
+        let leeway = self.leeway.as_secs_f64();
+        let mut providers = providers;
+        for provider in &mut providers {
+            provider.rules.leeway = leeway;
+            provider.rules.max_lifetime = self.max_lifetime.map(|d| d.as_secs_f64());
+        }
         Ok(JwtValidator {
-            subject_claim: self.subject_claim,
             cookie: self.cookie,
             query_param: self.query_param,
-            keys: KeySet::build(&self.keys)?,
-            issuer: self.issuer,
-            audiences: self.audiences,
-            leeway: self.leeway.as_secs_f64(),
-            required_claims: self.required_claims,
-            token_type: self.token_type,
+            keys,
+            rules: ClaimRules {
+                issuer: self.issuer,
+                audiences: self.audiences,
+                audience_claim: AudienceClaim::Aud,
+                leeway,
+                required_claims: self.required_claims,
+                token_type: self.token_type,
+                subject_claim: self.subject_claim,
+                max_lifetime: self.max_lifetime.map(|d| d.as_secs_f64()),
+                fixed: Vec::new(),
+            },
             max_token_bytes: self.max_token_bytes,
-            max_lifetime: self.max_lifetime.map(|d| d.as_secs_f64()),
+            providers,
         })
     }
 }
 
-/// The start-up product of [`JwtConfig`]: parsed keys and checks.
+/// The start-up product of [`JwtConfig`]: parsed keys and checks, for the
+/// application's own tokens and for each identity provider's.
 pub(crate) struct JwtValidator {
-    subject_claim: String,
     cookie: Option<String>,
     query_param: Option<String>,
     keys: KeySet,
-    issuer: Option<String>,
-    audiences: Vec<String>,
-    leeway: f64,
-    required_claims: Vec<String>,
-    token_type: Option<String>,
+    rules: ClaimRules,
     max_token_bytes: usize,
-    max_lifetime: Option<f64>,
+    providers: Vec<ProviderIssuer>,
 }
 
-const HEADERS_NAMING_KEYS: [&str; 4] = ["jku", "jwk", "x5u", "x5c"];
-
-fn malformed(reason: &'static str) -> AuthError {
+pub(crate) fn malformed(reason: &'static str) -> AuthError {
     AuthError::invalid_request(Scheme::JWT, reason)
 }
 
-fn refused(reason: &'static str) -> AuthError {
+pub(crate) fn refused(reason: &'static str) -> AuthError {
     AuthError::invalid(Scheme::JWT, reason)
-}
-
-fn numeric_date(claims: &Claims, name: &str) -> Result<Option<f64>, AuthError> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => match n.as_f64() {
-            Some(v) if v.is_finite() => Ok(Some(v)),
-            _ => Err(refused("a time claim is not a valid number")),
-        },
-        Some(_) => Err(refused("a time claim (exp, nbf, iat) is not a number")),
-    }
 }
 
 fn now_secs() -> f64 {
@@ -254,8 +261,13 @@ fn now_secs() -> f64 {
 }
 
 impl JwtValidator {
+    /// The identity providers whose tokens are accepted too.
+    pub(crate) fn providers(&self) -> &[ProviderIssuer] {
+        &self.providers
+    }
+
     pub(crate) fn subject_claim(&self) -> &str {
-        &self.subject_claim
+        &self.rules.subject_claim
     }
 
     pub(crate) fn cookie(&self) -> Option<&str> {
@@ -266,138 +278,68 @@ impl JwtValidator {
         self.query_param.as_deref()
     }
 
-    /// Verifies `token` (signature first, then claims) and returns its claims.
+    /// Verifies one of the application's own tokens (signature first, then claims).
     pub(crate) fn validate(&self, token: &str) -> Result<Claims, AuthError> {
-        let claims = self.verify_signature(token)?;
-        self.check_claims(&claims, now_secs())?;
+        let unverified = Unverified::parse(token, self.max_token_bytes)?;
+        let claims = self.verify_local(unverified)?;
+        self.rules.check(&claims, now_secs())?;
         Ok(claims)
     }
 
-    /// Structure, header and signature; returns the (not yet validated) claims.
-    pub(crate) fn verify_signature(&self, token: &str) -> Result<Claims, AuthError> {
-        if token.len() > self.max_token_bytes {
-            return Err(malformed("the token is too large"));
-        }
-        let mut segments = token.split('.');
-        let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
-            (segments.next(), segments.next(), segments.next(), segments.next())
-        else {
-            return Err(malformed("a JWT has exactly three dot-separated segments"));
-        };
-        let decode = |segment: &str| {
-            URL_SAFE_NO_PAD
-                .decode(segment)
-                .map_err(|_| malformed("the token is not valid base64url"))
-        };
-        let header_bytes = decode(header_b64)?;
-        let payload_bytes = decode(payload_b64)?;
-        let signature = decode(signature_b64)?;
-        let header = StrictObject::parse(&header_bytes)
-            .ok_or_else(|| malformed("the token header is not a JSON object with unique members"))?;
-
-        let alg = match header.get("alg") {
-            Some(Value::String(name)) if name.eq_ignore_ascii_case("none") => {
-                return Err(refused("unsigned tokens are refused"));
-            }
-            Some(Value::String(name)) => {
-                Algorithm::from_str(name).map_err(|_| refused("the token's algorithm is not supported"))?
-            }
-            _ => return Err(refused("the token header has no algorithm")),
-        };
-        if HEADERS_NAMING_KEYS.iter().any(|h| header.contains_key(*h)) {
-            return Err(refused(
-                "tokens naming their own key (jku, jwk, x5u, x5c) are refused",
-            ));
-        }
-        if header.contains_key("crit") {
-            return Err(refused(
-                "the token requires extensions this server does not support",
-            ));
-        }
-        match header.get("typ") {
-            None => {}
-            Some(Value::String(t)) if t.eq_ignore_ascii_case("JWT") || t.eq_ignore_ascii_case("at+jwt") => {}
-            Some(_) => return Err(refused("the token header's typ is not JWT")),
-        }
-        let kid = match header.get("kid") {
-            None => None,
-            Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_LEN => Some(kid.as_str()),
-            Some(_) => return Err(refused("the token's key id is invalid")),
-        };
+    fn verify_local(&self, unverified: Unverified<'_>) -> Result<Claims, AuthError> {
         let key = self
             .keys
-            .select(kid)
+            .select(unverified.kid.as_deref())
             .ok_or_else(|| refused("the token names an unknown key"))?;
-        if signature.is_empty() {
-            return Err(refused("the token is not signed"));
-        }
-        let signed_len = header_b64.len() + 1 + payload_b64.len();
-        match key.verify(alg, &token.as_bytes()[..signed_len], &signature) {
-            None => return Err(refused("the token's algorithm is not allowed for its key")),
-            Some(false) => return Err(refused("the token's signature is invalid")),
-            Some(true) => {}
-        }
-        let claims = StrictObject::parse(&payload_bytes)
-            .ok_or_else(|| refused("the token payload is not a JSON object with unique members"))?;
-        Ok(Claims::new(claims))
+        Ok(Claims::new(unverified.verify(key)?))
     }
 
-    /// Time, issuer, audience, type and required-claim checks.
-    pub(crate) fn check_claims(&self, claims: &Claims, now: f64) -> Result<(), AuthError> {
-        let exp = numeric_date(claims, "exp")?.ok_or_else(|| refused("the token has no expiry (exp)"))?;
-        if now > exp + self.leeway {
-            return Err(refused("the token has expired"));
-        }
-        if let Some(max) = self.max_lifetime
-            && exp - now > max + self.leeway
+    /// Verifies a bearer token of the application or of an identity provider: a JWT
+    /// goes to the keys of the issuer it claims (a provider's, or else the
+    /// application's own), an opaque token to the provider that introspects.
+    /// Returns the claims and the provider that vouched for them.
+    pub(crate) async fn verify(&self, token: &str) -> Result<(Claims, Option<&ProviderIssuer>), AuthError> {
+        if !compact::looks_like_jwt(token)
+            && let Some(provider) = self.providers.iter().find(|p| p.source.introspects())
         {
-            return Err(refused("the token lives longer than this server accepts (exp)"));
-        }
-        if let Some(nbf) = numeric_date(claims, "nbf")?
-            && now + self.leeway < nbf
-        {
-            return Err(refused("the token is not valid yet (nbf)"));
-        }
-        if let Some(iat) = numeric_date(claims, "iat")?
-            && iat > now + self.leeway
-        {
-            return Err(refused("the token was issued in the future (iat)"));
-        }
-        if let Some(issuer) = &self.issuer {
-            match claims.get("iss") {
-                Some(Value::String(iss)) if iss == issuer => {}
-                _ => return Err(refused("the token's issuer is not accepted")),
+            if token.len() > self.max_token_bytes {
+                return Err(malformed("the token is too large"));
             }
+            let claims = provider
+                .source
+                .introspect(token)
+                .await?
+                .ok_or_else(|| refused("the token is not active"))?;
+            return Ok((claims, Some(provider)));
         }
-        if !self.audiences.is_empty() {
-            let accepted = |v: &Value| v.as_str().is_some_and(|a| self.audiences.iter().any(|x| x == a));
-            let ok = match claims.get("aud") {
-                Some(v @ Value::String(_)) => accepted(v),
-                Some(Value::Array(list)) => list.iter().all(Value::is_string) && list.iter().any(accepted),
-                _ => false,
-            };
-            if !ok {
-                return Err(refused("the token's audience is not accepted"));
-            }
-        }
-        if let Some(expected) = &self.token_type {
-            match claims.get("typ") {
-                Some(Value::String(typ)) if typ == expected => {}
-                _ => return Err(refused("the token is not an access token")),
-            }
-        }
-        match claims.get(&self.subject_claim) {
-            Some(Value::String(sub)) if !sub.is_empty() && sub.len() <= 256 => {}
-            _ => return Err(refused("the token has no valid subject (sub)")),
-        }
-        match claims.get("jti") {
-            None => {}
-            Some(Value::String(jti)) if !jti.is_empty() && jti.len() <= 256 => {}
-            Some(_) => return Err(refused("the token's id (jti) is invalid")),
-        }
-        if self.required_claims.iter().any(|c| claims.get(c).is_none()) {
-            return Err(refused("the token lacks a required claim"));
-        }
-        Ok(())
+        let unverified = Unverified::parse(token, self.max_token_bytes)?;
+        let claimed = unverified.claimed_issuer();
+        let Some(provider) = self.providers.iter().find(|p| Some(&*p.issuer) == claimed) else {
+            let claims = self.verify_local(unverified)?;
+            self.rules.check(&claims, now_secs())?;
+            return Ok((claims, None));
+        };
+        let keys = match provider.source.keys() {
+            Some(keys) => keys,
+            None => match provider.source.refetch().await {
+                Some(keys) => keys,
+                None => {
+                    tracing::warn!(issuer = %provider.issuer, "no key set from the identity provider yet");
+                    return Err(AuthError::Unavailable);
+                }
+            },
+        };
+        let kid = unverified.kid.as_deref();
+        let keys = if keys.select(kid).is_none() && kid.is_some() {
+            provider.source.refetch().await.unwrap_or(keys)
+        } else {
+            keys
+        };
+        let key = keys
+            .select(kid)
+            .ok_or_else(|| refused("the token names an unknown key"))?;
+        let claims = Claims::new(unverified.verify(key)?);
+        provider.rules.check(&claims, now_secs())?;
+        Ok((claims, Some(provider)))
     }
 }

@@ -123,7 +123,7 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
                 "this server does not accept tokens",
             ));
         };
-        let claims = jwt.validate(&credential.token)?;
+        let (claims, provider) = jwt.verify(&credential.token).await?;
         if credential.location == TokenLocation::Cookie && !credentials::is_safe_method(&parts.method) {
             self.origins.check(parts)?;
             let sent = parts
@@ -153,6 +153,20 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
                 Ok(true) => return Err(AuthError::invalid(Scheme::JWT, "the token has been revoked")),
                 Err(e) => return Err(store_down(e)),
             }
+        }
+        if let Some(provider) = provider {
+            // An identity provider's user: never looked up as a local user; the
+            // provider's claim mapping says who it is.
+            let subject = claims
+                .get(&provider.rules.subject_claim)
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| AuthError::invalid(Scheme::JWT, "the token has no valid subject"))?
+                .to_owned();
+            let identity = Identity::new(Scheme::JWT, subject).with_claims(claims);
+            let user = provider.mapping.user(&identity);
+            return Ok(Verified::identity(
+                identity.vouched_by(Arc::clone(&provider.issuer), user),
+            ));
         }
         let subject = claims
             .get(jwt.subject_claim())

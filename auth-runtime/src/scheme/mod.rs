@@ -12,10 +12,13 @@ mod jwt;
 pub(crate) mod name;
 mod session;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use http::request::Parts;
 
 use crate::error::AuthError;
+use crate::identity::ClaimsUser;
 use crate::jwt::claims::Claims;
 use crate::login::Login;
 use crate::store::UserStore;
@@ -41,6 +44,9 @@ pub struct Identity {
     subject: String,
     claims: Option<Claims>,
     key_id: Option<String>,
+    provider: Option<Arc<str>>,
+    /// An identity provider's user as its claim mapping describes it.
+    pub(crate) mapped: Option<ClaimsUser>,
 }
 
 impl Identity {
@@ -51,7 +57,24 @@ impl Identity {
             subject: subject.into(),
             claims: None,
             key_id: None,
+            provider: None,
+            mapped: None,
         }
+    }
+
+    /// Vouched for by the identity provider whose issuer is `issuer`; `user` is what
+    /// its claim mapping made of the claims.
+    pub(crate) fn vouched_by(mut self, issuer: Arc<str>, user: ClaimsUser) -> Self {
+        self.provider = Some(issuer);
+        self.mapped = Some(user);
+        self
+    }
+
+    /// The issuer of the identity provider that vouched for this identity; `None` for
+    /// the application's own credentials. A provider's subject is never looked up as
+    /// a local user.
+    pub fn provider(&self) -> Option<&str> {
+        self.provider.as_deref()
     }
 
     /// With the verified claims of a token.
@@ -86,8 +109,8 @@ impl Identity {
         self.key_id.as_deref()
     }
 
-    pub(crate) fn into_parts(self) -> (Scheme, Option<Claims>, Option<String>) {
-        (self.scheme, self.claims, self.key_id)
+    pub(crate) fn into_parts(self) -> (Scheme, Option<Claims>, Option<String>, Option<Arc<str>>) {
+        (self.scheme, self.claims, self.key_id, self.provider)
     }
 }
 

@@ -11,9 +11,9 @@ use portcullis::{
 
 use crate::support::*;
 
-#[path = "../../../examples/reference/db.rs"]
+#[path = "../../../examples/reference/user.rs"]
 #[allow(dead_code, unreachable_pub)]
-mod reference_db;
+mod reference_user;
 
 const SECRET_TEXT: &str = "s3cr3t-Value-that-must-never-be-printed";
 
@@ -88,11 +88,12 @@ async fn debug_never_prints_a_secret() {
     let logged_in = auth.login("alice", ALICE_PASSWORD, None).await.unwrap();
     let hash = logged_in.user.password_hash.clone().unwrap();
     let salt_and_hash = hash.rsplitn(3, '$').take(2).collect::<Vec<_>>();
-    let reference = reference_db::User {
-        id: 1,
+    let reference = reference_user::User {
+        id: reference_user::UserId::Local(1),
         username: "alice".into(),
         email: "alice@example.com".into(),
         role: "admin".into(),
+        granted: Vec::new(),
         password_hash: Some(hash.clone()),
         active: true,
         email_confirmed: true,

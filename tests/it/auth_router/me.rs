@@ -2,6 +2,8 @@
 
 use http::header::WWW_AUTHENTICATE;
 
+use crate::support::{claims, hs256};
+
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -84,4 +86,22 @@ async fn me_refuses_wrong_credentials_of_each_scheme() {
     )
     .await;
     expect_error(&r, StatusCode::UNAUTHORIZED, "invalid_credentials");
+}
+
+#[tokio::test]
+async fn me_reports_the_scopes_of_the_token() {
+    let w = world();
+    let mut claims = claims("2");
+    claims["scope"] = json!("posts:read profile");
+    let r = send(
+        &w.app,
+        get_with("/me", "authorization", &format!("Bearer {}", hs256(&claims))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["scopes"], json!(["posts:read", "profile"]));
+    assert_eq!(r.body["id"], json!(2));
+    // Credentials without scopes report an empty list.
+    let r = send(&w.app, get_with("/me", "x-api-key", BOB_KEY)).await;
+    assert_eq!(r.body["scopes"], json!([]));
 }

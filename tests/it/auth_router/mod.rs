@@ -387,7 +387,7 @@ fn assert_token_pair(r: &Reply) {
 }
 
 fn me_body(id: i64, username: &str, roles: &[&str], scheme: &str) -> Value {
-    json!({"id": id, "username": username, "roles": roles, "scheme": scheme})
+    json!({"id": id, "username": username, "roles": roles, "scopes": [], "scheme": scheme})
 }
 
 // Sessions.

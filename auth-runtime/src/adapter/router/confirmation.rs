@@ -12,7 +12,7 @@ use http::StatusCode;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{Config, JwtOnly, RouterState, problem, refuse, store_down};
+use super::{Config, JwtOnly, RouterState, local_account_only, problem, refuse, store_down};
 use crate::error::AuthError;
 use crate::gate::Portcullis;
 use crate::guard::Authenticated;
@@ -24,6 +24,9 @@ pub(super) async fn confirm_status<U: AuthUser>(
     axum::Extension(config): Config<U>,
     user: Authenticated<U, JwtOnly>,
 ) -> Response {
+    if let Some(refused) = local_account_only(&user) {
+        return refused;
+    }
     match config.shared.registrar.email(user.user.id()).await {
         Ok(Some(status)) => {
             Json(json!({ "email": status.email, "confirmed": status.confirmed })).into_response()
@@ -49,6 +52,9 @@ pub(super) async fn confirm_request<U: AuthUser>(
     axum::Extension(config): Config<U>,
     user: Authenticated<U, JwtOnly>,
 ) -> Response {
+    if let Some(refused) = local_account_only(&user) {
+        return refused;
+    }
     let id = user.user.id();
     let status = match config.shared.registrar.email(id).await {
         Ok(Some(status)) => status,

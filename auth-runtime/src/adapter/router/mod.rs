@@ -38,7 +38,7 @@ use confirmation::{confirm, confirm_request, confirm_status};
 /// | `POST /auth/logout {refresh_token}` | jwt | 204: the family and the access token are revoked |
 /// | `POST /session/login {username,password}` | — | 200 `{csrf_token}` + `Set-Cookie` |
 /// | `POST /session/logout` | session | 204, cookie cleared, session destroyed |
-/// | `GET /me` | jwt, api_key, session, basic | 200 `{id,username,roles,scheme}` |
+/// | `GET /me` | jwt, api_key, session, basic | 200 `{id,username,roles,scopes,scheme}` |
 /// | `GET /auth/confirm` | jwt | 200 `{email,confirmed}` |
 /// | `POST /auth/confirm` | jwt | 202 mail sent; 400 already confirmed; 429 within 60 s |
 /// | `GET` or `POST /auth/confirm/{token}` (the mailed link) | — | 200 confirmed; 403 unknown, used or expired token |
@@ -161,6 +161,18 @@ fn problem<U: AuthUser>(
 ) -> Response {
     auth.refuse(AuthError::input(status, code, message.to_owned()), &[])
         .into_response()
+}
+
+/// Routes that keep rows under a local user id (refresh families, e-mail
+/// confirmation, user names) answer 403 to identity-provider users.
+fn local_account_only<U: AuthUser, S: SchemeSet<U>>(user: &Authenticated<U, S>) -> Option<Response> {
+    user.info.provider().is_some().then(|| {
+        let denied = AuthError::Denied {
+            scheme: user.info.scheme(),
+            requirement: "a local account (identity-provider users have none)",
+        };
+        user.refuse(denied).into_response()
+    })
 }
 
 fn refuse<U: AuthUser, S: SchemeSet<U>>(auth: &Portcullis<U>, error: AuthError) -> Response {
@@ -290,6 +302,9 @@ async fn logout<U: AuthUser>(
     user: Authenticated<U, JwtOnly>,
     body: Result<Json<LogoutForm>, JsonRejection>,
 ) -> Response {
+    if let Some(refused) = local_account_only(&user) {
+        return refused;
+    }
     let form = input!(auth, body);
     match auth.logout(form.refresh_token.as_deref(), &user.info).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
@@ -334,6 +349,7 @@ async fn me<U: AuthUser>(user: Authenticated<U, Any>) -> Response {
         "id": user.user.id(),
         "username": user.user.name(),
         "roles": user.user.role_names(),
+        "scopes": user.info.scopes(),
         "scheme": user.info.scheme().as_str(),
     }))
     .into_response()
@@ -369,6 +385,9 @@ async fn change_username<U: AuthUser>(
         Ok(None) => return not_found(),
         Err(e) => return store_down(&auth, &e),
     };
+    if let Some(refused) = local_account_only(&user) {
+        return refused;
+    }
     if *user.user.id() != target && !user.user.has_role(&config.shared.admin_role) {
         let denied = AuthError::Denied {
             scheme: user.info.scheme(),
