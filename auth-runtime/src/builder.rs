@@ -4,11 +4,12 @@
 use std::any::{Any, TypeId};
 use std::sync::Arc;
 
+use crate::claims_user::{ClaimsMapping, ClaimsUser};
 use crate::credentials::TrustedProxies;
 use crate::error::ConfigError;
 use crate::gate::{Inner, Portcullis, Registered};
 use crate::hooks::{AfterAuthentication, BeforeAuthentication};
-use crate::identity::{ClaimsMapping, ClaimsUser, FromStore, IdentityResolver, ProviderUsers};
+use crate::identity::{FromStore, IdentityResolver, ProviderUsers};
 use crate::jwt::JwtConfig;
 use crate::jwt::providers::ProviderIssuer;
 use crate::login::{Hashing, Login, PasswordVerifier, ThrottleConfig};

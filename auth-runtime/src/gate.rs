@@ -7,9 +7,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::request::Parts;
 
+use crate::claims_user::ClaimsUser;
 use crate::error::AuthError;
 use crate::hooks::{AfterAuthentication, BeforeAuthentication};
-use crate::identity::{self, ClaimsUser, IdentityResolver, ProviderUsers};
+use crate::identity::{self, IdentityResolver, ProviderUsers};
 use crate::info::AuthInfo;
 use crate::login::Login;
 use crate::rejection::{Challenge, Refusal, Rejection};

@@ -4,10 +4,11 @@
 
 use async_trait::async_trait;
 
+use crate::claims_user::{ClaimsMapping, ClaimsUser};
 use crate::error::{AuthError, StoreError, store_down};
 use crate::scheme::Identity;
 use crate::store::UserStore;
-use crate::user::{AuthUser, DeclaredNames};
+use crate::user::AuthUser;
 
 /// Turns a verified identity into a user. `Ok(None)` refuses the request with 401
 /// ("not a known user"); `Err` answers 503.
@@ -92,184 +93,11 @@ pub(crate) async fn resolve<U: AuthUser>(
         .ok_or_else(|| AuthError::invalid(identity.scheme(), "the token's subject is not a known user"))
 }
 
-/// A user made of the token's claims alone: no database. Roles, permissions and
-/// scopes come from the claim paths of a [`ClaimsMapping`]; `#[require(role = ...)]`,
-/// `#[permissions(...)]` and `scope = ...` work on it as on any user.
-///
-/// ```
-/// use portcullis::{AuthUser, ClaimsUser};
-/// let user = ClaimsUser::new("auth0|42").with_roles(["admin"]).with_permissions(["posts:read"]);
-/// assert!(user.has_role("admin") && user.has_permission("posts:read"));
-/// assert_eq!(user.id(), "auth0|42");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ClaimsUser {
-    id: String,
-    name: Option<String>,
-    roles: Vec<String>,
-    permissions: Vec<String>,
-    scopes: Vec<String>,
-}
-
-impl ClaimsUser {
-    /// A user with this subject and nothing else.
-    pub fn new(id: impl Into<String>) -> Self {
-        ClaimsUser {
-            id: id.into(),
-            ..ClaimsUser::default()
-        }
-    }
-
-    /// With a display name.
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// With roles.
-    pub fn with_roles<S: Into<String>>(mut self, roles: impl IntoIterator<Item = S>) -> Self {
-        self.roles.extend(roles.into_iter().map(Into::into));
-        self
-    }
-
-    /// With permissions.
-    pub fn with_permissions<S: Into<String>>(mut self, permissions: impl IntoIterator<Item = S>) -> Self {
-        self.permissions.extend(permissions.into_iter().map(Into::into));
-        self
-    }
-
-    /// With OAuth scopes.
-    pub fn with_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
-        self.scopes.extend(scopes.into_iter().map(Into::into));
-        self
-    }
-
-    /// The user's scopes.
-    pub fn scopes(&self) -> &[String] {
-        &self.scopes
-    }
-}
-
-/// Declares no names: roles and permissions are compared by name at run time.
-impl DeclaredNames for ClaimsUser {}
-
-impl AuthUser for ClaimsUser {
-    type Id = String;
-
-    fn id(&self) -> &String {
-        &self.id
-    }
-
-    fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    fn for_each_role(&self, f: &mut dyn FnMut(&str)) {
-        self.roles.iter().for_each(|r| f(r));
-    }
-
-    fn for_each_permission(&self, f: &mut dyn FnMut(&str)) {
-        self.permissions.iter().for_each(|p| f(p));
-    }
-}
-
-/// Where a [`ClaimsUser`]'s facts are in the token: dotted claim paths, each an array
-/// of strings or a space-separated string. Defaults: name `preferred_username`,
-/// roles `roles`, permissions `permissions`, scopes `scope` and `scp`.
-///
-/// ```
-/// use portcullis::{ClaimsMapping, ClaimsUser, IdentityResolver, Identity, InMemoryUserStore, Claims, Scheme};
-/// let keycloak = ClaimsMapping::new().roles("realm_access.roles");
-/// let claims = Claims::from_json(serde_json::json!({
-///     "sub": "f81d4fae", "realm_access": { "roles": ["admin"] }, "scope": "openid posts:read",
-/// })).unwrap();
-/// let identity = Identity::new(Scheme::JWT, "f81d4fae").with_claims(claims);
-/// let user = keycloak.user(&identity);
-/// assert!(portcullis::AuthUser::has_role(&user, "admin"));
-/// assert_eq!(user.scopes(), ["openid", "posts:read"]);
-/// ```
-#[derive(Debug, Clone)]
-pub struct ClaimsMapping {
-    name: Vec<String>,
-    roles: Vec<String>,
-    permissions: Vec<String>,
-    scopes: Vec<String>,
-}
-
-impl Default for ClaimsMapping {
-    fn default() -> Self {
-        ClaimsMapping {
-            name: vec!["preferred_username".into()],
-            roles: vec!["roles".into()],
-            permissions: vec!["permissions".into()],
-            scopes: vec!["scope".into(), "scp".into()],
-        }
-    }
-}
-
 impl ClaimsMapping {
-    /// The defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The display-name claim path (replaces the default).
-    pub fn name(mut self, path: impl Into<String>) -> Self {
-        self.name = vec![path.into()];
-        self
-    }
-
-    /// A roles claim path (the first call replaces the default; later calls add).
-    pub fn roles(mut self, path: impl Into<String>) -> Self {
-        add_path(&mut self.roles, "roles", path.into());
-        self
-    }
-
-    /// A permissions claim path (the first call replaces the default; later calls add).
-    pub fn permissions(mut self, path: impl Into<String>) -> Self {
-        add_path(&mut self.permissions, "permissions", path.into());
-        self
-    }
-
-    /// A scopes claim path (the first call replaces the defaults; later calls add).
-    pub fn scopes(mut self, path: impl Into<String>) -> Self {
-        if self.scopes == ["scope", "scp"] {
-            self.scopes.clear();
-        }
-        self.scopes.push(path.into());
-        self
-    }
-
     /// The user an identity's claims describe.
     pub fn user(&self, identity: &Identity) -> ClaimsUser {
-        let mut user = ClaimsUser::new(identity.subject());
-        let Some(claims) = identity.claims() else {
-            return user;
-        };
-        let collect = |paths: &[String]| -> Vec<String> {
-            paths
-                .iter()
-                .flat_map(|p| claims.strings_at(p))
-                .map(str::to_owned)
-                .collect()
-        };
-        user.name = self
-            .name
-            .iter()
-            .find_map(|p| claims.path(p).and_then(|v| v.as_str()))
-            .map(str::to_owned);
-        user.roles = collect(&self.roles);
-        user.permissions = collect(&self.permissions);
-        user.scopes = collect(&self.scopes);
-        user
+        self.map(identity.subject(), identity.claims())
     }
-}
-
-fn add_path(paths: &mut Vec<String>, default: &str, path: String) {
-    if paths.len() == 1 && paths[0] == default {
-        paths.clear();
-    }
-    paths.push(path);
 }
 
 #[async_trait]

@@ -9,6 +9,7 @@
 mod accounts;
 mod adapter;
 mod builder;
+mod claims_user;
 mod credentials;
 mod deferred;
 mod error;
@@ -41,13 +42,14 @@ pub use adapter::client_addr;
 #[cfg(feature = "axum")]
 pub use adapter::router::AuthRouter;
 pub use builder::{PortcullisBuilder, install_crypto_provider};
+pub use claims_user::{ClaimsMapping, ClaimsUser};
 pub use credentials::{BasicCredentials, ClientAddr};
 pub use deferred::{Deferred, DeferredBody};
 pub use error::{AuthError, ConfigError, StoreError};
 pub use gate::{Portcullis, SchemeSet};
 pub use guard::{Authenticated, MaybeAuthenticated};
 pub use hooks::{AfterAuthentication, BeforeAuthentication};
-pub use identity::{ClaimsMapping, ClaimsUser, FromStore, IdentityResolver};
+pub use identity::{FromStore, IdentityResolver};
 pub use info::AuthInfo;
 pub use jwt::claims::Claims;
 pub use jwt::keys::JwtKey;

@@ -3,7 +3,7 @@
 //! audience. `#[require(role = ...)]`, `#[permissions(...)]` and `scope = ...` then
 //! work unchanged on the resulting [`ClaimsUser`](crate::ClaimsUser).
 
-use crate::identity::ClaimsMapping;
+use crate::claims_user::ClaimsMapping;
 use crate::jwt::rules::AudienceClaim;
 
 /// A provider's claim layout.

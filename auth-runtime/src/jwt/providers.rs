@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use super::claims::Claims;
 use super::keys::KeySet;
 use super::rules::ClaimRules;
+use crate::claims_user::ClaimsMapping;
 use crate::error::AuthError;
-use crate::identity::ClaimsMapping;
 
 /// Where a provider's keys (and, optionally, token introspection) come from.
 #[async_trait]

@@ -16,9 +16,9 @@ use async_trait::async_trait;
 use jsonwebtoken::{Algorithm, AlgorithmFamily};
 
 use crate::builder::PortcullisBuilder;
+use crate::claims_user::ClaimsUser;
 use crate::error::{AuthError, ConfigError};
 use crate::gate::Portcullis;
-use crate::identity::ClaimsUser;
 use crate::jwt::claims::Claims;
 use crate::jwt::keys::KeySet;
 use crate::jwt::providers::{ProviderIssuer, ProviderSource};

@@ -162,8 +162,8 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
                 .and_then(|v| v.as_str())
                 .ok_or_else(|| AuthError::invalid(Scheme::JWT, "the token has no valid subject"))?
                 .to_owned();
+            let user = provider.mapping.map(&subject, Some(&claims));
             let identity = Identity::new(Scheme::JWT, subject).with_claims(claims);
-            let user = provider.mapping.user(&identity);
             return Ok(Verified::identity(
                 identity.vouched_by(Arc::clone(&provider.issuer), user),
             ));

@@ -17,8 +17,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use http::request::Parts;
 
+use crate::claims_user::ClaimsUser;
 use crate::error::AuthError;
-use crate::identity::ClaimsUser;
 use crate::jwt::claims::Claims;
 use crate::login::Login;
 use crate::store::UserStore;
