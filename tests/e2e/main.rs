@@ -21,6 +21,8 @@
 //! build examples for `--test e2e` alone: run
 //! `cargo test --all-features --test e2e --example reference --example quickstart`.
 
+#[path = "../support/idp/mod.rs"]
+mod idp;
 #[path = "../support/services.rs"]
 mod services;
 
@@ -28,6 +30,7 @@ mod abuse;
 mod backends;
 mod client;
 mod jwt;
+mod provider;
 mod quickstart;
 mod rows_access;
 mod rows_accounts;
@@ -39,6 +42,10 @@ mod standalone;
 mod suite;
 
 use backends::Backend;
+use services::Service;
+
+static IDP: Service = Service::new(idp::NAME, idp::VARIABLE, idp::HINT, idp::probe);
+static NEEDS_IDP: [&Service; 1] = [&IDP];
 use suite::{Seeds, Suite};
 
 /// A row group: run against a server on fresh state, with the seed users logged in.
@@ -133,6 +140,27 @@ fn main() {
     ];
     for (name, test) in standalone {
         trials.push(services::trial(name, &[], test));
+    }
+    let behind_a_provider: [(&str, fn()); 4] = [
+        (
+            "provider::provider_users_read_and_never_write_local_rows",
+            provider::provider_users_read_and_never_write_local_rows,
+        ),
+        (
+            "provider::opaque_provider_tokens_are_introspected",
+            provider::opaque_provider_tokens_are_introspected,
+        ),
+        (
+            "provider::the_server_starts_before_its_provider",
+            provider::the_server_starts_before_its_provider,
+        ),
+        (
+            "provider::a_plain_http_issuer_is_refused_outside_development_mode",
+            provider::a_plain_http_issuer_is_refused_outside_development_mode,
+        ),
+    ];
+    for (name, test) in behind_a_provider {
+        trials.push(services::trial(name, &NEEDS_IDP, test));
     }
     // The trials mostly wait for their server (which hashes passwords): more threads
     // than cores pay off (47 trials: 16 s with 2 threads, 13 s with 4 on 2 cores).

@@ -6,6 +6,9 @@
 //!   stores on one server, key expiry — each against a `redis-server` of its own;
 //! * `redis_shared::*`: two application instances on one Redis, over HTTP;
 //! * `redis_abuse::*`: the stateful abuse scenarios of `tests/support/abuse_suite.rs`;
+//! * `idp_provider::*`: identity-provider tokens against a real OpenID provider
+//!   (`oidc-provider` on Node.js, `tests/support/idp/`): end to end, rotation, forged
+//!   kids, provider down, keys without `alg`, introspection;
 //! * `postgres_users::*`: the sqlx user-store suite of `tests/support/sqlx_users.rs` (SQLite in `tests/it`) on
 //!   PostgreSQL (127.0.0.1:5432, database `test`, or `PORTCULLIS_POSTGRES_URL`), a
 //!   schema per trial.
@@ -15,6 +18,8 @@
 //! `PORTCULLIS_REQUIRE_POSTGRES=1` (as in `.ci/run`) it fails instead (see `tests/support/services.rs`). Each async trial runs
 //! on a tokio runtime of its own.
 
+#[path = "../support/idp/mod.rs"]
+mod idp;
 #[path = "../support/services.rs"]
 mod services;
 // Each binary uses a part of the shared support.
@@ -22,6 +27,7 @@ mod services;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod idp_provider;
 mod postgres_users;
 mod redis_abuse;
 mod redis_faults;
@@ -34,6 +40,8 @@ use services::{POSTGRES, REDIS, REDIS_SERVER, Service, tokio_trial};
 static NEEDS_POSTGRES: [&Service; 1] = [&POSTGRES];
 static NEEDS_REDIS: [&Service; 1] = [&REDIS];
 static NEEDS_REDIS_SERVER: [&Service; 1] = [&REDIS_SERVER];
+static IDP: Service = Service::new(idp::NAME, idp::VARIABLE, idp::HINT, idp::probe);
+static NEEDS_IDP: [&Service; 1] = [&IDP];
 
 fn main() {
     let mut trials = redis_stores::trials();
@@ -124,6 +132,44 @@ fn main() {
             &NEEDS_POSTGRES,
             1,
             postgres_users::database_user_round_trips_through_serde,
+        ),
+    ]);
+    trials.extend([
+        tokio_trial(
+            "idp_provider::client_credentials_tokens_are_verified_end_to_end",
+            &NEEDS_IDP,
+            2,
+            idp_provider::client_credentials_tokens_are_verified_end_to_end,
+        ),
+        tokio_trial(
+            "idp_provider::rotated_keys_are_accepted_without_a_restart",
+            &NEEDS_IDP,
+            2,
+            idp_provider::rotated_keys_are_accepted_without_a_restart,
+        ),
+        tokio_trial(
+            "idp_provider::forged_key_ids_cost_the_provider_at_most_one_fetch_per_interval",
+            &NEEDS_IDP,
+            2,
+            idp_provider::forged_key_ids_cost_the_provider_at_most_one_fetch_per_interval,
+        ),
+        tokio_trial(
+            "idp_provider::provider_down_keeps_its_keys_and_503_only_before_the_first_set",
+            &NEEDS_IDP,
+            2,
+            idp_provider::provider_down_keeps_its_keys_and_503_only_before_the_first_set,
+        ),
+        tokio_trial(
+            "idp_provider::keys_without_alg_are_used_with_the_inferred_algorithm",
+            &NEEDS_IDP,
+            2,
+            idp_provider::keys_without_alg_are_used_with_the_inferred_algorithm,
+        ),
+        tokio_trial(
+            "idp_provider::opaque_tokens_are_introspected_and_cached",
+            &NEEDS_IDP,
+            2,
+            idp_provider::opaque_tokens_are_introspected_and_cached,
         ),
     ]);
     // The fault trials time store calls (each must fail within 2 s); two at a time on

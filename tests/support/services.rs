@@ -73,6 +73,22 @@ pub static POSTGRES: Service = Service {
 };
 
 impl Service {
+    /// A service whose probe lives in another support file (e.g. `idp::probe`).
+    pub const fn new(
+        name: &'static str,
+        variable: &'static str,
+        hint: &'static str,
+        probe: fn() -> Result<(), String>,
+    ) -> Service {
+        Service {
+            name,
+            variable,
+            hint,
+            probe,
+            state: OnceLock::new(),
+        }
+    }
+
     /// Whether this service must be there (`<variable>=1`).
     pub fn required(&self) -> bool {
         std::env::var(self.variable).is_ok_and(|v| v == "1")
