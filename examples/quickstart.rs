@@ -141,10 +141,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  curl -H 'X-API-Key: {api_key}' http://{addr}/me");
     println!("  curl -u alice:alice-password-1 http://{addr}/me");
     println!("  curl http://{addr}/me        # 401 with one challenge per scheme");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    // With the peer address, login throttling also counts per client address.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

@@ -391,8 +391,8 @@ pub use portcullis_runtime::{
 };
 // Passwords, API keys and the client's address.
 pub use portcullis_runtime::{
-    ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, ClientAddr, PasswordError, client_addr,
-    hash_api_key, hash_password, needs_rehash, verify_password,
+    ARGON2_ITERATIONS, ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, ClientAddr, GeneratedApiKey, PasswordError,
+    client_addr, generate_api_key, hash_api_key, hash_password, needs_rehash, verify_password,
 };
 // The auth router's account logic (also in [`router`]).
 #[cfg(feature = "axum")]
@@ -402,7 +402,7 @@ pub use portcullis_runtime::{EmailStatus, Mailer, NewAccount, Registrar, Rename}
 pub use portcullis_runtime::{async_trait, jsonwebtoken};
 // With the `redis` feature on (in this crate or in the runtime): `RedisStore`, and the
 // `redis` crate it is built on (to configure a `ConnectionManager`).
-#[allow(unused_imports)] // empty without the feature
+#[allow(unused_imports, unreachable_pub)] // empty without the feature
 pub use portcullis_runtime::with_redis::*;
 
 /// The most used items in one import: `use portcullis::prelude::*;` — every macro
@@ -429,7 +429,7 @@ pub mod schemes {
 /// ([`IdentityProvider`](portcullis_runtime::with_oidc), feature `oidc`) whose
 /// claims a [`Preset`] maps onto roles, permissions and scopes.
 pub mod identity {
-    #[allow(unused_imports)] // empty without the feature
+    #[allow(unused_imports, unreachable_pub)] // empty without the feature
     pub use portcullis_runtime::with_oidc::*;
     pub use portcullis_runtime::{ClaimsMapping, ClaimsUser, FromStore, Identity, IdentityResolver, Preset};
 }

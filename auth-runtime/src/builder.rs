@@ -242,6 +242,19 @@ impl<U: AuthUser> PortcullisBuilder<U> {
     }
 
     /// Enables issuing tokens ([`Portcullis::issue_tokens`], [`Portcullis::refresh_tokens`]).
+    /// Without a [`jwt`](Self::jwt) call, the `jwt` scheme verifies them with their own
+    /// settings ([`TokenConfig::verification`]): secret, issuer and audience are given once.
+    ///
+    /// ```
+    /// use portcullis::{Algorithm, AuthUser, InMemoryUserStore, Portcullis, TokenConfig};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
+    ///     .tokens(TokenConfig::hmac(b"kD8#vR2qLx9!mZ4wT7pQ1sF6yH3nJ0cB", Algorithm::HS256)
+    ///         .issuer("https://auth.example.com")
+    ///         .audience("my-api"))
+    ///     .build()
+    ///     .unwrap();
+    /// ```
     pub fn tokens(mut self, config: TokenConfig) -> Self {
         self.tokens = Some(config);
         self
@@ -369,8 +382,12 @@ impl<U: AuthUser> PortcullisBuilder<U> {
             .into_iter()
             .map(|start| start())
             .collect::<Result<Vec<_>, _>>()?;
-        // Identity providers alone enable the `jwt` scheme (with no keys of its own).
-        let jwt = match self.jwt {
+        // Issued tokens are verified with their own settings unless `jwt` says more;
+        // identity providers alone enable the `jwt` scheme (with no keys of its own).
+        let configured = self
+            .jwt
+            .or_else(|| self.tokens.as_ref().map(TokenConfig::verification));
+        let jwt = match configured {
             None if providers.is_empty() => None,
             config => {
                 let config = config.unwrap_or_default();
@@ -451,6 +468,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                     hashing,
                     origins,
                     reveal_inactive: self.reveal_inactive,
+                    warned_no_client: std::sync::atomic::AtomicBool::new(false),
                 },
                 sessions,
                 one_time: self

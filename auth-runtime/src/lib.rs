@@ -72,7 +72,7 @@ pub use scheme::{
     ApiKey, ApiKeyConfig, ApiKeyValidator, AuthScheme, Basic, BearerToken, Context, Identity, Jwt, Scheme,
     Session, TokenLocation, Verified,
 };
-pub use secret::{ApiKeyHash, SecretHash, hash_api_key};
+pub use secret::{ApiKeyHash, GeneratedApiKey, SecretHash, generate_api_key, hash_api_key};
 pub use sessions::{NewSession, SessionConfig};
 #[cfg(feature = "redis")]
 pub use store::RedisStore;

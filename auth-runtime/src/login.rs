@@ -228,6 +228,8 @@ pub(crate) struct Login {
     pub(crate) origins: PublicOrigins,
     /// An inactive account's right password answers 403 (else like a wrong one).
     pub(crate) reveal_inactive: bool,
+    /// Whether the "no client address" warning was logged (once per gate).
+    pub(crate) warned_no_client: std::sync::atomic::AtomicBool,
 }
 
 /// The counters one attempt touches.
@@ -331,6 +333,13 @@ impl Login {
         password: &str,
         client: Option<IpAddr>,
     ) -> Result<(U, bool), AuthError> {
+        if client.is_none()
+            && !self
+                .warned_no_client
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            warn_no_client_address();
+        }
         let keys = Self::keys(username, client);
         self.count_attempt(&keys).await?;
         let user = users.find_by_username(username).await.map_err(store_down)?;
@@ -457,4 +466,14 @@ impl Login {
     pub(crate) async fn give_back(&self, key: &str) -> Result<(), AuthError> {
         self.throttle.forgive(key).await.map_err(store_down)
     }
+}
+
+/// Logged once per gate when logins arrive without a client address: throttling is
+/// then per user name only (an attacker can lock out names but is not slowed down per
+/// address). The usual cause is an axum app served without `ConnectInfo`.
+fn warn_no_client_address() {
+    tracing::warn!(
+        "a password check without the client's address: per-address login throttling is off; serve the app with \
+         `into_make_service_with_connect_info::<SocketAddr>()` (axum) or pass the address to Portcullis::login"
+    );
 }

@@ -129,6 +129,7 @@ impl Preset {
     }
 
     /// The claim that names the audience.
+    #[cfg_attr(not(feature = "oidc"), allow(dead_code))]
     pub(crate) fn audience_claim(&self) -> AudienceClaim {
         match self.kind {
             Kind::Cognito => AudienceClaim::ClientId,
@@ -137,6 +138,7 @@ impl Preset {
     }
 
     /// Claims with a fixed value in the provider's access tokens.
+    #[cfg_attr(not(feature = "oidc"), allow(dead_code))]
     pub(crate) fn fixed_claims(&self) -> Vec<(String, String)> {
         match self.kind {
             Kind::Cognito => vec![("token_use".to_owned(), "access".to_owned())],

@@ -23,6 +23,67 @@ pub fn hash_api_key(key: &str) -> ApiKeyHash {
     Sha256::digest(key.as_bytes()).into()
 }
 
+/// A freshly generated API key: [`key`](Self::key) to show the user once,
+/// [`hash`](Self::hash) to store. `Debug` never prints the key.
+///
+/// ```
+/// let generated = portcullis::generate_api_key("pk_live_").unwrap();
+/// assert!(generated.key().starts_with("pk_live_"));
+/// assert_eq!(generated.hash(), portcullis::hash_api_key(generated.key()));
+/// assert!(!format!("{generated:?}").contains(generated.key()));
+/// ```
+pub struct GeneratedApiKey {
+    key: String,
+    hash: ApiKeyHash,
+}
+
+impl GeneratedApiKey {
+    /// The key: show it once, never store it.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Its SHA-256, what the store keeps and looks up.
+    pub fn hash(&self) -> ApiKeyHash {
+        self.hash
+    }
+
+    /// The key, consuming the value (to put it in the response).
+    pub fn into_key(self) -> String {
+        self.key
+    }
+}
+
+impl std::fmt::Debug for GeneratedApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeneratedApiKey").finish_non_exhaustive()
+    }
+}
+
+/// A new API key: `prefix` (up to 16 ASCII letters, digits, `_` or `-`, e.g.
+/// `pk_live_`, so that leaked keys are recognisable) followed by 256 random bits in
+/// base64url, and its hash to store.
+///
+/// # Errors
+/// A 400 input error (`invalid_input`) for a bad prefix; 503 when the system has no
+/// randomness.
+pub fn generate_api_key(prefix: &str) -> Result<GeneratedApiKey, AuthError> {
+    if prefix.len() > 16
+        || !prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(AuthError::input(
+            http::StatusCode::BAD_REQUEST,
+            "invalid_input",
+            "an API key prefix has at most 16 ASCII letters, digits, '_' or '-'",
+        ));
+    }
+    let key = format!("{prefix}{}", random_secret()?);
+    let hash = hash_api_key(&key);
+    Ok(GeneratedApiKey { key, hash })
+}
+
 /// Length of the base64url text of a 256-bit secret.
 pub(crate) const SECRET_TEXT_LEN: usize = 43;
 

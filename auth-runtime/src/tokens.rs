@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::error::{AuthError, ConfigError, store_down};
 use crate::info::AuthInfo;
-use crate::jwt::JwtValidator;
+use crate::jwt::keys::JwtKey;
+use crate::jwt::{JwtConfig, JwtValidator};
 use crate::scheme::name::Scheme;
 use crate::secret::{RefreshToken, family_revocation_key, hash_secret, random_secret};
 use crate::store::{RefreshStore, RevocationStore, Rotation, UserStore};
@@ -40,6 +41,8 @@ fn unix_now() -> u64 {
 #[derive(Clone)]
 pub struct TokenConfig {
     key: EncodingKey,
+    /// The HMAC secret again, so that verification can be derived from this config.
+    hmac_secret: Option<Vec<u8>>,
     algorithm: Algorithm,
     kid: Option<String>,
     issuer: Option<String>,
@@ -65,7 +68,40 @@ impl TokenConfig {
     /// Signs with an HMAC secret (HS256/384/512): 15 min access, 14 days refresh, a
     /// refresh family ends 30 days after its login.
     pub fn hmac(secret: impl AsRef<[u8]>, algorithm: Algorithm) -> Self {
-        Self::with_key(EncodingKey::from_secret(secret.as_ref()), algorithm)
+        let mut config = Self::with_key(EncodingKey::from_secret(secret.as_ref()), algorithm);
+        config.hmac_secret = Some(secret.as_ref().to_vec());
+        config
+    }
+
+    /// The verification settings of the tokens this config issues, given once: the
+    /// same HMAC secret, `kid`, issuer and audience. Without a
+    /// [`PortcullisBuilder::jwt`](crate::PortcullisBuilder::jwt) call, the builder uses
+    /// exactly this; call it to add keys (a JWKS) or checks. For tokens signed with a
+    /// private key, add its public key with [`JwtConfig::key`](crate::JwtConfig::key).
+    ///
+    /// ```
+    /// use portcullis::{Algorithm, TokenConfig};
+    /// let tokens = TokenConfig::hmac(b"kD8#vR2qLx9!mZ4wT7pQ1sF6yH3nJ0cB", Algorithm::HS256)
+    ///     .issuer("https://auth.example.com")
+    ///     .audience("my-api");
+    /// let jwt = tokens.verification().require_claim("jti");
+    /// ```
+    pub fn verification(&self) -> JwtConfig {
+        let mut jwt = JwtConfig::new();
+        if let Some(secret) = &self.hmac_secret {
+            let key = JwtKey::hmac(secret, self.algorithm);
+            jwt = jwt.key(match &self.kid {
+                Some(kid) => key.with_kid(kid),
+                None => key,
+            });
+        }
+        if let Some(issuer) = &self.issuer {
+            jwt = jwt.issuer(issuer);
+        }
+        if let Some(audience) = &self.audience {
+            jwt = jwt.audience(audience);
+        }
+        jwt
     }
 
     /// Signs with a private key (PKCS#8 PEM) for an asymmetric algorithm.
@@ -91,6 +127,7 @@ impl TokenConfig {
     fn with_key(key: EncodingKey, algorithm: Algorithm) -> Self {
         TokenConfig {
             key,
+            hmac_secret: None,
             algorithm,
             kid: None,
             issuer: None,
@@ -258,6 +295,26 @@ impl Tokens {
             return Err(ConfigError::Invalid(
                 "token lifetimes must be at least one second",
             ));
+        }
+        let own = jwt.own_rules();
+        if let Some(expected) = &own.issuer
+            && tokens.issuer.as_ref() != Some(expected)
+        {
+            return Err(ConfigError::IssuedTokensRejected(format!(
+                "TokenConfig issues tokens with issuer {:?}, but JwtConfig accepts only {expected:?}; give them once with TokenConfig::verification()",
+                tokens.issuer
+            )));
+        }
+        if !own.audiences.is_empty()
+            && !tokens
+                .audience
+                .as_ref()
+                .is_some_and(|a| own.audiences.contains(a))
+        {
+            return Err(ConfigError::IssuedTokensRejected(format!(
+                "TokenConfig issues tokens with audience {:?}, but JwtConfig accepts only {:?}; give them once with TokenConfig::verification()",
+                tokens.audience, own.audiences
+            )));
         }
         let probe = sign_access(tokens, "probe", "probe", None, None)
             .map_err(|_| ConfigError::Invalid("the token signing key cannot sign"))?;

@@ -1,6 +1,7 @@
 //! The reference server: a small blog API over an embedded SQLite database (or
 //! PostgreSQL) with every scheme, every kind of check and the whole credential
-//! lifecycle. Its HTTP contract is `shared/DESIGN.md` §5.
+//! lifecycle. Its HTTP contract: the route table of `AuthRouter`, the routes below,
+//! and the rows `tests/e2e/` checks; its configuration: the README's table.
 //!
 //! ```sh
 //! cargo run --release --example reference
@@ -255,16 +256,15 @@ async fn create_api_key(user: User, State(db): State<Db>) -> Response {
         Ok(id) => id,
         Err(refused) => return refused,
     };
-    let mut secret = [0u8; 24];
-    if aws_lc_rs::rand::fill(&mut secret).is_err() {
+    let Ok(generated) = portcullis::generate_api_key("pk_") else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
-    }
-    let key = format!(
-        "pk_{}",
-        secret.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    );
-    match db.add_api_key(user_id, &portcullis::hash_api_key(&key)).await {
-        Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id, "key": key }))).into_response(),
+    };
+    match db.add_api_key(user_id, &generated.hash()).await {
+        Ok(id) => (
+            StatusCode::CREATED,
+            Json(json!({ "id": id, "key": generated.into_key() })),
+        )
+            .into_response(),
         Err(e) => unavailable(e),
     }
 }
@@ -472,7 +472,9 @@ async fn shutdown_signal() {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Colours only on a terminal: a log written to a file stays plain text.
     tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,portcullis=info".into()),

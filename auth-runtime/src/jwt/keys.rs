@@ -117,6 +117,7 @@ impl JwtKey {
 
     /// A provider's JWK for these algorithms (the first one is the key's own), with
     /// its `kid`; nothing is parsed until [`build`](Self::build).
+    #[cfg(feature = "oidc")]
     pub(crate) fn provider_jwk(jwk: Jwk, algorithms: &[Algorithm]) -> Self {
         let kid = jwk.common.key_id.clone();
         let mut key = Self::from_source(KeySource::Jwk(Box::new(jwk)), algorithms[0]);
@@ -421,11 +422,13 @@ impl KeySet {
     }
 
     /// Keys already built (a provider's set, where unusable keys were skipped).
+    #[cfg(feature = "oidc")]
     pub(crate) fn from_built(by_kid: HashMap<String, VerifyingKey>, default: Option<VerifyingKey>) -> Self {
         KeySet { by_kid, default }
     }
 
     /// How many keys the set holds.
+    #[cfg(feature = "oidc")]
     pub(crate) fn len(&self) -> usize {
         self.by_kid.len() + usize::from(self.default.is_some())
     }

@@ -7,6 +7,7 @@
 
 pub(crate) mod claims;
 mod compact;
+#[cfg(feature = "oidc")]
 pub(crate) mod jwks;
 pub(crate) mod keys;
 pub(crate) mod providers;
@@ -261,7 +262,13 @@ fn now_secs() -> f64 {
 }
 
 impl JwtValidator {
+    /// The checks on the application's own tokens.
+    pub(crate) fn own_rules(&self) -> &ClaimRules {
+        &self.rules
+    }
+
     /// The identity providers whose tokens are accepted too.
+    #[cfg(feature = "oidc")]
     pub(crate) fn providers(&self) -> &[ProviderIssuer] {
         &self.providers
     }

@@ -11,6 +11,7 @@ use crate::error::AuthError;
 /// Which claim names the audience: `aud`, or `client_id` (AWS Cognito's access
 /// tokens carry no `aud`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "oidc"), allow(dead_code))] // `ClientId`: provider presets only
 pub(crate) enum AudienceClaim {
     Aud,
     ClientId,

@@ -16,10 +16,66 @@ fn build_error(builder: PortcullisBuilder<User>) -> ConfigError {
     builder.build().expect_err("the configuration must be refused")
 }
 
+/// Secret, issuer and audience given once: the issued tokens verify without a
+/// `JwtConfig`, and tokens of another issuer do not.
+#[tokio::test]
+async fn issued_tokens_are_verified_with_their_own_settings() {
+    let auth = Portcullis::builder(users())
+        .tokens(token_config())
+        .build()
+        .unwrap();
+    let alice = auth.users().find_by_username("alice").await.unwrap().unwrap();
+    let pair = auth.issue_tokens(&alice, None).await.unwrap();
+    let request = |token: &str| {
+        http::Request::get("/")
+            .header("authorization", format!("Bearer {token}"))
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0
+    };
+    let (user, info) = auth
+        .authenticate::<(portcullis::schemes::Jwt,)>(&request(&pair.access_token))
+        .await
+        .unwrap()
+        .expect("the issued token is accepted");
+    assert_eq!(user.id, alice.id);
+    assert_eq!(info.scheme(), portcullis::Scheme::JWT);
+    let mut foreign = claims(&alice.id.to_string());
+    foreign["iss"] = "https://someone-else.test".into();
+    let refused = auth
+        .authenticate::<(portcullis::schemes::Jwt,)>(&request(&hs256(&foreign)))
+        .await;
+    assert!(refused.is_err(), "another issuer: {refused:?}");
+    // Tokens signed with a private key need the public key given to JwtConfig.
+    let private = TokenConfig::private_pem(RSA_PRIVATE, Algorithm::RS256).unwrap();
+    let error = build_error(Portcullis::builder(users()).tokens(private));
+    assert!(matches!(error, ConfigError::NoJwtKeys), "{error:?}");
+}
+
+/// A mismatch between what is issued and what is accepted names both values.
 #[test]
-fn issuing_tokens_needs_a_jwt_configuration() {
-    let error = build_error(Portcullis::builder(users()).tokens(token_config()));
-    assert!(matches!(error, ConfigError::Invalid(_)), "{error:?}");
+fn a_token_settings_mismatch_names_both_values() {
+    let error = build_error(
+        Portcullis::builder(users())
+            .jwt(jwt_config())
+            .tokens(token_config().issuer("https://someone-else.test")),
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("https://someone-else.test") && message.contains(ISSUER),
+        "{message}"
+    );
+    let error = build_error(
+        Portcullis::builder(users())
+            .jwt(jwt_config())
+            .tokens(token_config().audience("another-api")),
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("another-api") && message.contains(AUDIENCE),
+        "{message}"
+    );
 }
 
 #[test]

@@ -15,7 +15,7 @@ mod refresh;
 mod sessions;
 
 use std::collections::HashMap;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use async_trait::async_trait;
@@ -55,9 +55,26 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// let store = InMemoryUserStore::new();
 /// store.insert(User { id: 1, name: "ann".into() });
 /// store.add_api_key(&1, "pk_test_0123456789abcdef");
+///
+/// // A clone is a handle on the same users: add users after the gate is built.
+/// let auth = portcullis::Portcullis::builder(store.clone()).build().unwrap();
+/// store.insert(User { id: 2, name: "bea".into() });
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// assert!(auth.users().find_by_id(&2).await.unwrap().is_some());
+/// # });
 /// ```
 pub struct InMemoryUserStore<U: AuthUser> {
-    inner: RwLock<UsersById<U>>,
+    inner: Arc<RwLock<UsersById<U>>>,
+}
+
+/// A handle on the same users: keep a clone to add users after
+/// [`build`](crate::PortcullisBuilder::build) (a registration, an admin tool).
+impl<U: AuthUser> Clone for InMemoryUserStore<U> {
+    fn clone(&self) -> Self {
+        InMemoryUserStore {
+            inner: Arc::clone(&self.inner),
+        }
+    }
 }
 
 struct UsersById<U: AuthUser> {
@@ -68,10 +85,10 @@ struct UsersById<U: AuthUser> {
 impl<U: AuthUser> Default for InMemoryUserStore<U> {
     fn default() -> Self {
         InMemoryUserStore {
-            inner: RwLock::new(UsersById {
+            inner: Arc::new(RwLock::new(UsersById {
                 users: HashMap::new(),
                 api_keys: HashMap::new(),
-            }),
+            })),
         }
     }
 }
