@@ -2,7 +2,9 @@
 //! the claims ([`ClaimsMapping`]): no database. A leaf module: schemes and identity
 //! providers build such users without depending on identity resolution.
 
-use crate::jwt::claims::Claims;
+use serde_json::Value;
+
+use crate::jwt::claims::{Claims, strings_of};
 use crate::user::{AuthUser, DeclaredNames};
 
 /// A user made of the token's claims alone: no database. Roles, permissions and
@@ -103,19 +105,41 @@ impl AuthUser for ClaimsUser {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ClaimsMapping {
-    name: Vec<String>,
-    roles: Vec<String>,
-    permissions: Vec<String>,
-    scopes: Vec<String>,
+    name: Vec<ClaimPath>,
+    roles: Vec<ClaimPath>,
+    permissions: Vec<ClaimPath>,
+    scopes: Vec<ClaimPath>,
+}
+
+/// Where a fact is: a dotted path as the application wrote it (a claim whose whole
+/// name contains dots, like Auth0's `https://example.com/roles`, is found first), or
+/// exact segments (a Keycloak client id may contain dots).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ClaimPath {
+    Dotted(String),
+    Segments(Vec<String>),
+}
+
+impl ClaimPath {
+    fn dotted(path: &str) -> Self {
+        ClaimPath::Dotted(path.to_owned())
+    }
+
+    fn value<'c>(&self, claims: &'c Claims) -> Option<&'c Value> {
+        match self {
+            ClaimPath::Dotted(path) => claims.path(path),
+            ClaimPath::Segments(segments) => claims.at(segments),
+        }
+    }
 }
 
 impl Default for ClaimsMapping {
     fn default() -> Self {
         ClaimsMapping {
-            name: vec!["preferred_username".into()],
-            roles: vec!["roles".into()],
-            permissions: vec!["permissions".into()],
-            scopes: vec!["scope".into(), "scp".into()],
+            name: vec![ClaimPath::dotted("preferred_username")],
+            roles: vec![ClaimPath::dotted("roles")],
+            permissions: vec![ClaimPath::dotted("permissions")],
+            scopes: vec![ClaimPath::dotted("scope"), ClaimPath::dotted("scp")],
         }
     }
 }
@@ -128,28 +152,39 @@ impl ClaimsMapping {
 
     /// The display-name claim path (replaces the default).
     pub fn name(mut self, path: impl Into<String>) -> Self {
-        self.name = vec![path.into()];
+        self.name = vec![ClaimPath::Dotted(path.into())];
         self
     }
 
     /// A roles claim path (the first call replaces the default; later calls add).
     pub fn roles(mut self, path: impl Into<String>) -> Self {
-        add_path(&mut self.roles, "roles", path.into());
+        add_path(&mut self.roles, &["roles"], ClaimPath::Dotted(path.into()));
+        self
+    }
+
+    /// A roles claim at exact segments (no dot splitting).
+    pub(crate) fn roles_at(mut self, segments: Vec<String>) -> Self {
+        add_path(&mut self.roles, &["roles"], ClaimPath::Segments(segments));
         self
     }
 
     /// A permissions claim path (the first call replaces the default; later calls add).
     pub fn permissions(mut self, path: impl Into<String>) -> Self {
-        add_path(&mut self.permissions, "permissions", path.into());
+        add_path(
+            &mut self.permissions,
+            &["permissions"],
+            ClaimPath::Dotted(path.into()),
+        );
         self
     }
 
     /// A scopes claim path (the first call replaces the defaults; later calls add).
     pub fn scopes(mut self, path: impl Into<String>) -> Self {
-        if self.scopes == ["scope", "scp"] {
-            self.scopes.clear();
-        }
-        self.scopes.push(path.into());
+        add_path(
+            &mut self.scopes,
+            &["scope", "scp"],
+            ClaimPath::Dotted(path.into()),
+        );
         self
     }
 
@@ -159,17 +194,17 @@ impl ClaimsMapping {
         let Some(claims) = claims else {
             return user;
         };
-        let collect = |paths: &[String]| -> Vec<String> {
+        let collect = |paths: &[ClaimPath]| -> Vec<String> {
             paths
                 .iter()
-                .flat_map(|p| claims.strings_at(p))
+                .flat_map(|p| strings_of(p.value(claims)))
                 .map(str::to_owned)
                 .collect()
         };
         user.name = self
             .name
             .iter()
-            .find_map(|p| claims.path(p).and_then(|v| v.as_str()))
+            .find_map(|p| p.value(claims).and_then(|v| v.as_str()))
             .map(str::to_owned);
         user.roles = collect(&self.roles);
         user.permissions = collect(&self.permissions);
@@ -178,8 +213,14 @@ impl ClaimsMapping {
     }
 }
 
-fn add_path(paths: &mut Vec<String>, default: &str, path: String) {
-    if paths.len() == 1 && paths[0] == default {
+/// Replaces the defaults on the first call, adds on later ones.
+fn add_path(paths: &mut Vec<ClaimPath>, defaults: &[&str], path: ClaimPath) {
+    let untouched = paths.len() == defaults.len()
+        && paths
+            .iter()
+            .zip(defaults)
+            .all(|(p, d)| *p == ClaimPath::dotted(d));
+    if untouched {
         paths.clear();
     }
     paths.push(path);

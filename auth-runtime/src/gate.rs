@@ -236,9 +236,13 @@ impl<U: AuthUser> Portcullis<U> {
             }
         };
         let Verified { mut identity, user } = verified;
+        let mut mapped_scopes = None;
         let user = match (user, identity.mapped.take()) {
             (Some(user), _) => user,
-            (None, Some(mapped)) => self.provider_user(mapped)?,
+            (None, Some(mapped)) => {
+                mapped_scopes = Some(mapped.scopes().to_vec());
+                self.provider_user(mapped)?
+            }
             (None, None) => identity::resolve(&*self.inner.resolver, &identity, &*self.inner.users).await?,
         };
         let (scheme, claims, key_id, provider) = identity.into_parts();
@@ -246,7 +250,8 @@ impl<U: AuthUser> Portcullis<U> {
             user,
             AuthInfo::new(scheme, claims)
                 .with_key_id(key_id)
-                .with_provider(provider),
+                .with_provider(provider)
+                .with_mapped_scopes(mapped_scopes),
         ))
     }
 

@@ -23,6 +23,8 @@ pub struct AuthInfo {
     claims: Option<Claims>,
     key_id: Option<String>,
     provider: Option<Arc<str>>,
+    /// An identity provider's scopes, where its preset found them.
+    mapped_scopes: Option<Vec<String>>,
 }
 
 impl AuthInfo {
@@ -33,7 +35,13 @@ impl AuthInfo {
             claims,
             key_id: None,
             provider: None,
+            mapped_scopes: None,
         }
+    }
+
+    pub(crate) fn with_mapped_scopes(mut self, scopes: Option<Vec<String>>) -> Self {
+        self.mapped_scopes = scopes;
+        self
     }
 
     pub(crate) fn with_provider(mut self, provider: Option<Arc<str>>) -> Self {
@@ -53,8 +61,9 @@ impl AuthInfo {
         self.provider.as_deref()
     }
 
-    /// The OAuth scopes the credential grants (`scope` or `scp` of a token), empty
-    /// for credentials without scopes.
+    /// The OAuth scopes the credential grants (`scope` or `scp` of a token; for an
+    /// identity provider's token, where its preset says), empty for credentials
+    /// without scopes.
     ///
     /// ```
     /// use portcullis::{AuthInfo, Claims, Scheme};
@@ -62,10 +71,28 @@ impl AuthInfo {
     /// assert_eq!(AuthInfo::new(Scheme::JWT, Some(claims)).scopes(), ["read", "write"]);
     /// ```
     pub fn scopes(&self) -> Vec<&str> {
-        self.claims
-            .as_ref()
-            .map(|c| c.scopes().collect())
-            .unwrap_or_default()
+        match &self.mapped_scopes {
+            Some(scopes) => scopes.iter().map(String::as_str).collect(),
+            None => self
+                .claims
+                .as_ref()
+                .map(|c| c.scopes().collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Whether the credential grants `scope` (what `#[require(scope = "...")]` asks).
+    ///
+    /// ```
+    /// use portcullis::{AuthInfo, Claims, Scheme};
+    /// let claims = Claims::from_json(serde_json::json!({ "scp": "read write" })).unwrap();
+    /// assert!(AuthInfo::new(Scheme::JWT, Some(claims)).has_scope("write"));
+    /// ```
+    pub fn has_scope(&self, scope: &str) -> bool {
+        match &self.mapped_scopes {
+            Some(scopes) => scopes.iter().any(|s| s == scope),
+            None => self.claims.as_ref().is_some_and(|c| c.has_scope(scope)),
+        }
     }
 
     pub(crate) fn with_key_id(mut self, key_id: Option<String>) -> Self {

@@ -119,7 +119,7 @@ impl Preset {
             Kind::Generic => base,
             Kind::Keycloak { client } => base
                 .roles("realm_access.roles")
-                .roles(format!("resource_access.{client}.roles"))
+                .roles_at(vec!["resource_access".into(), client.clone(), "roles".into()])
                 .scopes("scope"),
             Kind::Auth0 { roles_claim } => base.roles(roles_claim.clone()).scopes("scope"),
             Kind::EntraId => base.scopes("scp"),

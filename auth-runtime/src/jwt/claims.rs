@@ -107,6 +107,10 @@ impl Claims {
     /// assert_eq!(claims.path("realm_access.missing"), None);
     /// ```
     pub fn path(&self, path: &str) -> Option<&Value> {
+        // A claim whose own name has dots (Auth0's `https://example.com/roles`).
+        if let Some(value) = self.map.get(path) {
+            return Some(value);
+        }
         let mut parts = path.split('.');
         let mut value = self.map.get(parts.next()?)?;
         for part in parts {
@@ -125,17 +129,17 @@ impl Claims {
     /// assert_eq!(claims.strings_at("groups").collect::<Vec<_>>(), ["a", "b"]);
     /// ```
     pub fn strings_at<'a>(&'a self, path: &str) -> impl Iterator<Item = &'a str> + 'a {
-        let value = self.path(path);
-        let words = value
-            .and_then(Value::as_str)
-            .into_iter()
-            .flat_map(str::split_whitespace);
-        let items = value
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str);
-        words.chain(items)
+        strings_of(self.path(path))
+    }
+
+    /// The claim at exact segments, through nested objects (no dot splitting).
+    pub(crate) fn at(&self, segments: &[String]) -> Option<&Value> {
+        let (first, rest) = segments.split_first()?;
+        let mut value = self.map.get(first)?;
+        for segment in rest {
+            value = value.as_object()?.get(segment)?;
+        }
+        Some(value)
     }
 
     /// Whether the token grants `scope`.
@@ -147,4 +151,19 @@ impl Claims {
     pub fn as_map(&self) -> &Map<String, Value> {
         &self.map
     }
+}
+
+/// The strings of a claim value: an array's string items, or the words of a
+/// space-separated string.
+pub(crate) fn strings_of(value: Option<&Value>) -> impl Iterator<Item = &str> {
+    let words = value
+        .and_then(Value::as_str)
+        .into_iter()
+        .flat_map(str::split_whitespace);
+    let items = value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str);
+    words.chain(items)
 }

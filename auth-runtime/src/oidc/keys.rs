@@ -105,6 +105,8 @@ impl LiveKeys {
     /// callers share one fetch.
     pub(crate) async fn refetch(&self) -> Option<Arc<KeySet>> {
         if !self.cooled_down() {
+            // A fetch may be under way: wait for it, then use what it brought.
+            let _flight = self.single_flight.lock().await;
             return self.current();
         }
         let _flight = self.single_flight.lock().await;
@@ -192,8 +194,13 @@ pub(crate) async fn refresh_loop(weak: Weak<LiveKeys>) {
         let Some(keys) = weak.upgrade() else { return };
         let outcome = {
             let _flight = keys.single_flight.lock().await;
-            keys.mark_attempt();
-            keys.fetch().await
+            if keys.current().is_some() && !keys.cooled_down() {
+                // A request fetched the set a moment ago (at start-up, say).
+                Ok(None)
+            } else {
+                keys.mark_attempt();
+                keys.fetch().await
+            }
         };
         if let Err(reason) = &outcome {
             let held = keys.current().is_some();

@@ -72,7 +72,7 @@ pub fn email_verified<U: AuthUser>(user: &U) -> bool {
 /// assert!(!portcullis::__private::has_scope(&AuthInfo::new(Scheme::API_KEY, None), "read:posts"));
 /// ```
 pub fn has_scope(info: &AuthInfo, scope: &str) -> bool {
-    info.claims().is_some_and(|c| c.has_scope(scope))
+    info.has_scope(scope)
 }
 
 /// `claim(name = value)`: the verified token has the claim with this value.
