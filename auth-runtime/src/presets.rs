@@ -85,7 +85,8 @@ impl Preset {
         Preset { kind: Kind::Cognito }
     }
 
-    /// Google: no roles or permissions in its tokens; name from `email`.
+    /// Google: name from `email`; Google sends no roles or permissions (the generic
+    /// `roles` / `permissions` claims are read if a token has them).
     pub fn google() -> Self {
         Preset { kind: Kind::Google }
     }
