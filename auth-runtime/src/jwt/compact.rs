@@ -27,6 +27,8 @@ pub(crate) struct Unverified<'t> {
     signature: Vec<u8>,
     pub(crate) alg: Algorithm,
     pub(crate) kid: Option<String>,
+    /// The header's `typ` (one of the accepted ones), lower-cased.
+    pub(crate) typ: Option<String>,
     /// The claims as sent: only routing (which issuer's keys) may look at them
     /// before [`verify`](Self::verify).
     claims: Map<String, Value>,
@@ -80,11 +82,13 @@ impl<'t> Unverified<'t> {
                 "the token requires extensions this server does not support",
             ));
         }
-        match header.get("typ") {
-            None => {}
-            Some(Value::String(t)) if ACCEPTED_TYPES.iter().any(|a| t.eq_ignore_ascii_case(a)) => {}
+        let typ = match header.get("typ") {
+            None => None,
+            Some(Value::String(t)) if ACCEPTED_TYPES.iter().any(|a| t.eq_ignore_ascii_case(a)) => {
+                Some(t.to_ascii_lowercase())
+            }
             Some(_) => return Err(refused("the token header's typ is not JWT or at+jwt")),
-        }
+        };
         let kid = match header.get("kid") {
             None => None,
             Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_LEN => Some(kid.clone()),
@@ -101,8 +105,14 @@ impl<'t> Unverified<'t> {
             signature,
             alg,
             kid,
+            typ,
             claims,
         })
+    }
+
+    /// Whether the header declares an RFC 9068 access token (`at+jwt`).
+    pub(crate) fn is_access_token_type(&self) -> bool {
+        matches!(self.typ.as_deref(), Some("at+jwt" | "application/at+jwt"))
     }
 
     /// The issuer the token claims (unverified: it only selects whose keys to try).

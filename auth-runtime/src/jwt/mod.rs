@@ -228,6 +228,7 @@ impl JwtConfig {
                 subject_claim: self.subject_claim,
                 max_lifetime: self.max_lifetime.map(|d| d.as_secs_f64()),
                 fixed: Vec::new(),
+                authorized_parties: Vec::new(),
             },
             max_token_bytes: self.max_token_bytes,
             providers,
@@ -336,6 +337,9 @@ impl JwtValidator {
                 }
             },
         };
+        if provider.require_access_token_type && !unverified.is_access_token_type() {
+            return Err(refused("the token is not an access token (header typ at+jwt)"));
+        }
         let kid = unverified.kid.as_deref();
         let keys = if keys.select(kid).is_none() && kid.is_some() {
             provider.source.refetch().await.unwrap_or(keys)

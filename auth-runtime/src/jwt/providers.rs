@@ -49,4 +49,6 @@ pub(crate) struct ProviderIssuer {
     /// Its claims → roles, permissions, scopes.
     pub(crate) mapping: ClaimsMapping,
     pub(crate) source: Arc<dyn ProviderSource>,
+    /// Only RFC 9068 access tokens (header `typ` `at+jwt`), not ID tokens or others.
+    pub(crate) require_access_token_type: bool,
 }

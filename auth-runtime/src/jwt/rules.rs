@@ -31,6 +31,9 @@ pub(crate) struct ClaimRules {
     pub(crate) max_lifetime: Option<f64>,
     /// Claims that must have exactly this string value (Cognito's `token_use`).
     pub(crate) fixed: Vec<(String, String)>,
+    /// When not empty, the client the token was issued to (`azp`, `client_id` or
+    /// Entra's v1 `appid`) must be one of these.
+    pub(crate) authorized_parties: Vec<String>,
 }
 
 fn numeric_date(claims: &Claims, name: &str) -> Result<Option<f64>, AuthError> {
@@ -84,6 +87,16 @@ impl ClaimRules {
         for (name, expected) in &self.fixed {
             if claims.get(name).and_then(Value::as_str) != Some(expected) {
                 return Err(refused("the token is not an access token of its provider"));
+            }
+        }
+        if !self.authorized_parties.is_empty() {
+            let party = ["azp", "client_id", "appid"]
+                .iter()
+                .find_map(|name| claims.get(name).and_then(Value::as_str));
+            if !party.is_some_and(|p| self.authorized_parties.iter().any(|a| a == p)) {
+                return Err(refused(
+                    "the token was issued to a client this server does not accept (azp)",
+                ));
             }
         }
         match claims.get(&self.subject_claim) {

@@ -69,6 +69,8 @@ pub struct IdentityProvider {
     rsa_algorithms: Vec<Algorithm>,
     introspection: Option<(String, String)>,
     introspection_ttl: Duration,
+    authorized_parties: Vec<String>,
+    require_access_token_type: bool,
 }
 
 impl std::fmt::Debug for IdentityProvider {
@@ -114,6 +116,8 @@ impl IdentityProvider {
             rsa_algorithms: vec![Algorithm::RS256],
             introspection: None,
             introspection_ttl: Duration::from_secs(60),
+            authorized_parties: Vec::new(),
+            require_access_token_type: false,
         }
     }
 
@@ -193,6 +197,28 @@ impl IdentityProvider {
     /// (`client_secret_basic`). Answers are cached at most `min(exp, 60 s)`.
     pub fn introspection(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         self.introspection = Some((client_id.into(), client_secret.into()));
+        self
+    }
+
+    /// Accepts only tokens issued to this client: their `azp` (or `client_id`, or Entra
+    /// ID's v1 `appid`) must name one of the clients given this way — for APIs that
+    /// only some applications may call, as Entra ID and Google advise. Off by default.
+    ///
+    /// ```
+    /// let idp = portcullis::identity::IdentityProvider::discover("https://accounts.google.com")
+    ///     .audience("1234.apps.googleusercontent.com")
+    ///     .authorized_party("1234.apps.googleusercontent.com");
+    /// ```
+    pub fn authorized_party(mut self, client_id: impl Into<String>) -> Self {
+        self.authorized_parties.push(client_id.into());
+        self
+    }
+
+    /// Accepts only RFC 9068 access tokens: header `typ` `at+jwt` (or
+    /// `application/at+jwt`); tokens with `JWT` or no `typ` (an ID token, say) get 401.
+    /// Off by default, as several providers send no `typ`.
+    pub fn require_access_token_type(mut self) -> Self {
+        self.require_access_token_type = true;
         self
     }
 
@@ -277,6 +303,7 @@ impl IdentityProvider {
                 subject_claim: "sub".to_owned(),
                 max_lifetime: None,
                 fixed: self.preset.fixed_claims(),
+                authorized_parties: self.authorized_parties,
             },
             mapping: self.preset.mapping(),
             source: Arc::new(Remote {
@@ -284,6 +311,7 @@ impl IdentityProvider {
                 introspector,
                 issuer,
             }),
+            require_access_token_type: self.require_access_token_type,
         })
     }
 }

@@ -16,6 +16,7 @@ mod config;
 mod fixture;
 mod issuers;
 mod key_types;
+mod options;
 mod presets;
 mod refresh;
 mod storm;
