@@ -368,7 +368,10 @@ pub use portcullis_runtime::{
 };
 // What a handler sees: the user's authentication, the guards `#[auth]` stands for,
 // refusals.
-pub use portcullis_runtime::{AuthInfo, Authenticated, MaybeAuthenticated, Refusal, Scheme};
+pub use portcullis_runtime::{AuthInfo, Authenticated, MaybeAuthenticated, Refusal, RequestUser, Scheme};
+// Middleware mode: authenticate every request of a router.
+#[cfg(feature = "axum")]
+pub use portcullis_runtime::{AuthLayer, AuthService};
 // Failures and how they are rendered.
 pub use portcullis_runtime::{
     AuthError, ConfigError, ErrorRenderer, JsonRenderer, ProblemJsonRenderer, Rejection, StoreError,

@@ -111,6 +111,11 @@ pub trait SchemeSet<U: AuthUser>: Send + Sync + 'static {
     /// The gate's instances' challenges, in order.
     fn challenges(gate: &Portcullis<U>) -> Vec<Challenge>;
 
+    /// Whether one of these schemes is the one named `scheme`.
+    fn accepts(gate: &Portcullis<U>, scheme: Scheme) -> bool {
+        Self::challenges(gate).iter().any(|c| c.scheme == scheme)
+    }
+
     /// Authenticates with these schemes: see [`Portcullis::authenticate`].
     fn authenticate<'a>(
         gate: &'a Portcullis<U>,

@@ -54,6 +54,14 @@ impl<U: AuthUser, S: SchemeSet<U>> Authenticated<U, S> {
     /// # Errors
     /// The refusal to answer with.
     pub async fn from_parts(gate: &Portcullis<U>, parts: &Parts) -> Result<Self, Refusal> {
+        if let Some((user, info)) = verified_by_layer::<U, S>(gate, parts) {
+            return Ok(Authenticated {
+                user,
+                info,
+                gate: gate.clone(),
+                schemes: PhantomData,
+            });
+        }
         match gate.authenticate::<S>(parts).await {
             Ok(Some((user, info))) => Ok(Authenticated {
                 user,
@@ -112,6 +120,13 @@ impl<U: AuthUser, S: SchemeSet<U>> MaybeAuthenticated<U, S> {
     /// # Errors
     /// The refusal to answer with (present but invalid credentials, 503, ...).
     pub async fn from_parts(gate: &Portcullis<U>, parts: &Parts) -> Result<Self, Refusal> {
+        if let Some((user, info)) = verified_by_layer::<U, S>(gate, parts) {
+            return Ok(MaybeAuthenticated {
+                user: Some(user),
+                info: Some(info),
+                schemes: PhantomData,
+            });
+        }
         match gate.authenticate::<S>(parts).await {
             Ok(found) => {
                 let (user, info) = found.unzip();
@@ -123,5 +138,59 @@ impl<U: AuthUser, S: SchemeSet<U>> MaybeAuthenticated<U, S> {
             }
             Err(error) => Err(gate.reject::<S>(error)),
         }
+    }
+}
+
+/// Who the [`AuthLayer`](crate::AuthLayer) found on this request: a user and how
+/// they authenticated, or nobody. Handlers under the layer take it as a parameter
+/// (it is an extractor in the framework adapters).
+///
+/// ```
+/// use portcullis::{AuthInfo, RequestUser, Scheme};
+/// let nobody: RequestUser<portcullis::ClaimsUser> = RequestUser::Anonymous;
+/// assert!(nobody.user().is_none() && nobody.info().is_none());
+/// ```
+#[derive(Debug, Clone)]
+pub enum RequestUser<U> {
+    /// Credentials of one of the layer's schemes were verified.
+    Authenticated {
+        /// The user.
+        user: U,
+        /// How they authenticated.
+        info: AuthInfo,
+    },
+    /// No credentials for any of the layer's schemes (Nexios' `UnauthenticatedUser`).
+    Anonymous,
+}
+
+impl<U> RequestUser<U> {
+    /// The user, if there is one.
+    pub fn user(&self) -> Option<&U> {
+        match self {
+            RequestUser::Authenticated { user, .. } => Some(user),
+            RequestUser::Anonymous => None,
+        }
+    }
+
+    /// How they authenticated, if they did.
+    pub fn info(&self) -> Option<&AuthInfo> {
+        match self {
+            RequestUser::Authenticated { info, .. } => Some(info),
+            RequestUser::Anonymous => None,
+        }
+    }
+}
+
+/// The layer's user, when one of the guard's own schemes verified them: reused
+/// rather than verified twice. Otherwise the guard authenticates by itself.
+fn verified_by_layer<U: AuthUser, S: SchemeSet<U>>(
+    gate: &Portcullis<U>,
+    parts: &Parts,
+) -> Option<(U, AuthInfo)> {
+    match parts.extensions.get::<RequestUser<U>>()? {
+        RequestUser::Authenticated { user, info } if S::accepts(gate, info.scheme()) => {
+            Some((user.clone(), info.clone()))
+        }
+        _ => None,
     }
 }

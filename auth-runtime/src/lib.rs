@@ -20,6 +20,8 @@ mod hooks;
 mod identity;
 mod info;
 mod jwt;
+#[cfg(feature = "tower")]
+mod layer;
 mod login;
 #[cfg(feature = "oidc")]
 mod oidc;
@@ -47,13 +49,15 @@ pub use credentials::{BasicCredentials, ClientAddr};
 pub use deferred::{Deferred, DeferredBody};
 pub use error::{AuthError, ConfigError, StoreError};
 pub use gate::{Portcullis, SchemeSet};
-pub use guard::{Authenticated, MaybeAuthenticated};
+pub use guard::{Authenticated, MaybeAuthenticated, RequestUser};
 pub use hooks::{AfterAuthentication, BeforeAuthentication};
 pub use identity::{FromStore, IdentityResolver};
 pub use info::AuthInfo;
 pub use jwt::claims::Claims;
 pub use jwt::keys::JwtKey;
 pub use jwt::{DEFAULT_MAX_TOKEN_BYTES, JwtConfig, MAX_LEEWAY};
+#[cfg(feature = "tower")]
+pub use layer::{AuthLayer, AuthService};
 pub use login::{LoggedIn, PasswordVerifier, ThrottleConfig};
 #[cfg(feature = "oidc")]
 pub use oidc::IdentityProvider;

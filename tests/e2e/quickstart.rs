@@ -37,12 +37,16 @@ pub fn quickstart_answers_curl_requests() {
     let _example = Example(child);
 
     // The example prints `curl -H 'Authorization: Bearer <token>' ...` once it listens.
-    let token = BufReader::new(stdout)
-        .lines()
+    // Its output is read to the end on a thread: a pipe closed early would make the
+    // example's next `println!` fail and the process die mid-test.
+    let mut lines = BufReader::new(stdout).lines();
+    let token = lines
+        .by_ref()
         .take(10)
         .map(|line| line.expect("utf-8 output"))
         .find_map(|line| Some(line.split("Bearer ").nth(1)?.split('\'').next()?.to_owned()))
         .expect("the example prints a bearer token");
+    std::thread::spawn(move || lines.for_each(drop));
 
     let me = Request::get("/me").bearer(&token).send(port);
     me.expect(200, "a JWT");

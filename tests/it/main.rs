@@ -16,6 +16,7 @@ mod first_hour;
 mod http_semantics;
 mod jwt_attacks;
 mod jwt_keys;
+mod layer;
 mod lifecycle;
 mod oidc;
 mod open_core;

@@ -132,3 +132,25 @@ where
 fn framework_refusal(response: Response) -> Refusal {
     Refusal::framework(response.status(), response)
 }
+
+/// The [`AuthLayer`](crate::AuthLayer)'s finding as a handler parameter. Without the
+/// layer on the route: 500 (a wiring mistake, logged), never an anonymous user.
+impl<S: Send + Sync, U: AuthUser> FromRequestParts<S> for crate::guard::RequestUser<U> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        parts
+            .extensions
+            .get::<crate::guard::RequestUser<U>>()
+            .cloned()
+            .ok_or_else(|| {
+                tracing::error!("a handler takes RequestUser but the route has no AuthLayer");
+                (
+                    http::StatusCode::INTERNAL_SERVER_ERROR,
+                    [(http::header::CONTENT_TYPE, "application/json")],
+                    r#"{"error":"server_error","message":"the server is misconfigured"}"#,
+                )
+                    .into_response()
+            })
+    }
+}

@@ -27,10 +27,11 @@ fn start() -> (App, String) {
         .spawn()
         .expect("the getting-started binary");
     let stdout = child.stdout.take().expect("its stdout");
+    let mut reader = BufReader::new(stdout);
     let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("its first line");
+    reader.read_line(&mut line).expect("its first line");
+    // Keep reading: a closed pipe would make the app's next print fail.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let base = line
         .trim()
         .strip_prefix("listening on ")
