@@ -477,7 +477,7 @@ pub mod __private {
         AsyncPredicate, AuthError, AuthInfo, AuthScheme, AuthUser, Authenticated, BoolField, Challenge,
         DeclaredNames, Deferred, DeferredBody, Loaded, MaybeAuthenticated, NameCheck, NameSet, OptionalText,
         OwnerId, PredicateOutput, Refusal, Scheme, SyncPredicate, TypedRole, Untyped, UserRoles, claim_is,
-        email_verified, has_scope,
+        email_verified, has_scope, is_fresh, unmet,
     };
     /// The built-in scheme types `#[auth(...)]` lists.
     pub mod schemes {

@@ -73,6 +73,12 @@ pub enum AuthError {
     /// A resource the checks need (an `Option` parameter named in `owner(...)`) is
     /// missing: 404, answered before any 403.
     NotFound,
+    /// The route requires a fresh login (`#[require(fresh)]`) and the credential is not
+    /// one: 401 with `error="insufficient_user_authentication"` on Bearer (RFC 9470).
+    FreshLoginRequired {
+        /// The scheme the user authenticated with.
+        scheme: Scheme,
+    },
     /// Refused before or after verification by an application hook (or a custom
     /// scheme) without blaming one credential: 401 with the route's challenges.
     Refused {
@@ -110,7 +116,8 @@ impl AuthError {
         match self {
             AuthError::MissingCredentials
             | AuthError::InvalidRequest { .. }
-            | AuthError::InvalidCredentials { .. } => StatusCode::UNAUTHORIZED,
+            | AuthError::InvalidCredentials { .. }
+            | AuthError::FreshLoginRequired { .. } => StatusCode::UNAUTHORIZED,
             AuthError::Forbidden { .. } | AuthError::Denied { .. } => StatusCode::FORBIDDEN,
             AuthError::NotFound => StatusCode::NOT_FOUND,
             AuthError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -131,6 +138,7 @@ impl AuthError {
             AuthError::InvalidCredentials { .. } => "invalid_credentials",
             AuthError::Forbidden { .. } | AuthError::Denied { .. } => "forbidden",
             AuthError::NotFound => "not_found",
+            AuthError::FreshLoginRequired { .. } => "insufficient_user_authentication",
             AuthError::Throttled { .. } => "too_many_attempts",
             AuthError::CsrfRejected { .. } => "csrf_rejected",
             AuthError::Unavailable => "temporarily_unavailable",
@@ -193,6 +201,9 @@ impl fmt::Display for AuthError {
             AuthError::MissingCredentials => f.write_str("authentication required"),
             AuthError::Denied { requirement, .. } => write!(f, "missing requirement: {requirement}"),
             AuthError::NotFound => f.write_str("the resource does not exist"),
+            AuthError::FreshLoginRequired { .. } => {
+                f.write_str("this needs a fresh login: sign in with your password again")
+            }
             AuthError::Throttled { retry_after } => {
                 write!(f, "too many failed attempts: try again in {retry_after} s")
             }

@@ -81,6 +81,32 @@ impl AuthInfo {
         }
     }
 
+    /// Whether the credential comes from a password entered just now: an access token
+    /// issued at a password login with [`TokenConfig::fresh_tokens`](crate::TokenConfig::fresh_tokens)
+    /// (claim `"fresh": true`; refreshed tokens are not fresh), or HTTP Basic. What
+    /// `#[require(fresh)]` asks.
+    ///
+    /// ```
+    /// use portcullis::{AuthInfo, Claims, Scheme};
+    /// let fresh = Claims::from_json(serde_json::json!({ "fresh": true })).unwrap();
+    /// assert!(AuthInfo::new(Scheme::JWT, Some(fresh)).is_fresh());
+    /// assert!(AuthInfo::new(Scheme::BASIC, None).is_fresh());
+    /// assert!(!AuthInfo::new(Scheme::API_KEY, None).is_fresh());
+    /// ```
+    pub fn is_fresh(&self) -> bool {
+        if self.scheme == Scheme::BASIC {
+            return true;
+        }
+        self.scheme == Scheme::JWT
+            && self.provider.is_none()
+            && self
+                .claims
+                .as_ref()
+                .and_then(|c| c.get("fresh"))
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+    }
+
     /// Whether the credential grants `scope` (what `#[require(scope = "...")]` asks).
     ///
     /// ```

@@ -70,6 +70,7 @@ pub use rejection::{Challenge, Refusal, Rejection};
 pub use render::{ErrorRenderer, JsonRenderer, ProblemJsonRenderer};
 pub use requirement::{
     AsyncPredicate, NameCheck, OwnerId, PredicateOutput, SyncPredicate, claim_is, email_verified, has_scope,
+    is_fresh, unmet,
 };
 pub use resource::{Loaded, Resource};
 pub use scheme::{

@@ -120,6 +120,11 @@ impl Rejection {
             AuthError::InvalidCredentials { scheme, reason } => {
                 (Some(*scheme), Some(self.error.code()), Some(*reason))
             }
+            AuthError::FreshLoginRequired { scheme } => (
+                Some(*scheme),
+                Some(self.error.code()),
+                Some("a fresh login is required"),
+            ),
             _ => (None, None, None),
         };
         self.challenges

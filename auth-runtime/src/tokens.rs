@@ -50,6 +50,7 @@ pub struct TokenConfig {
     access_ttl: Duration,
     refresh_ttl: Duration,
     family_lifetime: Duration,
+    mark_fresh: bool,
 }
 
 impl std::fmt::Debug for TokenConfig {
@@ -135,6 +136,7 @@ impl TokenConfig {
             access_ttl: Duration::from_secs(900),
             refresh_ttl: Duration::from_secs(14 * 24 * 3600),
             family_lifetime: Duration::from_secs(30 * 24 * 3600),
+            mark_fresh: false,
         }
     }
 
@@ -179,6 +181,20 @@ impl TokenConfig {
     /// ```
     pub fn family_lifetime(mut self, lifetime: Duration) -> Self {
         self.family_lifetime = lifetime;
+        self
+    }
+
+    /// Marks the access tokens issued by [`Portcullis::issue_tokens`](crate::Portcullis::issue_tokens)
+    /// (after a password login) with the claim `"fresh": true`; tokens from a refresh are
+    /// never fresh. `#[require(fresh)]` then asks for a recent password login (AuthX's
+    /// fresh tokens) on sensitive routes. Off by default.
+    ///
+    /// ```
+    /// use portcullis::{Algorithm, TokenConfig};
+    /// let tokens = TokenConfig::hmac(b"kD8#vR2qLx9!mZ4wT7pQ1sF6yH3nJ0cB", Algorithm::HS256).fresh_tokens();
+    /// ```
+    pub fn fresh_tokens(mut self) -> Self {
+        self.mark_fresh = true;
         self
     }
 }
@@ -241,6 +257,7 @@ fn sign_access(
     jti: &str,
     fid: Option<&str>,
     scope: Option<&str>,
+    fresh: bool,
 ) -> Result<String, AuthError> {
     let now = unix_now();
     let mut claims = serde_json::json!({
@@ -252,6 +269,9 @@ fn sign_access(
     });
     if let Some(fid) = fid {
         claims["fid"] = fid.into();
+    }
+    if fresh {
+        claims["fresh"] = true.into();
     }
     if let Some(iss) = &tokens.issuer {
         claims["iss"] = iss.as_str().into();
@@ -316,7 +336,7 @@ impl Tokens {
                 tokens.audience, own.audiences
             )));
         }
-        let probe = sign_access(tokens, "probe", "probe", None, None)
+        let probe = sign_access(tokens, "probe", "probe", None, None, false)
             .map_err(|_| ConfigError::Invalid("the token signing key cannot sign"))?;
         jwt.validate(&probe)
             .map_err(|e| ConfigError::IssuedTokensRejected(e.to_string()))?;
@@ -359,7 +379,14 @@ impl Tokens {
             )
             .await
             .map_err(store_down)?;
-        let access = sign_access(tokens, &sub, &random_secret()?, Some(&fid), scope)?;
+        let access = sign_access(
+            tokens,
+            &sub,
+            &random_secret()?,
+            Some(&fid),
+            scope,
+            tokens.mark_fresh,
+        )?;
         tracing::info!(user = %sub, "tokens issued");
         Ok(TokenPair {
             access_token: access,
@@ -433,6 +460,7 @@ impl Tokens {
             &random_secret()?,
             Some(&fid),
             scope.as_deref(),
+            false,
         )?;
         let pair = TokenPair {
             access_token: access,

@@ -156,10 +156,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
                 let __verdict: ::core::result::Result<(), &'static str> = #check;
                 if let ::core::result::Result::Err(__requirement) = __verdict {
                     let __scheme = #info.scheme();
-                    return ::core::result::Result::Err(#auth.refuse(#private::AuthError::Denied {
-                        scheme: __scheme,
-                        requirement: __requirement,
-                    }));
+                    return ::core::result::Result::Err(#auth.refuse(#private::unmet(__scheme, __requirement)));
                 }
             }
             #(#resolutions)*

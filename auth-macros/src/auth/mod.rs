@@ -156,7 +156,10 @@ mod tests {
             out.contains("-> :: core :: result :: Result < u8 , :: portcullis :: __private :: Refusal >"),
             "{out}"
         );
-        assert!(out.contains("AuthError :: Denied"), "{out}");
+        assert!(
+            out.contains("__private :: unmet (__scheme , __requirement)"),
+            "{out}"
+        );
         assert!(!out.contains("Response"), "{out}");
     }
 
@@ -178,7 +181,7 @@ mod tests {
             )),
             "{out}"
         );
-        let check = out.find("AuthError :: Denied").unwrap();
+        let check = out.find("__private :: unmet (").unwrap();
         let first = out
             .find(&format!(
                 "let Path (id) : Path < i64 > = match {p} Deferred :: resolve (__portcullis_p0) . await"

@@ -118,6 +118,7 @@ fn atom_test(atom: &Atom, scope: &Scope<'_>) -> TokenStream {
                 quote!({ let __resource = &#param; #compare })
             }
         }
+        Atom::Fresh => quote!(#private::is_fresh(#info)),
         Atom::Predicate(path) => {
             let call = quote_spanned!(path.span()=> #path(#user, #info));
             quote!({

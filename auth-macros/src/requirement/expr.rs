@@ -38,16 +38,19 @@ pub(crate) enum Atom {
         span: Span,
     },
     VerifiedEmail(Span),
+    /// `fresh`: a password entered just now (a fresh token, or Basic).
+    Fresh,
     Predicate(syn::Path),
 }
 
-const ATOMS: [&str; 7] = [
+const ATOMS: [&str; 8] = [
     "role",
     "permission",
     "scope",
     "claim",
     "owner",
     "verified_email",
+    "fresh",
     "fn",
 ];
 
@@ -164,7 +167,7 @@ fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
         return Ok(Atom::Predicate(path));
     }
     let key: syn::Ident = input.parse().map_err(|_| {
-        input.error("expected a requirement: `role = \"..\"`, `permission = \"..\"`, `scope = \"..\"`, `claim(name = value)`, `owner(param.field)`, `verified_email` or `fn = path`")
+        input.error("expected a requirement: `role = \"..\"`, `permission = \"..\"`, `scope = \"..\"`, `claim(name = value)`, `owner(param.field)`, `verified_email`, `fresh` or `fn = path`")
     })?;
     match key.to_string().as_str() {
         "role" => {
@@ -223,10 +226,11 @@ fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
             Ok(Atom::Owner { param, fields, span })
         }
         "verified_email" => Ok(Atom::VerifiedEmail(key.span())),
+        "fresh" => Ok(Atom::Fresh),
         other => Err(syn::Error::new(
             key.span(),
             format!(
-                "unknown requirement `{other}`{}\n  the requirements are `role = ..`, `permission = ..`, `scope = ..`, `claim(name = value)`, `owner(param.field)`, `verified_email`, `fn = path`",
+                "unknown requirement `{other}`{}\n  the requirements are `role = ..`, `permission = ..`, `scope = ..`, `claim(name = value)`, `owner(param.field)`, `verified_email`, `fresh`, `fn = path`",
                 did_you_mean(other, ATOMS)
             ),
         )),
@@ -362,6 +366,7 @@ impl Atom {
                 format!("owner({param}.{})", path.join("."))
             }
             Atom::VerifiedEmail(_) => "verified_email".to_owned(),
+            Atom::Fresh => "fresh".to_owned(),
             Atom::Predicate(path) => format!("fn = {}", tokens(path)),
         }
     }

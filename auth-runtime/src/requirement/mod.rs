@@ -8,7 +8,9 @@ use std::future::{Future, Ready, ready};
 
 mod names;
 
+use crate::error::AuthError;
 use crate::info::AuthInfo;
+use crate::scheme::name::Scheme;
 use crate::user::AuthUser;
 pub use names::NameCheck;
 
@@ -73,6 +75,28 @@ pub fn email_verified<U: AuthUser>(user: &U) -> bool {
 /// ```
 pub fn has_scope(info: &AuthInfo, scope: &str) -> bool {
     info.has_scope(scope)
+}
+
+/// `fresh`: the credential comes from a password entered just now.
+pub fn is_fresh(info: &AuthInfo) -> bool {
+    info.is_fresh()
+}
+
+/// The refusal for an unmet requirement: 401 for an unmet `fresh` on its own (or in
+/// `&&`), else 403 naming the requirement.
+///
+/// ```
+/// use portcullis::{AuthError, Scheme};
+/// let stale = portcullis::__private::unmet(Scheme::JWT, "fresh");
+/// assert!(matches!(stale, AuthError::FreshLoginRequired { .. }));
+/// let denied = portcullis::__private::unmet(Scheme::JWT, "role = \"admin\"");
+/// assert!(matches!(denied, AuthError::Denied { .. }));
+/// ```
+pub fn unmet(scheme: Scheme, requirement: &'static str) -> AuthError {
+    match requirement {
+        "fresh" => AuthError::FreshLoginRequired { scheme },
+        _ => AuthError::Denied { scheme, requirement },
+    }
 }
 
 /// `claim(name = value)`: the verified token has the claim with this value.

@@ -9,6 +9,7 @@
 //! its handlers beside its tests.
 
 mod fail_closed;
+mod fresh;
 mod passwords;
 mod sessions;
 mod startup;
