@@ -112,9 +112,10 @@ mod tests {
                 }
             ),
         );
+        // Generic over the router's state and the way the gate is reached from it.
         assert!(
-            out.contains(
-                "__portcullis_auth : gate :: __private :: Authenticated < User , (gate :: __private :: schemes :: Jwt , sign :: Hmac , gate :: __private :: schemes :: ApiKey ,) >"
+            out.starts_with(
+                "async fn h < __PortcullisState , __PortcullisVia > (__portcullis_auth : gate :: __private :: Guarded < gate :: __private :: Authenticated < User , (gate :: __private :: schemes :: Jwt , sign :: Hmac , gate :: __private :: schemes :: ApiKey ,) > , __PortcullisState , __PortcullisVia >) -> String where __PortcullisState : gate :: __private :: HasGate < User , __PortcullisVia > { let __portcullis_auth = gate :: __private :: Guarded :: into_inner (__portcullis_auth) ;"
             ),
             "{out}"
         );
@@ -174,7 +175,7 @@ mod tests {
         // one (a body) in `DeferredBody`, in their order.
         assert!(
             out.contains(&format!(
-                "(__portcullis_auth : {p} Authenticated < User , ({p} schemes :: Jwt ,) > , __portcullis_p0 : {p} Deferred < Path < i64 > > , post : Option < Post > , __portcullis_p2 : {p} DeferredBody < Json < V > >)"
+                "(__portcullis_auth : {p} Guarded < {p} Authenticated < User , ({p} schemes :: Jwt ,) > , __PortcullisState , __PortcullisVia > , __portcullis_p0 : {p} Deferred < Path < i64 > > , post : Option < Post > , __portcullis_p2 : {p} DeferredBody < Json < V > >)"
             )),
             "{out}"
         );
