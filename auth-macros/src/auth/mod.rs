@@ -220,6 +220,32 @@ mod tests {
     }
 
     #[test]
+    fn a_misspelt_owner_is_one_error_even_with_a_resource_marker() {
+        let found = errors(
+            quote!(jwt),
+            quote! {
+                #[require(owner(pots.author_id))]
+                async fn h(user: User, #[resource] post: Post) {}
+            },
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].contains("did you mean `post`"), "{found:#?}");
+        // Without the misspelling, an unnamed `#[resource]` is still refused.
+        let found = errors(
+            quote!(jwt),
+            quote! {
+                #[require(role = "admin")]
+                async fn h(user: User, #[resource] post: Post) {}
+            },
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].contains("no `owner(...)` names this parameter"),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
     fn a_hand_written_checked_marker_is_refused() {
         let found = errors(
             quote!(jwt),
