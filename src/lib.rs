@@ -93,7 +93,7 @@ pub use portcullis_macros::AuthUser;
 /// }
 /// ```
 ///
-/// is the same as writing:
+/// works like writing:
 ///
 /// ```
 /// # use axum::Json;
@@ -116,6 +116,12 @@ pub use portcullis_macros::AuthUser;
 /// The extractor answers 401 (with one `WWW-Authenticate` challenge per listed scheme),
 /// 403 (inactive account) or 503 (store unavailable) before the handler runs. With
 /// `optional`, the parameter is `Option<User>` and the extractor `MaybeAuthenticated`.
+///
+/// The generated handler is also generic over the router's state, which must give the
+/// `Portcullis<User>` (axum's `FromRef`, e.g. a `Portcullis<User>` field of a
+/// `#[derive(Clone, FromRef)]` state): routing it on a state without one is a single
+/// compile error at the route saying so, not axum's "`Handler<_, _>` is not
+/// implemented". Pass it to `get(me)` and the like as usual; the state is inferred.
 ///
 /// A scheme of your own is a type implementing [`AuthScheme`], registered with
 /// [`PortcullisBuilder::scheme`] and listed as `custom(Type)` among the built-ins, in
@@ -160,8 +166,10 @@ pub use portcullis_macros::auth;
 ///
 /// The language: `role = "name"` or `role = Enum::Variant`, `permission = "name"`,
 /// `scope = "name"` (OAuth scopes of the token), `claim(name = literal)`,
-/// `owner(param.field)` (the field equals the user's id), `verified_email`,
-/// `fn = path` (a predicate `fn(&User, &AuthInfo) -> bool`, or an `async fn`),
+/// `owner(param.field)` (the field equals the user's id), `verified_email`, `fresh`
+/// (a password entered just now; unmet on its own or in `&&`: 401
+/// `insufficient_user_authentication`), `fn = path` (a predicate
+/// `fn(&User, &AuthInfo) -> bool`, or an `async fn`),
 /// combined with `||`, `&&`, `!` and parentheses. It is parsed at compile time into
 /// code; declared role and permission names are checked by the compiler and become
 /// bit tests.
@@ -191,7 +199,7 @@ pub use portcullis_macros::auth;
 /// }
 /// ```
 ///
-/// is the same as writing:
+/// works like writing:
 ///
 /// ```
 /// # use axum::Json;
@@ -329,7 +337,7 @@ pub use portcullis_macros::permissions;
 /// assert!(moderator.has_role("mod") && !moderator.has_role("admin"));
 /// ```
 ///
-/// is the same as writing:
+/// works like writing:
 ///
 /// ```
 /// # #[derive(Debug, Clone, Copy, PartialEq)]
@@ -475,9 +483,9 @@ pub mod router {
 pub mod __private {
     pub use portcullis_runtime::{
         AsyncPredicate, AuthError, AuthInfo, AuthScheme, AuthUser, Authenticated, BoolField, Challenge,
-        DeclaredNames, Deferred, DeferredBody, Loaded, MaybeAuthenticated, NameCheck, NameSet, OptionalText,
-        OwnerId, PredicateOutput, Refusal, Scheme, SyncPredicate, TypedRole, Untyped, UserRoles, claim_is,
-        email_verified, has_scope, is_fresh, unmet,
+        DeclaredNames, Deferred, DeferredBody, Guarded, HasGate, Loaded, MaybeAuthenticated, NameCheck,
+        NameSet, OptionalText, OwnerId, PredicateOutput, Refusal, Scheme, SyncPredicate, TypedRole,
+        Unreached, Untyped, UserRoles, claim_is, email_verified, has_scope, is_fresh, unmet,
     };
     /// The built-in scheme types `#[auth(...)]` lists.
     pub mod schemes {

@@ -117,72 +117,42 @@ impl Handler {
 }
 
 impl Handler {
-    /// What is emitted beside a compile error: the handler as written, but `async`, with
-    /// its user parameter already turned into the runtime's guard (`Authenticated`, or
-    /// `MaybeAuthenticated` for an `Option`) and its `AuthInfo` parameter bound from it,
-    /// so that it still implements axum's `Handler` and the error at hand is the only one
-    /// (not a second, longer one at `.route(...)`). The guard's schemes do not matter: the
-    /// crate does not compile, the code never runs.
+    /// What is emitted beside a compile error: the handler as written, but `async`, and
+    /// every parameter taken through the runtime's `Unreached` (an extractor of any type
+    /// that never runs) and bound from it at the start of the body. So it still
+    /// implements axum's `Handler` whatever the mistake (no user parameter, two of them, a
+    /// `#[resource]` the macro did not get to load) and the error at hand is the only one
+    /// (not a second, longer one at `.route(...)`); the body is still checked against the
+    /// parameters' types. The crate does not compile, the code never runs.
     pub(crate) fn fallback(&self, krate: &syn::Path) -> TokenStream {
         let mut sig = self.sig.clone();
         sig.asyncness.get_or_insert_with(Default::default);
         let private = quote!(#krate::__private);
-        let auth = syn::Ident::new("__portcullis_auth", proc_macro2::Span::mixed_site());
-        let user_index = sig.inputs.iter().position(|input| match input {
-            syn::FnArg::Typed(arg) => {
-                arg.attrs.iter().any(is_user_marker)
-                    || matches!(&*arg.pat, syn::Pat::Ident(p) if p.ident == "user" || p.ident == "_user")
-            }
-            syn::FnArg::Receiver(_) => false,
-        });
         let mut bindings = Vec::new();
-        let mut inputs = syn::punctuated::Punctuated::<syn::FnArg, syn::Token![,]>::new();
-        let mut optional = false;
-        for (index, input) in std::mem::take(&mut sig.inputs).into_iter().enumerate() {
-            let syn::FnArg::Typed(mut arg) = input else {
-                inputs.push(input);
+        // Already expanded by `#[auth]` (a requirement attribute it did not recognise,
+        // e.g. imported under another name, reported its error afterwards): every
+        // parameter already extracts, and the guard must keep deciding the handler's
+        // state parameter.
+        let expanded = sig.inputs.iter().any(|input| {
+            matches!(input, syn::FnArg::Typed(arg) if matches!(&*arg.pat, syn::Pat::Ident(p) if p.ident == "__portcullis_auth"))
+        });
+        let inputs = if expanded {
+            None
+        } else {
+            Some(sig.inputs.iter_mut())
+        };
+        for (index, input) in inputs.into_iter().flatten().enumerate() {
+            let syn::FnArg::Typed(arg) = input else {
                 continue;
             };
             arg.attrs.retain(|a| !is_marker(a));
-            if Some(index) != user_index {
-                inputs.push(syn::FnArg::Typed(arg));
-                continue;
-            }
+            let ident = syn::Ident::new(&format!("__portcullis_p{index}"), proc_macro2::Span::mixed_site());
             let (pat, ty) = (&arg.pat, &arg.ty);
-            let (extractor, user_ty) = match option_inner(ty) {
-                Some(inner) => {
-                    optional = true;
-                    (quote!(MaybeAuthenticated), inner)
-                }
-                None => (quote!(Authenticated), &**ty),
-            };
-            let extractor = crate::respan::respan(quote!(#private::#extractor), user_ty.span());
-            bindings.push(quote!(let #pat: #ty = #auth.user;));
-            inputs.push(syn::parse_quote!(
-                #auth: #extractor<#user_ty, (#private::schemes::Jwt,)>
-            ));
+            bindings.push(quote!(let #pat: #ty = #private::Unreached::get(#ident);));
+            let unreached = crate::respan::respan(quote!(#private::Unreached), ty.span());
+            *arg.ty = syn::parse_quote!(#unreached<#ty>);
+            *arg.pat = syn::parse_quote!(#ident);
         }
-        // `AuthInfo` parameters are bound from the guard too (they are no extractor).
-        if user_index.is_some() {
-            let taken = std::mem::take(&mut inputs);
-            for input in taken {
-                match input {
-                    syn::FnArg::Typed(arg) if is_auth_info(&arg.ty) => {
-                        let (pat, ty) = (&arg.pat, &arg.ty);
-                        let value = match (optional, option_inner(ty).is_some()) {
-                            (false, false) | (true, true) => quote!(#auth.info),
-                            (false, true) => quote!(::core::option::Option::Some(#auth.info)),
-                            (true, false) => {
-                                quote!(#auth.info.expect("not reached: the crate does not compile"))
-                            }
-                        };
-                        bindings.push(quote!(let #pat: #ty = #value;));
-                    }
-                    other => inputs.push(other),
-                }
-            }
-        }
-        sig.inputs = inputs;
         let mut out = TokenStream::new();
         // A second `#[auth]` was reported; expanding it would find no user parameter.
         for attr in self.kept_attrs().filter(|a| classify(a) != AttrKind::Auth) {
@@ -268,19 +238,44 @@ mod tests {
     }
 
     #[test]
-    fn fallback_is_async_and_takes_the_guard() {
+    fn fallback_is_async_and_every_parameter_extracts() {
         let handler: Handler = syn::parse2(quote! {
-            fn h(who: u8, user: Option<User>, info: AuthInfo) { body() }
+            fn h(who: u8, user: Option<User>, #[user] other: User, Path(id): Path<i64>, info: AuthInfo) { body() }
         })
         .unwrap();
         let out = handler.fallback(&syn::parse_quote!(gate)).to_string();
-        assert!(out.starts_with("async fn h (who : u8 , __portcullis_auth : gate :: __private :: MaybeAuthenticated < User , (gate :: __private :: schemes :: Jwt ,) >)"), "{out}");
+        let p = "gate :: __private :: Unreached";
         assert!(
-            out.contains("let user : Option < User > = __portcullis_auth . user ;"),
+            out.starts_with(&format!(
+                "async fn h (__portcullis_p0 : {p} < u8 > , __portcullis_p1 : {p} < Option < User > > , __portcullis_p2 : {p} < User > , __portcullis_p3 : {p} < Path < i64 > > , __portcullis_p4 : {p} < AuthInfo >)"
+            )),
             "{out}"
         );
+        assert!(!out.contains("# [user]"), "{out}");
+        assert!(!out.contains("HasGate"), "{out}");
+        for binding in [
+            "let who : u8 = gate :: __private :: Unreached :: get (__portcullis_p0) ;",
+            "let other : User = gate :: __private :: Unreached :: get (__portcullis_p2) ;",
+            "let Path (id) : Path < i64 > = gate :: __private :: Unreached :: get (__portcullis_p3) ;",
+        ] {
+            assert!(out.contains(binding), "{out}");
+        }
+    }
+
+    #[test]
+    fn fallback_keeps_a_handler_auth_already_expanded() {
+        let handler: Handler = syn::parse2(quote! {
+            async fn h<__PortcullisState, __PortcullisVia>(__portcullis_auth: G<__PortcullisState, __PortcullisVia>, body: Json<V>)
+            where __PortcullisState: HasGate<User, __PortcullisVia>
+            { body() }
+        })
+        .unwrap();
+        let out = handler.fallback(&syn::parse_quote!(gate)).to_string();
+        assert!(!out.contains("Unreached"), "{out}");
         assert!(
-            out.contains("let info : AuthInfo = __portcullis_auth . info . expect"),
+            out.contains(
+                "(__portcullis_auth : G < __PortcullisState , __PortcullisVia > , body : Json < V >)"
+            ),
             "{out}"
         );
     }

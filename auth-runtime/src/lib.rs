@@ -35,11 +35,15 @@ mod resource;
 mod scheme;
 mod secret;
 mod sessions;
+mod state;
 mod store;
 mod tokens;
 mod user;
 
 pub use accounts::{EmailStatus, Mailer, NewAccount, Registrar, Rename};
+#[cfg(feature = "axum")]
+#[doc(hidden)]
+pub use adapter::axum::ViaState;
 pub use adapter::client_addr;
 #[cfg(feature = "axum")]
 pub use adapter::router::AuthRouter;
@@ -79,6 +83,8 @@ pub use scheme::{
 };
 pub use secret::{ApiKeyHash, GeneratedApiKey, SecretHash, generate_api_key, hash_api_key};
 pub use sessions::{NewSession, SessionConfig};
+#[doc(hidden)]
+pub use state::{GateSource, Guard, Guarded, HasGate, NoVia, Unreachable, Unreached};
 #[cfg(feature = "redis")]
 pub use store::RedisStore;
 pub use store::{

@@ -36,7 +36,9 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         Scheme::BuiltIn(ty) => quote!(#private::schemes::#ty),
         Scheme::Custom(path) => quote!(#path),
     });
-    let auth_ty = quote!(#extractor_path<#user_ty, (#(#schemes,)*)>);
+    // The punctuation too: rustc's errors about the whole type (`Visitor` is no
+    // `AuthUser`) then land on the user type, not on the attribute.
+    let auth_ty = quote_spanned!(user_ty.span()=> #extractor_path<#user_ty, (#(#schemes,)*)>);
     let checks = model.schemes.iter().filter_map(|scheme| match scheme {
         Scheme::Custom(path) => Some(scheme_check(path, user_ty, &private)),
         Scheme::BuiltIn(_) => None,
@@ -84,8 +86,17 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         *arg.ty = syn::parse_quote!(#loaded<#ty>);
         *arg.pat = syn::parse_quote!(#ident);
     }
-    sig.inputs.push(syn::parse_quote!(#auth: #auth_ty));
+    let guarded = guarded(&mut sig, &auth_ty, user_ty, &private);
+    sig.inputs.push(syn::parse_quote!(#auth: #guarded));
     sig.inputs.extend(inputs.into_iter().map(syn::FnArg::Typed));
+    // On the user type, like the parameter: a user type that is no `AuthUser` is then
+    // one error there (rustc merges identical errors at one place).
+    let into_inner = crate::respan::respan(quote!(#private::Guarded::into_inner), user_ty.span());
+    let unwrap = quote_spanned!(user_ty.span()=> let #auth = #into_inner(#auth););
+    let checks = quote! {
+        #unwrap
+        #checks
+    };
 
     let Some(requirement) = &model.requirement else {
         return quote! {
@@ -164,6 +175,30 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
             ::core::result::Result::Ok(async move #body.await)
         }
     }
+}
+
+/// Makes the handler generic over the router's state and the way the gate is reached
+/// from it (`__PortcullisState: HasGate<User, __PortcullisVia>`, spanned on the user
+/// type) and returns the guard parameter's type, `Guarded<guard, state, via>`: a state
+/// without the gate is one error, in `HasGate`'s words, at the route (see the runtime's
+/// `state` module).
+pub(crate) fn guarded(
+    sig: &mut syn::Signature,
+    guard: &TokenStream,
+    user_ty: &syn::Type,
+    private: &TokenStream,
+) -> TokenStream {
+    let state = syn::Ident::new("__PortcullisState", Span::call_site());
+    let via = syn::Ident::new("__PortcullisVia", Span::call_site());
+    sig.generics.params.push(syn::parse_quote!(#state));
+    sig.generics.params.push(syn::parse_quote!(#via));
+    let bound = crate::respan::respan(quote!(#state: #private::HasGate<#user_ty, #via>), user_ty.span());
+    sig.generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(#bound));
+    let guarded = crate::respan::respan(quote!(#private::Guarded), user_ty.span());
+    quote_spanned!(user_ty.span()=> #guarded<#guard, #state, #via>)
 }
 
 /// Wraps every parameter the checks do not need (all but the resources named in

@@ -112,9 +112,10 @@ mod tests {
                 }
             ),
         );
+        // Generic over the router's state and the way the gate is reached from it.
         assert!(
-            out.contains(
-                "__portcullis_auth : gate :: __private :: Authenticated < User , (gate :: __private :: schemes :: Jwt , sign :: Hmac , gate :: __private :: schemes :: ApiKey ,) >"
+            out.starts_with(
+                "async fn h < __PortcullisState , __PortcullisVia > (__portcullis_auth : gate :: __private :: Guarded < gate :: __private :: Authenticated < User , (gate :: __private :: schemes :: Jwt , sign :: Hmac , gate :: __private :: schemes :: ApiKey ,) > , __PortcullisState , __PortcullisVia >) -> String where __PortcullisState : gate :: __private :: HasGate < User , __PortcullisVia > { let __portcullis_auth = gate :: __private :: Guarded :: into_inner (__portcullis_auth) ;"
             ),
             "{out}"
         );
@@ -177,7 +178,7 @@ mod tests {
         // one (a body) in `DeferredBody`, in their order.
         assert!(
             out.contains(&format!(
-                "(__portcullis_auth : {p} Authenticated < User , ({p} schemes :: Jwt ,) > , __portcullis_p0 : {p} Deferred < Path < i64 > > , post : Option < Post > , __portcullis_p2 : {p} DeferredBody < Json < V > >)"
+                "(__portcullis_auth : {p} Guarded < {p} Authenticated < User , ({p} schemes :: Jwt ,) > , __PortcullisState , __PortcullisVia > , __portcullis_p0 : {p} Deferred < Path < i64 > > , post : Option < Post > , __portcullis_p2 : {p} DeferredBody < Json < V > >)"
             )),
             "{out}"
         );
@@ -218,6 +219,32 @@ mod tests {
         assert!(
             out.contains("__portcullis_p0 : :: portcullis :: __private :: DeferredBody < Json < V > >"),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_owner_is_one_error_even_with_a_resource_marker() {
+        let found = errors(
+            quote!(jwt),
+            quote! {
+                #[require(owner(pots.author_id))]
+                async fn h(user: User, #[resource] post: Post) {}
+            },
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].contains("did you mean `post`"), "{found:#?}");
+        // Without the misspelling, an unnamed `#[resource]` is still refused.
+        let found = errors(
+            quote!(jwt),
+            quote! {
+                #[require(role = "admin")]
+                async fn h(user: User, #[resource] post: Post) {}
+            },
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].contains("no `owner(...)` names this parameter"),
+            "{found:#?}"
         );
     }
 

@@ -56,11 +56,15 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
         );
     }
     let (user, info) = parameters(sig, optional, &mut errors);
+    let before = errors.count();
     let (optional_resources, loaded_resources) = requirement
         .as_ref()
         .map(|r| owners(r, sig, user.as_ref().map(|(index, _)| *index), &mut errors))
         .unwrap_or_default();
-    resource_markers(sig, &loaded_resources, &mut errors);
+    // An `owner(...)` naming no parameter (misspelt) was reported: the `#[resource]` it
+    // meant is not "named by no `owner(...)`" on top of that.
+    let owners_named_all = errors.count() == before;
+    resource_markers(sig, &loaded_resources, owners_named_all, &mut errors);
     let user = errors
         .finish()
         .map(|()| user.expect("a missing user parameter is an error"))?;
@@ -181,7 +185,12 @@ fn parameters(
 }
 
 /// `#[resource]` marks only resources named in `owner(...)`, of the resource type itself.
-fn resource_markers(sig: &syn::Signature, loaded: &[syn::Ident], errors: &mut Errors) {
+fn resource_markers(
+    sig: &syn::Signature,
+    loaded: &[syn::Ident],
+    owners_named_all: bool,
+    errors: &mut Errors,
+) {
     for input in &sig.inputs {
         let syn::FnArg::Typed(arg) = input else { continue };
         let Some(marker) = arg.attrs.iter().find(|a| is_resource_marker(a)) else {
@@ -193,7 +202,7 @@ fn resource_markers(sig: &syn::Signature, loaded: &[syn::Ident], errors: &mut Er
                 &arg.ty,
                 "a `#[resource]` parameter is the resource itself (a missing one answers 404): write `Post`, not `Option<Post>`",
             );
-        } else if !named {
+        } else if !named && owners_named_all {
             errors.push_spanned(
                 marker,
                 "`#[resource]` loads a resource for an `owner(...)` check, but no `owner(...)` names this parameter: add e.g. `#[require(owner(post.author_id))]` or remove `#[resource]`",

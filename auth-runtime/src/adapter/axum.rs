@@ -10,6 +10,7 @@ use crate::gate::{Portcullis, SchemeSet};
 use crate::guard::{Authenticated, MaybeAuthenticated};
 use crate::rejection::Refusal;
 use crate::resource::{Loaded, Resource};
+use crate::state::{GateSource, Guard, Guarded, HasGate, Unreached};
 use crate::user::AuthUser;
 
 impl IntoResponse for Refusal {
@@ -65,6 +66,48 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
         note_peer(parts);
         MaybeAuthenticated::from_parts(&Portcullis::<U>::from_ref(state), parts).await
+    }
+}
+
+/// The way an axum state gives the gate: `FromRef` (see `crate::state`).
+pub struct ViaState;
+
+#[diagnostic::do_not_recommend]
+impl<St, U: AuthUser> HasGate<U, ViaState> for St where Portcullis<U>: FromRef<St> {}
+
+impl<St, G: Guard> GateSource<St, G> for ViaState
+where
+    Portcullis<G::User>: FromRef<St>,
+{
+    fn authenticate(state: &St, parts: &Parts) -> impl Future<Output = Result<G, Refusal>> + Send {
+        let gate = Portcullis::<G::User>::from_ref(state);
+        async move { G::authenticate(&gate, parts).await }
+    }
+}
+
+/// The guard parameter of a generated handler: authenticated by way of `V`, which the
+/// handler's bound `St: HasGate<U, V>` decides (see `crate::state`).
+impl<G, St, V> FromRequestParts<St> for Guarded<G, St, V>
+where
+    G: Guard,
+    V: GateSource<St, G>,
+    St: Send + Sync,
+{
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
+        note_peer(parts);
+        V::authenticate(state, parts).await.map(Guarded::new)
+    }
+}
+
+/// A parameter of a handler whose `#[auth]` failed: extracts (so the handler still is
+/// one, and the macro's error is the only one), never runs.
+impl<T, St: Send + Sync> FromRequestParts<St> for Unreached<T> {
+    type Rejection = http::StatusCode;
+
+    async fn from_request_parts(_: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
+        Err(http::StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 
