@@ -20,6 +20,7 @@ mod hooks;
 mod identity;
 mod info;
 mod jwt;
+mod lifecycle;
 mod login;
 #[cfg(feature = "oidc")]
 mod oidc;
