@@ -467,6 +467,10 @@ pub mod router {
     pub use portcullis_runtime::{AuthRouter, EmailStatus, Mailer, NewAccount, Registrar, Rename};
 }
 
+// Audit events through `tracing`: their names and fields, and the application's own.
+#[doc(inline)]
+pub use portcullis_runtime::audit;
+
 /// Items the macros' generated code names. Not public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::request::Parts;
 
+use crate::audit::{self, Event, Origin, Record};
 use crate::claims_user::ClaimsUser;
+use crate::credentials;
 use crate::error::AuthError;
 use crate::hooks::{AfterAuthentication, BeforeAuthentication};
 use crate::identity::{self, IdentityResolver, ProviderUsers};
@@ -133,18 +135,26 @@ macro_rules! scheme_set {
                 parts: &'a Parts,
             ) -> impl Future<Output = Result<Option<(U, AuthInfo)>, AuthError>> + Send + 'a {
                 async move {
-                    gate.before(parts).await?;
-                    // Read every credential first: a malformed one refuses the request
-                    // before anything is verified.
-                    $(let $s = gate.extract::<$s>(parts)?;)+
-                    let mut outcome: Option<(U, AuthInfo)> = None;
-                    $(
-                        if let Some((scheme, credential)) = $s {
-                            let found = gate.verify(scheme, parts, credential).await?;
-                            Portcullis::merge(&mut outcome, found)?;
-                        }
-                    )+
-                    gate.after(parts, outcome).await
+                    // The scheme being read or verified, for the audit event of a refusal.
+                    let mut trying = None;
+                    let outcome = async {
+                        gate.before(parts).await?;
+                        // Read every credential first: a malformed one refuses the request
+                        // before anything is verified.
+                        $(let $s = gate.extract::<$s>(parts, &mut trying)?;)+
+                        let mut outcome: Option<(U, AuthInfo)> = None;
+                        $(
+                            if let Some((scheme, credential)) = $s {
+                                trying = Some(scheme.name());
+                                let found = gate.verify(scheme, parts, credential).await?;
+                                Portcullis::merge(&mut outcome, found)?;
+                            }
+                        )+
+                        gate.after(parts, outcome).await
+                    }
+                    .await;
+                    gate.audit(parts, trying, &outcome);
+                    outcome
                 }
             }
         }
@@ -204,6 +214,7 @@ impl<U: AuthUser> Portcullis<U> {
     fn extract<'a, S: AuthScheme<U>>(
         &'a self,
         parts: &Parts,
+        trying: &mut Option<Scheme>,
     ) -> Result<Option<(&'a S, S::Credential)>, AuthError> {
         let Some(scheme) = self.scheme::<S>() else {
             tracing::error!(
@@ -214,6 +225,7 @@ impl<U: AuthUser> Portcullis<U> {
                 reason: "a route lists a scheme that was never registered",
             });
         };
+        *trying = Some(scheme.name());
         Ok(scheme.extract(parts)?.map(|credential| (scheme, credential)))
     }
 
@@ -227,14 +239,7 @@ impl<U: AuthUser> Portcullis<U> {
             users: &*self.inner.users,
             login: &self.inner.login,
         };
-        let name = scheme.name();
-        let verified = match scheme.verify(parts, credential, &context).await {
-            Ok(verified) => verified,
-            Err(error) => {
-                tracing::debug!(scheme = name.as_str(), error = %error, "authentication failed");
-                return Err(error);
-            }
-        };
+        let verified = scheme.verify(parts, credential, &context).await?;
         let Verified { mut identity, user } = verified;
         let mut mapped_scopes = None;
         let user = match (user, identity.mapped.take()) {
@@ -295,8 +300,37 @@ impl<U: AuthUser> Portcullis<U> {
         for hook in &self.inner.after {
             hook.after(parts, &user, &info).await?;
         }
-        tracing::debug!(scheme = info.scheme().as_str(), user = %user.id(), "authenticated");
         Ok(Some((user, info)))
+    }
+
+    /// The audit event of one authentication (none when no credentials were sent):
+    /// `auth.succeeded`, `auth.failed`, or `login.throttled` for a locked-out password.
+    fn audit(
+        &self,
+        parts: &Parts,
+        trying: Option<Scheme>,
+        outcome: &Result<Option<(U, AuthInfo)>, AuthError>,
+    ) {
+        let event = match outcome {
+            Ok(None) => return,
+            Ok(Some(_)) => Event::AuthSucceeded,
+            Err(error) => Event::AuthFailed.or_throttled(error),
+        };
+        if !event.enabled() {
+            return;
+        }
+        // The adapters noted the peer as `ClientAddr`; the trusted proxies name the client.
+        let client = self.inner.login.client(parts, credentials::client_addr(parts));
+        let origin = Origin::new(client, &parts.headers);
+        let record = Record::new(event, &origin);
+        match outcome {
+            Ok(Some((user, info))) => record.scheme(Some(info.scheme())).user(user.id()).emit(),
+            Err(error) => record
+                .scheme(audit::scheme_of(error).or(trying))
+                .error(error)
+                .emit(),
+            Ok(None) => {}
+        }
     }
 
     /// Renders `error` for a route accepting the schemes `S`, through the configured

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod adapter;
+pub mod audit;
 mod builder;
 mod claims_user;
 mod credentials;

@@ -1,9 +1,13 @@
 //! The credential lifecycle an application drives through the gate: password login,
 //! issuing, refreshing and revoking tokens, logout, starting and ending sessions, and
-//! the auth router's helpers around them.
+//! the auth router's helpers around them. Each writes its audit event (`audit.rs`);
+//! the router's variants (`*_from`) add the request's origin the public methods lack.
+
+use std::fmt::Display;
 
 use http::request::Parts;
 
+use crate::audit::{Event, Origin, Record};
 use crate::error::AuthError;
 use crate::gate::Portcullis;
 use crate::info::AuthInfo;
@@ -26,7 +30,25 @@ impl<U: AuthUser> Portcullis<U> {
     /// 401 for unknown, spent, revoked or expired tokens and deleted users, 403 for
     /// inactive users (the token is not spent then), 503 when a store fails.
     pub async fn refresh_tokens(&self, refresh_token: &str) -> Result<(U, crate::TokenPair), AuthError> {
-        self.inner.tokens.refresh(&*self.inner.users, refresh_token).await
+        self.refresh_tokens_from(&Origin::default(), refresh_token).await
+    }
+
+    /// [`refresh_tokens`](Self::refresh_tokens) of a request from `origin`.
+    pub(crate) async fn refresh_tokens_from(
+        &self,
+        origin: &Origin,
+        refresh_token: &str,
+    ) -> Result<(U, crate::TokenPair), AuthError> {
+        let (user, pair) = self
+            .inner
+            .tokens
+            .refresh(&*self.inner.users, refresh_token, origin)
+            .await?;
+        Record::new(Event::TokenRefreshed, origin)
+            .scheme(Some(Scheme::JWT))
+            .user(user.id())
+            .emit();
+        Ok((user, pair))
     }
 
     /// Revokes the access token `info` came from (by `jti`, until it expires).
@@ -34,7 +56,15 @@ impl<U: AuthUser> Portcullis<U> {
     /// # Errors
     /// 503 when the revocation store fails.
     pub async fn revoke_access(&self, info: &AuthInfo) -> Result<(), AuthError> {
-        self.inner.tokens.revoke_access(info).await
+        self.inner.tokens.revoke_access(info).await?;
+        if info.token_id().is_some() {
+            let subject = info.claims().and_then(|c| c.sub());
+            Record::new(Event::TokenRevoked, &Origin::default())
+                .scheme(Some(info.scheme()))
+                .maybe_user(subject.as_ref().map(|s| s as &dyn Display))
+                .emit();
+        }
+        Ok(())
     }
 
     /// Logout: revokes the refresh family of `refresh_token` (if given) and the
@@ -43,7 +73,26 @@ impl<U: AuthUser> Portcullis<U> {
     /// # Errors
     /// 503 when a store fails.
     pub async fn logout(&self, refresh_token: Option<&str>, info: &AuthInfo) -> Result<(), AuthError> {
-        self.inner.tokens.logout(refresh_token, info).await
+        let subject = info.claims().and_then(|c| c.sub());
+        let user = subject.as_ref().map(|s| s as &(dyn Display + Sync));
+        self.logout_from(&Origin::default(), user, refresh_token, info)
+            .await
+    }
+
+    /// [`logout`](Self::logout) of `user`'s request from `origin`.
+    pub(crate) async fn logout_from(
+        &self,
+        origin: &Origin,
+        user: Option<&(dyn Display + Sync)>,
+        refresh_token: Option<&str>,
+        info: &AuthInfo,
+    ) -> Result<(), AuthError> {
+        self.inner.tokens.logout(refresh_token, info).await?;
+        Record::new(Event::Logout, origin)
+            .scheme(Some(info.scheme()))
+            .maybe_user(user.map(|u| u as &dyn Display))
+            .emit();
+        Ok(())
     }
 
     /// Password login with throttling: unknown users and wrong passwords cost the
@@ -69,17 +118,54 @@ impl<U: AuthUser> Portcullis<U> {
         password: &str,
         client: Option<std::net::IpAddr>,
     ) -> Result<crate::LoggedIn<U>, AuthError> {
+        self.login_from(&Origin::client(client), None, username, password)
+            .await
+    }
+
+    /// [`login`](Self::login) of a request from `origin`, for a credential of `scheme`
+    /// (the router's: `jwt` or `session`): `login.succeeded`, `login.failed` or
+    /// `login.throttled`.
+    pub(crate) async fn login_from(
+        &self,
+        origin: &Origin,
+        scheme: Option<Scheme>,
+        username: &str,
+        password: &str,
+    ) -> Result<crate::LoggedIn<U>, AuthError> {
         // Coded like a Basic failure: `invalid_credentials`, not `invalid_token`.
-        let (user, needs_rehash) = self
+        let checked = self
             .inner
             .login
-            .check(&*self.inner.users, Scheme::BASIC, username, password, client)
-            .await?;
+            .check(
+                &*self.inner.users,
+                Scheme::BASIC,
+                username,
+                password,
+                origin.client,
+            )
+            .await;
+        let refused = |error: AuthError, user: Option<&U>| {
+            Record::new(Event::LoginFailed.or_throttled(&error), origin)
+                .scheme(scheme)
+                .error(&error)
+                .maybe_user(user.map(|u| u.id() as &dyn Display))
+                .emit();
+            Err(error)
+        };
+        let (user, needs_rehash) = match checked {
+            Ok(checked) => checked,
+            Err(error) => return refused(error, None),
+        };
         if !user.is_active() {
-            return Err(AuthError::Forbidden {
+            let inactive = AuthError::Forbidden {
                 reason: "the account is inactive",
-            });
+            };
+            return refused(inactive, Some(&user));
         }
+        Record::new(Event::LoginSucceeded, origin)
+            .scheme(scheme)
+            .user(user.id())
+            .emit();
         Ok(crate::LoggedIn { user, needs_rehash })
     }
 
@@ -89,7 +175,12 @@ impl<U: AuthUser> Portcullis<U> {
     /// # Errors
     /// 503 when the session store fails.
     pub async fn start_session(&self, parts: &Parts, user: &U) -> Result<crate::NewSession, AuthError> {
-        self.inner.sessions.start(parts, user.id().to_string()).await
+        let session = self.inner.sessions.start(parts, user.id().to_string()).await?;
+        Record::new(Event::SessionCreated, &self.origin(parts))
+            .scheme(Some(Scheme::SESSION))
+            .user(user.id())
+            .emit();
+        Ok(session)
     }
 
     /// Ends the request's session server-side; returns the `Set-Cookie` that clears it.
@@ -97,7 +188,26 @@ impl<U: AuthUser> Portcullis<U> {
     /// # Errors
     /// 503 when the session store fails.
     pub async fn end_session(&self, parts: &Parts) -> Result<http::HeaderValue, AuthError> {
-        self.inner.sessions.end(parts).await
+        self.end_session_of(None, parts).await
+    }
+
+    /// [`end_session`](Self::end_session) of `user`'s session (the router knows whose).
+    pub(crate) async fn end_session_of(
+        &self,
+        user: Option<&(dyn Display + Sync)>,
+        parts: &Parts,
+    ) -> Result<http::HeaderValue, AuthError> {
+        let sent = matches!(self.inner.sessions.id_from(&parts.headers), Ok(Some(_)));
+        let cleared = self.inner.sessions.end(parts).await?;
+        if !sent {
+            return Ok(cleared);
+        }
+        let origin = self.origin(parts);
+        Record::new(Event::SessionDestroyed, &origin)
+            .scheme(Some(Scheme::SESSION))
+            .maybe_user(user.map(|u| u as &dyn Display))
+            .emit();
+        Ok(cleared)
     }
 
     /// The session cookie's name as sent (with `__Host-` outside development).

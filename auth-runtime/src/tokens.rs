@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 
+use crate::audit::{Event, Origin, Record};
 use crate::error::{AuthError, ConfigError, store_down};
 use crate::info::AuthInfo;
 use crate::jwt::keys::JwtKey;
@@ -379,6 +380,7 @@ impl Tokens {
         &self,
         users: &dyn UserStore<U>,
         refresh_token: &str,
+        origin: &Origin,
     ) -> Result<(U, TokenPair), AuthError> {
         let tokens = self.config()?;
         let store = &self.refresh;
@@ -413,12 +415,12 @@ impl Tokens {
         let grant = match rotation {
             Rotation::Rotated { grant, .. } => grant,
             Rotation::Reused { .. } => {
-                tracing::warn!("a spent refresh token was presented again: its family is revoked");
+                let reused = refused("the refresh token was already used; its session is revoked");
+                let alert = Record::new(Event::TokenReuseDetected, origin);
+                alert.scheme(Some(Scheme::JWT)).error(&reused).emit();
                 // The family's access tokens end with it.
                 self.revoke_family_access(&fid, tokens).await?;
-                return Err(refused(
-                    "the refresh token was already used; its session is revoked",
-                ));
+                return Err(reused);
             }
             Rotation::Invalid => return Err(refused("the refresh token is not valid")),
         };
