@@ -438,7 +438,7 @@ pub mod schemes {
 /// Identity resolution: how a verified identity becomes the handler's user — from the
 /// user store, a resolver, the token's claims alone, or an identity provider
 /// ([`IdentityProvider`](portcullis_runtime::with_oidc), feature `oidc`) whose
-/// claims a [`Preset`] maps onto roles, permissions and scopes.
+/// claims a `Preset` maps onto roles, permissions and scopes.
 pub mod identity {
     #[allow(unused_imports, unreachable_pub)] // empty without the feature
     pub use portcullis_runtime::with_oidc::*;
@@ -477,6 +477,10 @@ pub mod sessions {
 pub mod router {
     pub use portcullis_runtime::{AuthRouter, EmailStatus, Mailer, NewAccount, Registrar, Rename};
 }
+
+// Audit events through `tracing`: their names and fields, and the application's own.
+#[doc(inline)]
+pub use portcullis_runtime::audit;
 
 /// Items the macros' generated code names. Not public API: no stability promise.
 #[doc(hidden)]

@@ -148,7 +148,8 @@ impl AuthError {
         }
     }
 
-    fn reason(&self) -> Option<&'static str> {
+    /// The fixed text of a refusal that has one (never request data).
+    pub(crate) fn reason(&self) -> Option<&'static str> {
         match self {
             AuthError::InvalidRequest { reason, .. }
             | AuthError::InvalidCredentials { reason, .. }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::request::Parts;
 
+use crate::audit::{self, Event, Origin, Record};
 use crate::claims_user::ClaimsUser;
+use crate::credentials;
 use crate::error::AuthError;
 use crate::hooks::{AfterAuthentication, BeforeAuthentication};
 use crate::identity::{self, IdentityResolver, ProviderUsers};
@@ -138,18 +140,26 @@ macro_rules! scheme_set {
                 parts: &'a Parts,
             ) -> impl Future<Output = Result<Option<(U, AuthInfo)>, AuthError>> + Send + 'a {
                 async move {
-                    gate.before(parts).await?;
-                    // Read every credential first: a malformed one refuses the request
-                    // before anything is verified.
-                    $(let $s = gate.extract::<$s>(parts)?;)+
-                    let mut outcome: Option<(U, AuthInfo)> = None;
-                    $(
-                        if let Some((scheme, credential)) = $s {
-                            let found = gate.verify(scheme, parts, credential).await?;
-                            Portcullis::merge(&mut outcome, found)?;
-                        }
-                    )+
-                    gate.after(parts, outcome).await
+                    // The scheme being read or verified, for the audit event of a refusal.
+                    let mut trying = None;
+                    let outcome = async {
+                        gate.before(parts).await?;
+                        // Read every credential first: a malformed one refuses the request
+                        // before anything is verified.
+                        $(let $s = gate.extract::<$s>(parts, &mut trying)?;)+
+                        let mut outcome: Option<(U, AuthInfo)> = None;
+                        $(
+                            if let Some((scheme, credential)) = $s {
+                                trying = Some(scheme.name());
+                                let found = gate.verify(scheme, parts, credential).await?;
+                                Portcullis::merge(&mut outcome, found)?;
+                            }
+                        )+
+                        gate.after(parts, outcome).await
+                    }
+                    .await;
+                    gate.audit(parts, trying, &outcome);
+                    outcome
                 }
             }
         }
@@ -209,6 +219,7 @@ impl<U: AuthUser> Portcullis<U> {
     fn extract<'a, S: AuthScheme<U>>(
         &'a self,
         parts: &Parts,
+        trying: &mut Option<Scheme>,
     ) -> Result<Option<(&'a S, S::Credential)>, AuthError> {
         let Some(scheme) = self.scheme::<S>() else {
             tracing::error!(
@@ -219,6 +230,7 @@ impl<U: AuthUser> Portcullis<U> {
                 reason: "a route lists a scheme that was never registered",
             });
         };
+        *trying = Some(scheme.name());
         Ok(scheme.extract(parts)?.map(|credential| (scheme, credential)))
     }
 
@@ -232,14 +244,7 @@ impl<U: AuthUser> Portcullis<U> {
             users: &*self.inner.users,
             login: &self.inner.login,
         };
-        let name = scheme.name();
-        let verified = match scheme.verify(parts, credential, &context).await {
-            Ok(verified) => verified,
-            Err(error) => {
-                tracing::debug!(scheme = name.as_str(), error = %error, "authentication failed");
-                return Err(error);
-            }
-        };
+        let verified = scheme.verify(parts, credential, &context).await?;
         let Verified { mut identity, user } = verified;
         let mut mapped_scopes = None;
         let user = match (user, identity.mapped.take()) {
@@ -300,8 +305,37 @@ impl<U: AuthUser> Portcullis<U> {
         for hook in &self.inner.after {
             hook.after(parts, &user, &info).await?;
         }
-        tracing::debug!(scheme = info.scheme().as_str(), user = %user.id(), "authenticated");
         Ok(Some((user, info)))
+    }
+
+    /// The audit event of one authentication (none when no credentials were sent):
+    /// `auth.succeeded`, `auth.failed`, or `login.throttled` for a locked-out password.
+    fn audit(
+        &self,
+        parts: &Parts,
+        trying: Option<Scheme>,
+        outcome: &Result<Option<(U, AuthInfo)>, AuthError>,
+    ) {
+        let event = match outcome {
+            Ok(None) => return,
+            Ok(Some(_)) => Event::AuthSucceeded,
+            Err(error) => Event::AuthFailed.or_throttled(error),
+        };
+        if !event.enabled() {
+            return;
+        }
+        // The adapters noted the peer as `ClientAddr`; the trusted proxies name the client.
+        let client = self.inner.login.client(parts, credentials::client_addr(parts));
+        let origin = Origin::new(client, &parts.headers);
+        let record = Record::new(event, &origin);
+        match outcome {
+            Ok(Some((user, info))) => record.scheme(Some(info.scheme())).user(user.id()).emit(),
+            Err(error) => record
+                .scheme(audit::scheme_of(error).or(trying))
+                .error(error)
+                .emit(),
+            Ok(None) => {}
+        }
     }
 
     /// Renders `error` for a route accepting the schemes `S`, through the configured
@@ -338,129 +372,5 @@ impl<U: AuthUser> Portcullis<U> {
         let rejection = Rejection::new(error, challenges, Arc::clone(&self.inner.realm));
         let response: http::Response<Bytes> = self.inner.renderer.render(&rejection);
         Refusal::new(rejection.impose(response))
-    }
-
-    /// Issues an access token and starts a refresh family for `user` (after a login).
-    ///
-    /// # Errors
-    /// 503 when the refresh store fails, 500 when no [`TokenConfig`](crate::TokenConfig) is set.
-    pub async fn issue_tokens(&self, user: &U, scope: Option<&str>) -> Result<crate::TokenPair, AuthError> {
-        self.inner.tokens.issue(user, scope).await
-    }
-
-    /// Exchanges a refresh token for a new pair (rotation). A refresh token that was
-    /// already used revokes its whole family (reuse detection) and is refused.
-    ///
-    /// # Errors
-    /// 401 for unknown, spent, revoked or expired tokens and deleted users, 403 for
-    /// inactive users (the token is not spent then), 503 when a store fails.
-    pub async fn refresh_tokens(&self, refresh_token: &str) -> Result<(U, crate::TokenPair), AuthError> {
-        self.inner.tokens.refresh(&*self.inner.users, refresh_token).await
-    }
-
-    /// Revokes the access token `info` came from (by `jti`, until it expires).
-    ///
-    /// # Errors
-    /// 503 when the revocation store fails.
-    pub async fn revoke_access(&self, info: &AuthInfo) -> Result<(), AuthError> {
-        self.inner.tokens.revoke_access(info).await
-    }
-
-    /// Logout: revokes the refresh family of `refresh_token` (if given) and the
-    /// presented access token.
-    ///
-    /// # Errors
-    /// 503 when a store fails.
-    pub async fn logout(&self, refresh_token: Option<&str>, info: &AuthInfo) -> Result<(), AuthError> {
-        self.inner.tokens.logout(refresh_token, info).await
-    }
-
-    /// Password login with throttling: unknown users and wrong passwords cost the
-    /// same and answer the same; after too many failures for the user name or the
-    /// client address, 429 (also for the right password).
-    ///
-    /// ```no_run
-    /// # use portcullis::{AuthUser, Portcullis};
-    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
-    /// # async fn demo(auth: Portcullis<User>) -> Result<(), portcullis::AuthError> {
-    /// let logged_in = auth.login("ann", "correct horse battery", None).await?;
-    /// if logged_in.needs_rehash {
-    ///     let _new_hash = portcullis::hash_password("correct horse battery"); // store it
-    /// }
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    /// 401, 403 (inactive), 429 ([`AuthError::Throttled`]) or 503.
-    pub async fn login(
-        &self,
-        username: &str,
-        password: &str,
-        client: Option<std::net::IpAddr>,
-    ) -> Result<crate::LoggedIn<U>, AuthError> {
-        // Coded like a Basic failure: `invalid_credentials`, not `invalid_token`.
-        let (user, needs_rehash) = self
-            .inner
-            .login
-            .check(&*self.inner.users, Scheme::BASIC, username, password, client)
-            .await?;
-        if !user.is_active() {
-            return Err(AuthError::Forbidden {
-                reason: "the account is inactive",
-            });
-        }
-        Ok(crate::LoggedIn { user, needs_rehash })
-    }
-
-    /// Starts a session for `user`: a new random id at every login (any session the
-    /// request carried is destroyed first: no fixation) and a CSRF token.
-    ///
-    /// # Errors
-    /// 503 when the session store fails.
-    pub async fn start_session(&self, parts: &Parts, user: &U) -> Result<crate::NewSession, AuthError> {
-        self.inner.sessions.start(parts, user.id().to_string()).await
-    }
-
-    /// Ends the request's session server-side; returns the `Set-Cookie` that clears it.
-    ///
-    /// # Errors
-    /// 503 when the session store fails.
-    pub async fn end_session(&self, parts: &Parts) -> Result<http::HeaderValue, AuthError> {
-        self.inner.sessions.end(parts).await
-    }
-
-    /// The session cookie's name as sent (with `__Host-` outside development).
-    pub fn session_cookie_name(&self) -> &str {
-        &self.inner.sessions.cookie_name
-    }
-
-    /// Allows one event per `window` for `key` (one confirmation mail a minute).
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
-    pub(crate) async fn once_per(&self, key: &str, window: std::time::Duration) -> Result<(), AuthError> {
-        self.inner.login.once_per(key, window).await
-    }
-
-    /// Gives back the event [`once_per`](Self::once_per) counted (its action failed).
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
-    pub(crate) async fn give_back(&self, key: &str) -> Result<(), AuthError> {
-        self.inner.login.give_back(key).await
-    }
-
-    /// Counts a registration from `client` (429 past the per-address limit).
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
-    pub(crate) async fn count_registration(&self, client: std::net::IpAddr) -> Result<(), AuthError> {
-        self.inner.login.count_registration(client).await
-    }
-
-    /// Hashes a new password under the concurrency bound (503 when saturated).
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
-    pub(crate) async fn hash_new_password(&self, password: String) -> Result<String, AuthError> {
-        self.inner.login.hash_password(password).await
-    }
-
-    /// The store of single-use tokens (confirmation links).
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
-    pub(crate) fn one_time_store(&self) -> &dyn crate::store::SessionStore {
-        &*self.inner.one_time
     }
 }

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod adapter;
+pub mod audit;
 mod builder;
 mod claims_user;
 mod credentials;
@@ -22,6 +23,7 @@ mod info;
 mod jwt;
 #[cfg(feature = "tower")]
 mod layer;
+mod lifecycle;
 mod login;
 #[cfg(feature = "oidc")]
 mod oidc;

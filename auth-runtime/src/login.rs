@@ -266,11 +266,9 @@ impl Login {
     async fn count_attempt(&self, keys: &Keys) -> Result<(), AuthError> {
         let throttle = &*self.throttle;
         let window = self.config.window;
-        let refuse = |left: Duration| {
-            tracing::warn!("login throttled");
-            AuthError::Throttled {
-                retry_after: left.as_secs().max(1),
-            }
+        // The callers write the audit event (`login.throttled`, with the request's origin).
+        let refuse = |left: Duration| AuthError::Throttled {
+            retry_after: left.as_secs().max(1),
         };
         if let Some(address) = &keys.address {
             let (n, left) = throttle

@@ -45,7 +45,7 @@ pub trait HasGate<U, V> {}
 /// never a second error beside [`HasGate`]'s.
 pub trait GateSource<S, G> {
     /// Authenticates `parts` with the state's gate.
-    fn authenticate(state: &S, parts: &Parts) -> impl Future<Output = Result<G, Refusal>> + Send;
+    fn authenticate(state: &S, parts: &mut Parts) -> impl Future<Output = Result<G, Refusal>> + Send;
 }
 
 /// The way no state reaches the gate: [`HasGate`]'s second implementation (see the

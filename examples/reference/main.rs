@@ -251,7 +251,7 @@ impl OptionalFromRequestParts<AppState> for ApiKey {
 }
 
 #[auth(jwt, session)]
-async fn create_api_key(user: User, State(db): State<Db>) -> Response {
+async fn create_api_key(user: User, State(db): State<Db>, parts: Parts) -> Response {
     let user_id = match local_id(&user) {
         Ok(id) => id,
         Err(refused) => return refused,
@@ -260,26 +260,30 @@ async fn create_api_key(user: User, State(db): State<Db>) -> Response {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
     match db.add_api_key(user_id, &generated.hash()).await {
-        Ok(id) => (
-            StatusCode::CREATED,
-            Json(json!({ "id": id, "key": generated.into_key() })),
-        )
-            .into_response(),
+        Ok(id) => {
+            portcullis::audit::api_key_created(&user_id, &id, &parts);
+            let body = Json(json!({ "id": id, "key": generated.into_key() }));
+            (StatusCode::CREATED, body).into_response()
+        }
         Err(e) => unavailable(e),
     }
 }
 
 #[auth(jwt)]
 #[require(owner(key.user_id))]
-async fn delete_api_key(user: User, key: Option<ApiKey>, State(db): State<Db>) -> Response {
+async fn delete_api_key(user: User, key: Option<ApiKey>, State(db): State<Db>, parts: Parts) -> Response {
     let Some(key) = key else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if let Err(refused) = local_id(&user) {
-        return refused;
-    }
+    let user_id = match local_id(&user) {
+        Ok(id) => id,
+        Err(refused) => return refused,
+    };
     match db.delete_api_key(key.id).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Ok(()) => {
+            portcullis::audit::api_key_deleted(&user_id, &key.id, &parts);
+            StatusCode::NO_CONTENT.into_response()
+        }
         Err(e) => unavailable(e),
     }
 }

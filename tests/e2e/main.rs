@@ -116,7 +116,7 @@ fn main() {
         Backend::Postgres.needs(),
         || standalone::rows_live_in_the_schema("postgres::rows_live_in_the_schema"),
     ));
-    let standalone: [(&str, fn()); 5] = [
+    let standalone: [(&str, fn()); 6] = [
         (
             "server::concurrent_registrations_keep_memory_bounded",
             abuse::concurrent_registrations_keep_memory_bounded,
@@ -136,6 +136,10 @@ fn main() {
         (
             "server::external_identity_provider_tokens_through_a_jwks_file",
             standalone::external_identity_provider_tokens_through_a_jwks_file,
+        ),
+        (
+            "server::audit_events_in_the_log",
+            standalone::audit_events_in_the_log,
         ),
     ];
     for (name, test) in standalone {

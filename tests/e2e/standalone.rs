@@ -270,3 +270,50 @@ pub fn rows_live_in_the_schema(label: &str) {
     ));
     assert_eq!(qualified, 3, "users, api_keys and posts in {}", schema.name());
 }
+
+/// The reference server's audit events (`RUST_LOG=portcullis::audit=info`): a login,
+/// and the API key it creates and deletes through `portcullis::audit`, with the user
+/// and the key's id — and neither the password, the tokens nor the key in the log.
+pub fn audit_events_in_the_log() {
+    let server = Server::start("audit", None, &[("RUST_LOG", "warn,portcullis::audit=info")]);
+    let password = "alice-password-1";
+    let response =
+        server.send(Request::post("/auth/login").json(&json!({ "username": "alice", "password": password })));
+    response.expect(200, "alice logs in");
+    let pair = response.json();
+    let access = pair["access_token"].as_str().expect("access_token").to_owned();
+    let refresh = pair["refresh_token"].as_str().expect("refresh_token").to_owned();
+    let created = server.send(Request::post("/api-keys").bearer(&access));
+    created.expect(201, "alice creates a key");
+    let body = created.json();
+    let (key_id, key) = (
+        body["id"].as_i64().expect("id"),
+        body["key"].as_str().expect("key").to_owned(),
+    );
+    server
+        .send(Request::delete(&format!("/api-keys/{key_id}")).bearer(&access))
+        .expect(204, "alice deletes her key");
+    let log = server.log();
+    let line = |event: &str| {
+        let quoted = format!("event=\"{event}\"");
+        log.lines()
+            .find(|line| line.contains(&quoted) && line.contains("portcullis::audit"))
+            .unwrap_or_else(|| panic!("{event} in the log:\n{log}"))
+    };
+    assert!(line("login.succeeded").contains("user=1"), "{log}");
+    for event in ["api_key.created", "api_key.deleted"] {
+        let line = line(event);
+        assert!(
+            line.contains("user=1") && line.contains(&format!("key_id={key_id}")),
+            "{line}"
+        );
+    }
+    for (what, secret) in [
+        ("the password", password),
+        ("the access token", &access),
+        ("the refresh token", &refresh),
+        ("the key", &key),
+    ] {
+        assert!(!log.contains(secret), "{what} in the log:\n{log}");
+    }
+}

@@ -10,6 +10,7 @@
 mod support;
 
 mod abuse;
+mod audit;
 mod auth_router;
 mod authorization;
 mod first_hour;

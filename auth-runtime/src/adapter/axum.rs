@@ -4,6 +4,7 @@ use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 
+use crate::audit::ResolvedClient;
 use crate::credentials::ClientAddr;
 use crate::deferred::{Deferred, DeferredBody};
 use crate::gate::{Portcullis, SchemeSet};
@@ -39,6 +40,17 @@ fn note_peer(parts: &mut Parts) {
     }
 }
 
+/// The client address the gate resolved behind a trusted proxy, for the application's
+/// audit events (`portcullis::audit::api_key_created`); without a proxy it is the peer.
+fn note_client<U: AuthUser>(gate: &Portcullis<U>, parts: &mut Parts) {
+    let peer = parts.extensions.get::<ClientAddr>().map(|ClientAddr(ip)| *ip);
+    if let Some(ip) = gate.client_ip(parts)
+        && Some(ip) != peer
+    {
+        parts.extensions.insert(ResolvedClient(ip));
+    }
+}
+
 impl<U, S, St> FromRequestParts<St> for Authenticated<U, S>
 where
     U: AuthUser,
@@ -50,7 +62,10 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
         note_peer(parts);
-        Authenticated::from_parts(&Portcullis::<U>::from_ref(state), parts).await
+        let gate = Portcullis::<U>::from_ref(state);
+        let authenticated = Authenticated::from_parts(&gate, parts).await?;
+        note_client(&gate, parts);
+        Ok(authenticated)
     }
 }
 
@@ -65,7 +80,10 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
         note_peer(parts);
-        MaybeAuthenticated::from_parts(&Portcullis::<U>::from_ref(state), parts).await
+        let gate = Portcullis::<U>::from_ref(state);
+        let authenticated = MaybeAuthenticated::from_parts(&gate, parts).await?;
+        note_client(&gate, parts);
+        Ok(authenticated)
     }
 }
 
@@ -79,9 +97,13 @@ impl<St, G: Guard> GateSource<St, G> for ViaState
 where
     Portcullis<G::User>: FromRef<St>,
 {
-    fn authenticate(state: &St, parts: &Parts) -> impl Future<Output = Result<G, Refusal>> + Send {
+    fn authenticate(state: &St, parts: &mut Parts) -> impl Future<Output = Result<G, Refusal>> + Send {
         let gate = Portcullis::<G::User>::from_ref(state);
-        async move { G::authenticate(&gate, parts).await }
+        async move {
+            let guard = G::authenticate(&gate, parts).await?;
+            note_client(&gate, parts);
+            Ok(guard)
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use std::net::IpAddr;
 
 use http::request::Parts;
 
+use crate::audit::Origin;
 use crate::credentials::ClientAddr;
 use crate::gate::Portcullis;
 use crate::user::AuthUser;
@@ -56,5 +57,11 @@ impl<U: AuthUser> Portcullis<U> {
     /// ```
     pub fn client_ip(&self, parts: &Parts) -> Option<IpAddr> {
         self.inner.login.client(parts, client_addr(parts))
+    }
+
+    /// Where the request came from, for its audit events: [`client_ip`](Self::client_ip)
+    /// and the request id.
+    pub(crate) fn origin(&self, parts: &Parts) -> Origin {
+        Origin::new(self.client_ip(parts), &parts.headers)
     }
 }

@@ -9,10 +9,12 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::StatusCode;
+use http::request::Parts;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{Config, JwtOnly, RouterState, local_account_only, problem, refuse, store_down};
+use crate::audit::{Event, Record};
 use crate::error::AuthError;
 use crate::gate::Portcullis;
 use crate::guard::Authenticated;
@@ -132,6 +134,7 @@ pub(super) async fn confirm<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
     axum::Extension(config): Config<U>,
     Path(token): Path<String>,
+    parts: Parts,
 ) -> Response {
     let refused = || {
         problem(
@@ -157,7 +160,12 @@ pub(super) async fn confirm<U: AuthUser>(
         return refused();
     };
     match config.shared.registrar.confirm_email(&id).await {
-        Ok(()) => Json(json!({ "confirmed": true })).into_response(),
+        Ok(()) => {
+            Record::new(Event::EmailConfirmed, &auth.origin(&parts))
+                .user(&id)
+                .emit();
+            Json(json!({ "confirmed": true })).into_response()
+        }
         Err(e) => {
             // Not confirmed: put the link back so that the user can retry it.
             let left = ttl.saturating_sub(record.created.elapsed().unwrap_or_default());

@@ -21,10 +21,11 @@ use serde_json::json;
 mod confirmation;
 
 use crate::accounts::{Mailer, NewAccount, Registrar, Rename, check_new_account, valid_username};
+use crate::audit::{Event, Record};
 use crate::error::{AuthError, StoreError};
 use crate::gate::{Portcullis, SchemeSet};
 use crate::guard::Authenticated;
-use crate::scheme::{ApiKey, Basic, Jwt, Session};
+use crate::scheme::{ApiKey, Basic, Jwt, Scheme, Session};
 use crate::user::AuthUser;
 use confirmation::{confirm, confirm_request, confirm_status};
 
@@ -236,7 +237,9 @@ async fn register<U: AuthUser>(
     };
     match config.shared.registrar.register(&account).await {
         Ok(Some(user)) => {
-            tracing::info!(user = %user.id(), "registered");
+            Record::new(Event::AccountRegistered, &auth.origin(&parts))
+                .user(user.id())
+                .emit();
             (
                 StatusCode::CREATED,
                 Json(json!({ "id": user.id(), "username": account.username })),
@@ -265,8 +268,11 @@ async fn login<U: AuthUser>(
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Response {
     let form = input!(auth, body);
-    let client = auth.client_ip(&parts);
-    let logged_in = match auth.login(&form.username, &form.password, client).await {
+    let origin = auth.origin(&parts);
+    let logged_in = match auth
+        .login_from(&origin, Some(Scheme::JWT), &form.username, &form.password)
+        .await
+    {
         Ok(logged_in) => logged_in,
         Err(e) => return refuse::<U, JwtOnly>(&auth, e),
     };
@@ -283,10 +289,14 @@ struct RefreshForm {
 
 async fn refresh<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
+    parts: Parts,
     body: Result<Json<RefreshForm>, JsonRejection>,
 ) -> Response {
     let form = input!(auth, body);
-    match auth.refresh_tokens(&form.refresh_token).await {
+    match auth
+        .refresh_tokens_from(&auth.origin(&parts), &form.refresh_token)
+        .await
+    {
         Ok((_, pair)) => Json(pair).into_response(),
         Err(e) => refuse::<U, JwtOnly>(&auth, e),
     }
@@ -300,13 +310,19 @@ struct LogoutForm {
 async fn logout<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
     user: Authenticated<U, JwtOnly>,
+    parts: Parts,
     body: Result<Json<LogoutForm>, JsonRejection>,
 ) -> Response {
     if let Some(refused) = local_account_only(&user) {
         return refused;
     }
     let form = input!(auth, body);
-    match auth.logout(form.refresh_token.as_deref(), &user.info).await {
+    let origin = auth.origin(&parts);
+    let refresh_token = form.refresh_token.as_deref();
+    match auth
+        .logout_from(&origin, Some(user.user.id()), refresh_token, &user.info)
+        .await
+    {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => refuse::<U, JwtOnly>(&auth, e),
     }
@@ -318,8 +334,11 @@ async fn session_login<U: AuthUser>(
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Response {
     let form = input!(auth, body);
-    let client = auth.client_ip(&parts);
-    let logged_in = match auth.login(&form.username, &form.password, client).await {
+    let origin = auth.origin(&parts);
+    let logged_in = match auth
+        .login_from(&origin, Some(Scheme::SESSION), &form.username, &form.password)
+        .await
+    {
         Ok(logged_in) => logged_in,
         Err(e) => return refuse::<U, SessionOnly>(&auth, e),
     };
@@ -335,11 +354,17 @@ async fn session_login<U: AuthUser>(
 
 async fn session_logout<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
-    _user: Authenticated<U, SessionOnly>,
+    user: Authenticated<U, SessionOnly>,
     parts: Parts,
 ) -> Response {
-    match auth.end_session(&parts).await {
-        Ok(cleared) => (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared)]).into_response(),
+    match auth.end_session_of(Some(user.user.id()), &parts).await {
+        Ok(cleared) => {
+            Record::new(Event::Logout, &auth.origin(&parts))
+                .scheme(Some(Scheme::SESSION))
+                .user(user.user.id())
+                .emit();
+            (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared)]).into_response()
+        }
         Err(e) => refuse::<U, SessionOnly>(&auth, e),
     }
 }
@@ -365,6 +390,7 @@ async fn change_username<U: AuthUser>(
     axum::Extension(config): Config<U>,
     user: Authenticated<U, JwtOnly>,
     Path(target): Path<String>,
+    parts: Parts,
     body: Result<Json<RenameForm>, JsonRejection>,
 ) -> Response {
     let form = input!(auth, body);
@@ -413,6 +439,10 @@ async fn change_username<U: AuthUser>(
     }
     match config.shared.registrar.rename(&target, &form.username).await {
         Ok(Rename::Renamed(renamed)) => {
+            Record::new(Event::UsernameChanged, &auth.origin(&parts))
+                .user(renamed.id())
+                .actor(user.user.id())
+                .emit();
             Json(json!({ "id": renamed.id(), "username": renamed.name() })).into_response()
         }
         Ok(Rename::Taken) => problem(&auth, StatusCode::CONFLICT, "conflict", "the user name is taken"),
