@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use portcullis::{JwtConfig, JwtKey};
+use portcullis::{JwtConfig, JwtKey, TokenConfig};
 use serde_json::{Value, json};
 
 use super::requests::Reply;
@@ -37,6 +37,14 @@ pub fn jwt_config() -> JwtConfig {
         .key(JwtKey::pem(EC256_PUBLIC, Algorithm::ES256).with_kid("ec-1"))
         .key(JwtKey::pem(EC384_PUBLIC, Algorithm::ES384).with_kid("ec-2"))
         .key(JwtKey::pem(ED_PUBLIC, Algorithm::EdDSA).with_kid("ed-1"))
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+}
+
+/// Tokens issued with [`SECRET`], [`ISSUER`] and [`AUDIENCE`]; without `.jwt(..)`, the
+/// builder verifies them with the same settings.
+pub fn issued_tokens() -> TokenConfig {
+    TokenConfig::hmac(SECRET, Algorithm::HS256)
         .issuer(ISSUER)
         .audience(AUDIENCE)
 }

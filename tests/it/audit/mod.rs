@@ -23,14 +23,15 @@ use axum::{Json, Router};
 use http::header::SET_COOKIE;
 use http::{Request, StatusCode};
 use portcullis::{
-    Algorithm, ApiKeyConfig, AuthRouter, EmailStatus, InMemoryUserStore, JwtConfig, JwtKey, Mailer,
-    NewAccount, Portcullis, Registrar, Rename, SessionConfig, StoreError, TokenConfig, UserStore,
-    async_trait, auth,
+    ApiKeyConfig, AuthRouter, EmailStatus, InMemoryUserStore, Mailer, NewAccount, Portcullis, Registrar,
+    Rename, SessionConfig, StoreError, UserStore, async_trait, auth,
 };
+
+use crate::support::issued_tokens;
 use serde_json::{Value, json};
 use tracing::Level;
 
-use crate::support::{AUDIENCE, ISSUER, Reply, SECRET, User, send};
+use crate::support::{Reply, SECRET, User, send};
 
 const ALICE_PASSWORD: &str = "alice-audit-password-1";
 const BOB_PASSWORD: &str = "bob-audit-password-1";
@@ -192,17 +193,7 @@ struct World {
 fn world() -> World {
     let users = users();
     let auth = Portcullis::builder(users.clone())
-        .jwt(
-            JwtConfig::new()
-                .key(JwtKey::hmac(SECRET, Algorithm::HS256))
-                .issuer(ISSUER)
-                .audience(AUDIENCE),
-        )
-        .tokens(
-            TokenConfig::hmac(SECRET, Algorithm::HS256)
-                .issuer(ISSUER)
-                .audience(AUDIENCE),
-        )
+        .tokens(issued_tokens())
         .api_key(ApiKeyConfig::new())
         .sessions(SessionConfig::new().development(true))
         .trusted_proxies(["10.0.0.0/8"])

@@ -25,16 +25,15 @@ use axum::extract::FromRef;
 use http::header::{CONTENT_TYPE, SET_COOKIE};
 use http::{Request, StatusCode};
 use portcullis::{
-    Algorithm, ApiKeyHash, AuthRouter, AuthUser, EmailStatus, JwtConfig, JwtKey, Mailer, NewAccount,
-    Portcullis, PortcullisBuilder, Registrar, Rename, SessionConfig, StoreError, TokenConfig, UserStore,
-    async_trait, hash_api_key,
+    ApiKeyHash, AuthRouter, AuthUser, EmailStatus, Mailer, NewAccount, Portcullis, PortcullisBuilder,
+    Registrar, Rename, SessionConfig, StoreError, UserStore, async_trait, hash_api_key,
 };
 use serde_json::{Value, json};
 
 use crate::support::{
-    AUDIENCE, Faulty, ISSUER, Reply, RequestExt, SECRET, Switch, Tokens, assert_invalid_token,
-    assert_throttled, assert_unavailable, basic, bearer, cookie_attributes, credentials, expect_error,
-    post_json, req, send, tokens_of,
+    Faulty, Reply, RequestExt, Switch, Tokens, assert_invalid_token, assert_throttled, assert_unavailable,
+    basic, bearer, cookie_attributes, credentials, expect_error, issued_tokens, post_json, req, send,
+    tokens_of,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -255,17 +254,7 @@ struct World {
 
 fn builder(db: Faulty<Db>) -> PortcullisBuilder<Member> {
     Portcullis::builder(db)
-        .jwt(
-            JwtConfig::new()
-                .key(JwtKey::hmac(SECRET, Algorithm::HS256))
-                .issuer(ISSUER)
-                .audience(AUDIENCE),
-        )
-        .tokens(
-            TokenConfig::hmac(SECRET, Algorithm::HS256)
-                .issuer(ISSUER)
-                .audience(AUDIENCE),
-        )
+        .tokens(issued_tokens())
         .sessions(SessionConfig::new().development(true))
 }
 

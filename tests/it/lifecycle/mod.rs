@@ -49,9 +49,7 @@ fn app(p: Portcullis<User>) -> Router {
 }
 
 fn token_config() -> TokenConfig {
-    TokenConfig::hmac(SECRET, Algorithm::HS256)
-        .issuer(ISSUER)
-        .audience(AUDIENCE)
+    issued_tokens()
 }
 
 fn token_builder() -> PortcullisBuilder<User> {
