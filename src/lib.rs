@@ -75,8 +75,9 @@ pub use portcullis_macros::AuthUser;
 /// Authenticates an async axum handler with the listed schemes, tried in order.
 ///
 /// Arguments: the built-in schemes (`jwt`, `api_key`, `basic`, `session`), schemes of
-/// your own as `custom(Type)`, `optional`, and `crate = path` (for a crate that
-/// reaches Portcullis under another name). The parameter named `user` (or marked
+/// your own as `custom(Type)`, `optional`, `hide_existence` (an unmet requirement answers
+/// 404 like a missing resource), and `crate = path` (for a crate that reaches Portcullis
+/// under another name). The parameter named `user` (or marked
 /// `#[user]`) receives the user; a parameter of type `AuthInfo` receives how they
 /// authenticated.
 ///
@@ -489,7 +490,7 @@ pub mod __private {
         AsyncPredicate, AuthError, AuthInfo, AuthScheme, AuthUser, Authenticated, BoolField, Challenge,
         DeclaredNames, Deferred, DeferredBody, Guarded, HasGate, Loaded, MaybeAuthenticated, NameCheck,
         NameSet, OptionalText, OwnerId, PredicateOutput, Refusal, Scheme, SyncPredicate, TypedRole,
-        Unreached, Untyped, UserRoles, claim_is, email_verified, has_scope, is_fresh, unmet,
+        Unreached, Untyped, UserRoles, claim_is, email_verified, has_scope, is_fresh, unmet, unmet_hidden,
     };
     /// The built-in scheme types `#[auth(...)]` lists.
     pub mod schemes {

@@ -76,7 +76,7 @@ pub use rejection::{Challenge, Refusal, Rejection};
 pub use render::{ErrorRenderer, JsonRenderer, ProblemJsonRenderer};
 pub use requirement::{
     AsyncPredicate, NameCheck, OwnerId, PredicateOutput, SyncPredicate, claim_is, email_verified, has_scope,
-    is_fresh, unmet,
+    is_fresh, unmet, unmet_hidden,
 };
 pub use resource::{Loaded, Resource};
 pub use scheme::{

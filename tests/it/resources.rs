@@ -76,6 +76,13 @@ async fn read_note(user: Writer, #[resource] note: Note) -> Json<Value> {
     Json(json!({"user": user.id, "note": note.id, "text": note.text}))
 }
 
+/// The same check, but someone else's note reads like a missing one (404).
+#[auth(jwt, hide_existence)]
+#[require(owner(note.author_id))]
+async fn read_note_hidden(user: Writer, #[resource] note: Note) -> Json<Value> {
+    Json(json!({"user": user.id, "note": note.id, "text": note.text}))
+}
+
 fn app() -> (Router, Notes) {
     let users = InMemoryUserStore::new();
     users.insert(Writer { id: ANN });
@@ -92,6 +99,7 @@ fn app() -> (Router, Notes) {
     let notes = Notes::default();
     let router = Router::new()
         .route("/notes/{id}", get(read_note))
+        .route("/hidden/{id}", get(read_note_hidden))
         .with_state(AppState {
             auth,
             notes: notes.clone(),
@@ -178,4 +186,34 @@ async fn a_failing_store_is_503_never_let_in() {
     // Still after authentication.
     let r = send(&app, req("/notes/7").empty()).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+/// `hide_existence`: someone else's note and a missing note get the same 404 answer, so
+/// ids cannot be probed; the owner still gets it, and no credentials are still 401.
+#[tokio::test]
+async fn hide_existence_answers_a_denial_like_a_missing_resource() {
+    let (app, _) = app();
+    let someone_elses = get_as(&app, "/hidden/8", ANN).await;
+    let missing = get_as(&app, "/hidden/99", ANN).await;
+    assert_eq!(
+        someone_elses.status,
+        StatusCode::NOT_FOUND,
+        "{:?}",
+        someone_elses.body
+    );
+    assert_eq!(someone_elses.body, missing.body);
+    assert_eq!(someone_elses.body["error"], "not_found");
+    assert_eq!(someone_elses.challenges(), missing.challenges());
+    assert!(someone_elses.challenges().is_empty());
+    let mine = get_as(&app, "/hidden/7", ANN).await;
+    assert_json(
+        &mine,
+        StatusCode::OK,
+        json!({"user": ANN, "note": 7, "text": "ann's note"}),
+    );
+    let r = send(&app, req("/hidden/8").empty()).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // Without the option, the same request is a 403.
+    let r = get_as(&app, "/notes/8", ANN).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

@@ -132,6 +132,12 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         optional_params: &model.optional_resources,
     };
     let check = verdict(requirement, &scope);
+    // `hide_existence`: a denial reads like a missing resource (404).
+    let unmet = if model.hide_existence {
+        quote!(#private::unmet_hidden)
+    } else {
+        quote!(#private::unmet)
+    };
     let not_found = model.optional_resources.iter().map(|param| {
         quote! {
             if #param.is_none() {
@@ -167,7 +173,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
                 let __verdict: ::core::result::Result<(), &'static str> = #check;
                 if let ::core::result::Result::Err(__requirement) = __verdict {
                     let __scheme = #info.scheme();
-                    return ::core::result::Result::Err(#auth.refuse(#private::unmet(__scheme, __requirement)));
+                    return ::core::result::Result::Err(#auth.refuse(#unmet(__scheme, __requirement)));
                 }
             }
             #(#resolutions)*

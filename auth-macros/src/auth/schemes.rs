@@ -29,6 +29,8 @@ pub(super) enum Scheme {
 pub(super) struct SchemeArgs {
     pub(super) schemes: Vec<Scheme>,
     pub(super) optional: bool,
+    /// `hide_existence`: an unmet requirement answers 404, as a missing resource does.
+    pub(super) hide_existence: Option<proc_macro2::Span>,
     pub(super) krate: syn::Path,
 }
 
@@ -39,7 +41,10 @@ pub(super) fn scheme_list() -> String {
 
 /// `"; did you mean `x`?"`, or a hint to wrap a type in `custom(...)`, or nothing.
 fn suggestion(word: &str) -> String {
-    let candidates = BUILT_IN.iter().map(|(n, _)| *n).chain(["optional", "custom"]);
+    let candidates = BUILT_IN
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(["optional", "custom", "hide_existence"]);
     match closest(word, candidates) {
         Some("custom") => "; did you mean `custom(Type)`?".to_owned(),
         Some(name) => format!("; did you mean `{name}`?"),
@@ -89,6 +94,7 @@ pub(super) fn check(args: Args, errors: &mut Errors) -> SchemeArgs {
     let mut schemes = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     let mut optional = false;
+    let mut hide_existence = None;
     let mut krate: Option<syn::Path> = None;
     // A scheme the user meant but got wrong: no "needs at least one scheme" on top.
     let mut attempted = false;
@@ -99,6 +105,7 @@ pub(super) fn check(args: Args, errors: &mut Errors) -> SchemeArgs {
             return SchemeArgs {
                 schemes,
                 optional,
+                hide_existence,
                 krate: crate::krate::default_path(),
             };
         }
@@ -120,7 +127,7 @@ pub(super) fn check(args: Args, errors: &mut Errors) -> SchemeArgs {
                 _ => span,
             };
             errors.push(span, format!("`{key}` is listed twice in `#[auth]`: remove one"));
-            attempted |= key != "optional";
+            attempted |= key != "optional" && key != "hide_existence";
             continue;
         }
         seen.push(key.clone());
@@ -133,6 +140,7 @@ pub(super) fn check(args: Args, errors: &mut Errors) -> SchemeArgs {
                 }
             }
             Arg::Word(word) if word == "optional" => optional = true,
+            Arg::Word(word) if word == "hide_existence" => hide_existence = Some(word.span()),
             Arg::Word(word) if word == "custom" => {
                 attempted = true;
                 errors.push(
@@ -168,6 +176,7 @@ pub(super) fn check(args: Args, errors: &mut Errors) -> SchemeArgs {
     SchemeArgs {
         schemes,
         optional,
+        hide_existence,
         krate: krate.unwrap_or_else(crate::krate::default_path),
     }
 }

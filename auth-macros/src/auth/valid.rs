@@ -18,6 +18,8 @@ pub(super) struct AuthModel {
     /// The schemes, in the order given.
     pub(super) schemes: Vec<Scheme>,
     pub(super) optional: bool,
+    /// `hide_existence`: an unmet requirement answers 404.
+    pub(super) hide_existence: bool,
     pub(super) krate: syn::Path,
     /// Index of the parameter receiving the user.
     pub(super) user: usize,
@@ -39,6 +41,7 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
     let SchemeArgs {
         schemes,
         optional,
+        hide_existence,
         krate,
     } = schemes::check(args, &mut errors);
     for attr in handler.attrs.iter().filter(|a| classify(a) == AttrKind::Auth) {
@@ -48,6 +51,14 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
         );
     }
     let requirement = requirements(handler, optional, &mut errors);
+    if let Some(span) = hide_existence
+        && requirement.is_none()
+    {
+        errors.push(
+            span,
+            "`hide_existence` answers an unmet requirement with 404, but this handler has none: add `#[require(...)]` or `#[permissions(...)]`, or remove `hide_existence`",
+        );
+    }
     let sig = &handler.sig;
     if sig.asyncness.is_none() {
         errors.push(
@@ -72,6 +83,7 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
     Ok(AuthModel {
         schemes,
         optional,
+        hide_existence: hide_existence.is_some(),
         krate,
         user,
         user_ty,

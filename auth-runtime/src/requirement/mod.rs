@@ -99,6 +99,22 @@ pub fn unmet(scheme: Scheme, requirement: &'static str) -> AuthError {
     }
 }
 
+/// [`unmet`] for `#[auth(..., hide_existence)]`: a denial answers 404, as a missing
+/// resource does, so that a user cannot learn what exists beyond what they may see; an
+/// unmet `fresh` stays 401.
+///
+/// ```
+/// use portcullis::{AuthError, Scheme};
+/// let hidden = portcullis::__private::unmet_hidden(Scheme::JWT, "owner(post.author_id)");
+/// assert!(matches!(hidden, AuthError::NotFound));
+/// ```
+pub fn unmet_hidden(scheme: Scheme, requirement: &'static str) -> AuthError {
+    match unmet(scheme, requirement) {
+        AuthError::Denied { .. } => AuthError::NotFound,
+        other => other,
+    }
+}
+
 /// `claim(name = value)`: the verified token has the claim with this value.
 ///
 /// ```
