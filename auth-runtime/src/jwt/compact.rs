@@ -27,8 +27,8 @@ pub(crate) struct Unverified<'t> {
     signature: Vec<u8>,
     pub(crate) alg: Algorithm,
     pub(crate) kid: Option<String>,
-    /// The header's `typ` (one of the accepted ones), lower-cased.
-    pub(crate) typ: Option<String>,
+    /// Whether the header's `typ` is RFC 9068's `at+jwt` (or `application/at+jwt`).
+    access_token_type: bool,
     /// The claims as sent: only routing (which issuer's keys) may look at them
     /// before [`verify`](Self::verify).
     claims: Map<String, Value>,
@@ -60,7 +60,7 @@ impl<'t> Unverified<'t> {
         let header_bytes = decode(header_b64)?;
         let payload_bytes = decode(payload_b64)?;
         let signature = decode(signature_b64)?;
-        let header = StrictObject::parse(&header_bytes)
+        let mut header = StrictObject::parse(&header_bytes)
             .ok_or_else(|| malformed("the token header is not a JSON object with unique members"))?;
 
         let alg = match header.get("alg") {
@@ -82,16 +82,16 @@ impl<'t> Unverified<'t> {
                 "the token requires extensions this server does not support",
             ));
         }
-        let typ = match header.get("typ") {
-            None => None,
+        let access_token_type = match header.get("typ") {
+            None => false,
             Some(Value::String(t)) if ACCEPTED_TYPES.iter().any(|a| t.eq_ignore_ascii_case(a)) => {
-                Some(t.to_ascii_lowercase())
+                !t.eq_ignore_ascii_case("jwt")
             }
             Some(_) => return Err(refused("the token header's typ is not JWT or at+jwt")),
         };
-        let kid = match header.get("kid") {
+        let kid = match header.remove("kid") {
             None => None,
-            Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_LEN => Some(kid.clone()),
+            Some(Value::String(kid)) if !kid.is_empty() && kid.len() <= MAX_KID_LEN => Some(kid),
             Some(_) => return Err(refused("the token's key id is invalid")),
         };
         if signature.is_empty() {
@@ -105,14 +105,14 @@ impl<'t> Unverified<'t> {
             signature,
             alg,
             kid,
-            typ,
+            access_token_type,
             claims,
         })
     }
 
     /// Whether the header declares an RFC 9068 access token (`at+jwt`).
     pub(crate) fn is_access_token_type(&self) -> bool {
-        matches!(self.typ.as_deref(), Some("at+jwt" | "application/at+jwt"))
+        self.access_token_type
     }
 
     /// The issuer the token claims (unverified: it only selects whose keys to try).
