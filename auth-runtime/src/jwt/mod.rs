@@ -307,8 +307,9 @@ impl JwtValidator {
     /// application's own), an opaque token to the provider that introspects.
     /// Returns the claims and the provider that vouched for them.
     pub(crate) async fn verify(&self, token: &str) -> Result<(Claims, Option<&ProviderIssuer>), AuthError> {
-        if !compact::looks_like_jwt(token)
-            && let Some(provider) = self.providers.iter().find(|p| p.source.introspects())
+        // Only when a provider introspects: the shape test is then worth its scan.
+        if let Some(provider) = self.providers.iter().find(|p| p.source.introspects())
+            && !compact::looks_like_jwt(token)
         {
             if token.len() > self.max_token_bytes {
                 return Err(malformed("the token is too large"));
