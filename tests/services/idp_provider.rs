@@ -360,3 +360,20 @@ pub async fn opaque_tokens_are_introspected_and_cached() {
 fn app_with_introspection(idp: &Idp, secret: &str) -> Router {
     app(provider(idp).introspection(CLIENT_ID, secret))
 }
+
+/// RFC 7662 names the user `username`: without `preferred_username`, an introspected
+/// user is named by it (a JWT user is not: its name stays the preset's).
+pub async fn introspected_users_are_named_by_username() {
+    let idp = Idp::start_with(IdpOptions {
+        extra_claims: json!({"roles": ["admin"], "username": "svc-user"}),
+        ..IdpOptions::with_kids(&["k1"])
+    });
+    let app = app(provider(&idp).introspection(CLIENT_ID, CLIENT_SECRET));
+    let opaque = idp.opaque_token("api:read");
+    let r = until(&app, &opaque, StatusCode::OK, Duration::from_secs(10)).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["name"], "svc-user", "{}", r.body);
+    let jwt = idp.jwt_token("api:read");
+    let r = until(&app, &jwt, StatusCode::OK, Duration::from_secs(10)).await;
+    assert_eq!(r.body["name"], Value::Null, "{}", r.body);
+}

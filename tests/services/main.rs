@@ -171,6 +171,12 @@ fn main() {
             2,
             idp_provider::opaque_tokens_are_introspected_and_cached,
         ),
+        tokio_trial(
+            "idp_provider::introspected_users_are_named_by_username",
+            &NEEDS_IDP,
+            2,
+            idp_provider::introspected_users_are_named_by_username,
+        ),
     ]);
     // The fault trials time store calls (each must fail within 2 s); two at a time on
     // two cores, as the default test harness ran them.

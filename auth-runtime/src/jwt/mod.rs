@@ -236,6 +236,14 @@ impl JwtConfig {
     }
 }
 
+/// A verified bearer token: its claims, the identity provider that vouched for it (none
+/// for the application's own), and whether they came from introspection (RFC 7662).
+pub(crate) struct Verdict<'v> {
+    pub(crate) claims: Claims,
+    pub(crate) provider: Option<&'v ProviderIssuer>,
+    pub(crate) introspected: bool,
+}
+
 /// The start-up product of [`JwtConfig`]: parsed keys and checks, for the
 /// application's own tokens and for each identity provider's.
 pub(crate) struct JwtValidator {
@@ -306,7 +314,7 @@ impl JwtValidator {
     /// goes to the keys of the issuer it claims (a provider's, or else the
     /// application's own), an opaque token to the provider that introspects.
     /// Returns the claims and the provider that vouched for them.
-    pub(crate) async fn verify(&self, token: &str) -> Result<(Claims, Option<&ProviderIssuer>), AuthError> {
+    pub(crate) async fn verify(&self, token: &str) -> Result<Verdict<'_>, AuthError> {
         // Only when a provider introspects: the shape test is then worth its scan.
         if let Some(provider) = self.providers.iter().find(|p| p.source.introspects())
             && !compact::looks_like_jwt(token)
@@ -319,14 +327,22 @@ impl JwtValidator {
                 .introspect(token)
                 .await?
                 .ok_or_else(|| refused("the token is not active"))?;
-            return Ok((claims, Some(provider)));
+            return Ok(Verdict {
+                claims,
+                provider: Some(provider),
+                introspected: true,
+            });
         }
         let unverified = Unverified::parse(token, self.max_token_bytes)?;
         let claimed = unverified.claimed_issuer();
         let Some(provider) = self.providers.iter().find(|p| Some(&*p.issuer) == claimed) else {
             let claims = self.verify_local(unverified)?;
             self.rules.check(&claims, now_secs())?;
-            return Ok((claims, None));
+            return Ok(Verdict {
+                claims,
+                provider: None,
+                introspected: false,
+            });
         };
         let keys = match provider.source.keys() {
             Some(keys) => keys,
@@ -352,6 +368,10 @@ impl JwtValidator {
             .ok_or_else(|| refused("the token names an unknown key"))?;
         let claims = Claims::new(unverified.verify(key)?);
         provider.rules.check(&claims, now_secs())?;
-        Ok((claims, Some(provider)))
+        Ok(Verdict {
+            claims,
+            provider: Some(provider),
+            introspected: false,
+        })
     }
 }

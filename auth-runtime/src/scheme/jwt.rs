@@ -123,7 +123,11 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
                 "this server does not accept tokens",
             ));
         };
-        let (claims, provider) = jwt.verify(&credential.token).await?;
+        let crate::jwt::Verdict {
+            claims,
+            provider,
+            introspected,
+        } = jwt.verify(&credential.token).await?;
         if credential.location == TokenLocation::Cookie && !credentials::is_safe_method(&parts.method) {
             self.origins.check(parts)?;
             let sent = parts
@@ -162,7 +166,14 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
                 .and_then(|v| v.as_str())
                 .ok_or_else(|| AuthError::invalid(Scheme::JWT, "the token has no valid subject"))?
                 .to_owned();
-            let user = provider.mapping.map(&subject, Some(&claims));
+            let mut user = provider.mapping.map(&subject, Some(&claims));
+            // RFC 7662 names the user `username` (DESIGN §5: `preferred_username` or `username`).
+            if introspected
+                && user.name().is_none()
+                && let Some(name) = claims.get("username").and_then(|v| v.as_str())
+            {
+                user = user.with_name(name);
+            }
             let identity = Identity::new(Scheme::JWT, subject).with_claims(claims);
             return Ok(Verified::identity(
                 identity.vouched_by(Arc::clone(&provider.issuer), user),
