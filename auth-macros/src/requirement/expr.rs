@@ -56,11 +56,7 @@ const ATOMS: [&str; 8] = [
 
 impl Parse for Expr {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        if input.is_empty() {
-            return Err(input.error(
-                "`#[require]` needs a requirement, e.g. `#[require(role = \"admin\")]` or `#[require(owner(post.author_id) || role = \"moderator\")]`",
-            ));
-        }
+        // Empty attributes are refused before parsing (`requirement::parse`).
         let expr = parse_any(input)?;
         if !input.is_empty() {
             return Err(unexpected(input));
