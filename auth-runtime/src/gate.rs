@@ -113,10 +113,9 @@ pub trait SchemeSet<U: AuthUser>: Send + Sync + 'static {
     /// The gate's instances' challenges, in order.
     fn challenges(gate: &Portcullis<U>) -> Vec<Challenge>;
 
-    /// Whether one of these schemes is the one named `scheme`.
-    fn accepts(gate: &Portcullis<U>, scheme: Scheme) -> bool {
-        Self::challenges(gate).iter().any(|c| c.scheme == scheme)
-    }
+    /// Whether one of these schemes is the one named `scheme` (per request under a
+    /// layer: no allocation).
+    fn accepts(gate: &Portcullis<U>, scheme: Scheme) -> bool;
 
     /// Authenticates with these schemes: see [`Portcullis::authenticate`].
     fn authenticate<'a>(
@@ -132,6 +131,10 @@ macro_rules! scheme_set {
                 let mut out = Vec::new();
                 $(out.extend(gate.registered::<$s>().map(|r| r.challenge.clone()));)+
                 out
+            }
+
+            fn accepts(gate: &Portcullis<U>, scheme: Scheme) -> bool {
+                false $(|| gate.registered::<$s>().is_some_and(|r| r.challenge.scheme == scheme))+
             }
 
             #[allow(non_snake_case)]
