@@ -13,6 +13,7 @@
 //! | `token.refreshed` | INFO | a refresh token was rotated | `scheme` (`jwt`), `user` |
 //! | `token.reuse_detected` | WARN | a spent refresh token came back: its family is revoked | `scheme` (`jwt`), `reason`, `detail` |
 //! | `token.revoked` | INFO | `Portcullis::revoke_access` | `scheme`, `user` |
+//! | `credentials.revoked` | WARN | every token, refresh family and session issued until now was revoked: of one user (`Portcullis::revoke_user_credentials`, `POST /auth/logout_all`) or of every user (`Portcullis::revoke_all_credentials`, no `user`) | `user` |
 //! | `session.created` | INFO | `Portcullis::start_session` (the router's session login) | `scheme` (`session`), `user` |
 //! | `session.destroyed` | INFO | `Portcullis::end_session` (the router's session logout) | `scheme` (`session`), `user` (from the router) |
 //! | `account.registered` | INFO | `POST /auth/register` created an account | `user` |
@@ -97,6 +98,7 @@ pub(crate) enum Event {
     TokenRefreshed,
     TokenReuseDetected,
     TokenRevoked,
+    CredentialsRevoked,
     SessionCreated,
     SessionDestroyed,
     #[cfg_attr(not(feature = "axum"), allow(dead_code))] // written by the auth router
@@ -122,6 +124,7 @@ impl Event {
             Event::TokenRefreshed => "token.refreshed",
             Event::TokenReuseDetected => "token.reuse_detected",
             Event::TokenRevoked => "token.revoked",
+            Event::CredentialsRevoked => "credentials.revoked",
             Event::SessionCreated => "session.created",
             Event::SessionDestroyed => "session.destroyed",
             Event::AccountRegistered => "account.registered",
@@ -135,7 +138,7 @@ impl Event {
     const fn level(self) -> Level {
         match self {
             Event::AuthSucceeded => Level::DEBUG,
-            Event::LoginThrottled | Event::TokenReuseDetected => Level::WARN,
+            Event::LoginThrottled | Event::TokenReuseDetected | Event::CredentialsRevoked => Level::WARN,
             _ => Level::INFO,
         }
     }
@@ -151,6 +154,7 @@ impl Event {
             Event::TokenRefreshed => "tokens refreshed",
             Event::TokenReuseDetected => "a spent refresh token was presented again: its family is revoked",
             Event::TokenRevoked => "access token revoked",
+            Event::CredentialsRevoked => "every credential issued until now is revoked",
             Event::SessionCreated => "session created",
             Event::SessionDestroyed => "session destroyed",
             Event::AccountRegistered => "account registered",

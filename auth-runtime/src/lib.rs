@@ -12,6 +12,7 @@ pub mod audit;
 mod builder;
 mod claims_user;
 mod credentials;
+mod cut_off;
 mod deferred;
 mod error;
 mod gate;

@@ -95,6 +95,63 @@ impl<U: AuthUser> Portcullis<U> {
         Ok(())
     }
 
+    /// Revokes every access token, refresh family and session of the user `id` issued
+    /// until now: logout everywhere, after a password change, when an administrator
+    /// disables the account. Checked on every request (`iat` of access tokens, the
+    /// start of refresh families and sessions); returns once in force, which takes up
+    /// to a second (token times are whole seconds: see the note below).
+    ///
+    /// ```no_run
+    /// # use portcullis::{AuthUser, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// # async fn demo(auth: Portcullis<User>) -> Result<(), portcullis::AuthError> {
+    /// auth.revoke_user_credentials(&7).await?; // user 7 logs in again everywhere
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A credential issued in the same second as the call, before it returns, is
+    /// refused too (fail closed); one issued after it returns is accepted. The cut-off
+    /// lives in the revocation store (shared through Redis), kept as long as the longest
+    /// credential lifetime configured, and at least a year.
+    ///
+    /// # Errors
+    /// 503 when the revocation store fails (nothing is then revoked).
+    pub async fn revoke_user_credentials(&self, id: &U::Id) -> Result<(), AuthError> {
+        self.revoke_user_credentials_from(&Origin::default(), id).await
+    }
+
+    /// [`revoke_user_credentials`](Self::revoke_user_credentials) of a request from `origin`.
+    pub(crate) async fn revoke_user_credentials_from(
+        &self,
+        origin: &Origin,
+        id: &U::Id,
+    ) -> Result<(), AuthError> {
+        let subject = id.to_string();
+        self.inner.tokens.cut_offs.revoke(Some(&subject)).await?;
+        Record::new(Event::CredentialsRevoked, origin).user(id).emit();
+        Ok(())
+    }
+
+    /// Revokes every credential of every user issued until now (the signing key or a
+    /// store leaked): access tokens, refresh families and sessions, including tokens
+    /// of identity providers. Everyone logs in again.
+    ///
+    /// ```no_run
+    /// # use portcullis::{AuthUser, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// # async fn demo(auth: Portcullis<User>) -> Result<(), portcullis::AuthError> {
+    /// auth.revoke_all_credentials().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// 503 when the revocation store fails (nothing is then revoked).
+    pub async fn revoke_all_credentials(&self) -> Result<(), AuthError> {
+        self.inner.tokens.cut_offs.revoke(None).await?;
+        Record::new(Event::CredentialsRevoked, &Origin::default()).emit();
+        Ok(())
+    }
+
     /// Password login with throttling: unknown users and wrong passwords cost the
     /// same and answer the same; after too many failures for the user name or the
     /// client address, 429 (also for the right password).

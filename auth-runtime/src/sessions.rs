@@ -10,6 +10,7 @@ use http::request::Parts;
 use subtle::ConstantTimeEq;
 
 use crate::credentials;
+use crate::cut_off::CutOffs;
 use crate::error::{AuthError, ConfigError, store_down};
 use crate::origin::PublicOrigins;
 use crate::scheme::name::Scheme;
@@ -32,7 +33,7 @@ pub struct SessionConfig {
     cookie_name: String,
     development: bool,
     idle: Duration,
-    absolute: Duration,
+    pub(crate) absolute: Duration,
 }
 
 impl Default for SessionConfig {
@@ -125,6 +126,7 @@ pub(crate) struct Sessions {
     pub(crate) config: SessionConfig,
     pub(crate) cookie_name: String,
     pub(crate) origins: PublicOrigins,
+    pub(crate) cut_offs: CutOffs,
 }
 
 impl Sessions {
@@ -132,10 +134,12 @@ impl Sessions {
         store: Arc<dyn SessionStore>,
         config: SessionConfig,
         origins: PublicOrigins,
+        cut_offs: CutOffs,
     ) -> Result<Self, ConfigError> {
         config.check()?;
         Ok(Sessions {
             origins,
+            cut_offs,
             cookie_name: config.full_cookie_name(),
             store,
             config,
@@ -208,6 +212,15 @@ impl Sessions {
             .await
             .map_err(store_down)?
             .ok_or_else(|| AuthError::invalid(Scheme::SESSION, "the session has ended or does not exist"))?;
+        if let Err(revoked) = self
+            .cut_offs
+            .check(Scheme::SESSION, Some(&record.user_id), Some(record.created))
+            .await
+        {
+            // Revoked with every credential of its user: gone for good.
+            self.store.destroy(&hash_secret(id)).await.map_err(store_down)?;
+            return Err(revoked);
+        }
         if !credentials::is_safe_method(&parts.method) {
             self.origins.check(parts)?;
             let sent = parts

@@ -26,3 +26,4 @@ mod schemes;
 mod smoke;
 mod sqlx_users;
 mod stores;
+mod token_cache;

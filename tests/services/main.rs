@@ -6,6 +6,7 @@
 //!   stores on one server, key expiry — each against a `redis-server` of its own;
 //! * `redis_shared::*`: two application instances on one Redis, over HTTP;
 //! * `redis_abuse::*`: the stateful abuse scenarios of `tests/support/abuse_suite.rs`;
+//! * `redis_cut_offs::*`: "revoke everything issued before T" (`tests/support/cut_off_suite.rs`);
 //! * `idp_provider::*`: identity-provider tokens against a real OpenID provider
 //!   (`oidc-provider` on Node.js, `tests/support/idp/`): end to end, rotation, forged
 //!   kids, provider down, keys without `alg`, introspection;
@@ -30,6 +31,7 @@ mod support;
 mod idp_provider;
 mod postgres_users;
 mod redis_abuse;
+mod redis_cut_offs;
 mod redis_faults;
 mod redis_server;
 mod redis_shared;
@@ -46,6 +48,7 @@ static NEEDS_IDP: [&Service; 1] = [&IDP];
 fn main() {
     let mut trials = redis_stores::trials();
     trials.extend(redis_abuse::trials());
+    trials.extend(redis_cut_offs::trials());
     trials.extend([
         tokio_trial(
             "redis_faults::every_method_fails_fast_while_redis_is_down",

@@ -224,6 +224,17 @@ impl<S: RevocationStore> RevocationStore for Faulty<S> {
     async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
         call!(self.is_revoked(jti))
     }
+    async fn revoke_issued_before(
+        &self,
+        subject: Option<&str>,
+        before: SystemTime,
+        until: SystemTime,
+    ) -> Result<(), StoreError> {
+        call!(self.revoke_issued_before(subject, before, until))
+    }
+    async fn issued_before(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError> {
+        call!(self.issued_before(subject))
+    }
 }
 
 #[async_trait]
@@ -341,6 +352,19 @@ impl RevocationStore for AllInMemory {
     }
     async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
         self.revocations.is_revoked(jti).await
+    }
+    async fn revoke_issued_before(
+        &self,
+        subject: Option<&str>,
+        before: SystemTime,
+        until: SystemTime,
+    ) -> Result<(), StoreError> {
+        self.revocations
+            .revoke_issued_before(subject, before, until)
+            .await
+    }
+    async fn issued_before(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError> {
+        self.revocations.issued_before(subject).await
     }
 }
 

@@ -7,6 +7,7 @@
 //! * [`faulty`]: one switchable wrapper that makes any store fail;
 //! * [`store_suite`]: the behaviour suite every store implementation runs;
 //! * [`abuse_suite`]: the stateful abuse scenarios of issue 14, over any stores;
+//! * [`cut_off_suite`]: "revoke everything issued before T" over HTTP, over any stores;
 //! * [`sqlx_users`]: the sqlx user-store suite, on SQLite (`it`) and PostgreSQL (`services`).
 //!
 //! Each binary (`tests/it/`, `tests/services/`) includes it with
@@ -18,6 +19,7 @@
 pub mod abuse_suite;
 pub mod app;
 pub mod assertions;
+pub mod cut_off_suite;
 pub mod faulty;
 pub mod requests;
 pub mod sqlx_users;

@@ -80,7 +80,7 @@ pub fn throttle_cases<S: ThrottleStore>() -> Vec<Case<S>> {
 
 /// Every `RevocationStore` case.
 pub fn revocation_cases<S: RevocationStore>() -> Vec<Case<S>> {
-    cases![revocation_revoke, revocation_expiry]
+    cases![revocation_revoke, revocation_expiry, revocation_cut_offs]
 }
 
 pub fn ms(n: u64) -> Duration {
@@ -546,6 +546,50 @@ pub async fn revocation_expiry(store: Arc<impl RevocationStore>) {
     assert!(store.is_revoked("in-leeway").await.unwrap());
     sleep(ms(900)).await;
     assert!(!store.is_revoked("in-leeway").await.unwrap());
+}
+
+/// "Everything issued before": per user and for every user, the later one applies;
+/// a cut-off only moves forward and expires when it is no longer needed.
+pub async fn revocation_cut_offs(store: Arc<impl RevocationStore>) {
+    // Whole milliseconds: what every store keeps.
+    let at = |secs: u64| std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs);
+    let kept = SystemTime::now() + Duration::from_secs(600);
+    assert_eq!(store.issued_before(Some("7")).await.unwrap(), None);
+    assert_eq!(store.issued_before(None).await.unwrap(), None);
+    store.revoke_issued_before(Some("7"), at(10), kept).await.unwrap();
+    assert_eq!(store.issued_before(Some("7")).await.unwrap(), Some(at(10)));
+    assert_eq!(store.issued_before(Some("8")).await.unwrap(), None, "per user");
+    assert_eq!(
+        store.issued_before(Some("7 ")).await.unwrap(),
+        None,
+        "exact ids only"
+    );
+    assert_eq!(
+        store.issued_before(None).await.unwrap(),
+        None,
+        "not for every user"
+    );
+    // Only forward.
+    store.revoke_issued_before(Some("7"), at(5), kept).await.unwrap();
+    assert_eq!(store.issued_before(Some("7")).await.unwrap(), Some(at(10)));
+    // Every user: applies to all, the later of both wins.
+    store.revoke_issued_before(None, at(8), kept).await.unwrap();
+    assert_eq!(store.issued_before(Some("7")).await.unwrap(), Some(at(10)));
+    assert_eq!(store.issued_before(Some("8")).await.unwrap(), Some(at(8)));
+    assert_eq!(store.issued_before(None).await.unwrap(), Some(at(8)));
+    store.revoke_issued_before(None, at(20), kept).await.unwrap();
+    assert_eq!(store.issued_before(Some("7")).await.unwrap(), Some(at(20)));
+    // Kept until `until`, then gone; an `until` already past records nothing.
+    let soon = SystemTime::now() + ms(600);
+    store.revoke_issued_before(Some("9"), at(30), soon).await.unwrap();
+    store
+        .revoke_issued_before(Some("10"), at(30), SystemTime::now() - ms(1))
+        .await
+        .unwrap();
+    assert_eq!(store.issued_before(Some("9")).await.unwrap(), Some(at(30)));
+    assert_eq!(store.issued_before(Some("10")).await.unwrap(), Some(at(20)));
+    sleep(ms(900)).await;
+    assert_eq!(store.issued_before(Some("9")).await.unwrap(), Some(at(20)));
 }
 
 /// `current_grant` reads without spending: the current token of a live family only.

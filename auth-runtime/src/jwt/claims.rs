@@ -1,6 +1,7 @@
 //! Token claims and the strict JSON object parser for JOSE headers and payloads.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
@@ -57,18 +58,19 @@ impl StrictObject {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claims {
-    map: Map<String, Value>,
+    // Shared: a verified-token cache hands out the same claims to every request.
+    map: Arc<Map<String, Value>>,
 }
 
 impl Claims {
     pub(crate) fn new(map: Map<String, Value>) -> Self {
-        Claims { map }
+        Claims { map: Arc::new(map) }
     }
 
     /// Wraps a JSON object (for tests and custom backends); `None` if `value` is not an object.
     pub fn from_json(value: Value) -> Option<Self> {
         match value {
-            Value::Object(map) => Some(Claims { map }),
+            Value::Object(map) => Some(Claims::new(map)),
             _ => None,
         }
     }

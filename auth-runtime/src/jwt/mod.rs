@@ -5,6 +5,7 @@
 //! (PEM, DER, JWK, JWKS) and signs tokens. The claim checks are done here because
 //! they are stricter than `jsonwebtoken::Validation` (see `validate`).
 
+mod cache;
 pub(crate) mod claims;
 mod compact;
 #[cfg(feature = "oidc")]
@@ -13,11 +14,13 @@ pub(crate) mod keys;
 pub(crate) mod providers;
 pub(crate) mod rules;
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::AuthError;
 use crate::error::ConfigError;
 use crate::scheme::name::Scheme;
+use cache::{Remembered, VerifiedTokens};
 use claims::Claims;
 use compact::Unverified;
 use keys::{JwtKey, KeySet};
@@ -178,7 +181,11 @@ impl JwtConfig {
         self
     }
 
-    pub(crate) fn build(self, providers: Vec<ProviderIssuer>) -> Result<JwtValidator, ConfigError> {
+    pub(crate) fn build(
+        self,
+        providers: Vec<ProviderIssuer>,
+        cache_capacity: Option<usize>,
+    ) -> Result<JwtValidator, ConfigError> {
         if let Some(e) = self.jwks_errors.into_iter().next() {
             return Err(e);
         }
@@ -232,6 +239,7 @@ impl JwtConfig {
             },
             max_token_bytes: self.max_token_bytes,
             providers,
+            cache: cache_capacity.map(VerifiedTokens::new),
         })
     }
 }
@@ -253,6 +261,7 @@ pub(crate) struct JwtValidator {
     rules: ClaimRules,
     max_token_bytes: usize,
     providers: Vec<ProviderIssuer>,
+    cache: Option<VerifiedTokens>,
 }
 
 pub(crate) fn malformed(reason: &'static str) -> AuthError {
@@ -313,8 +322,64 @@ impl JwtValidator {
     /// Verifies a bearer token of the application or of an identity provider: a JWT
     /// goes to the keys of the issuer it claims (a provider's, or else the
     /// application's own), an opaque token to the provider that introspects.
-    /// Returns the claims and the provider that vouched for them.
+    /// Returns the claims and the provider that vouched for them. With the
+    /// verified-token cache, a token verified before (and not expired) is answered
+    /// from it (`cache.rs`).
     pub(crate) async fn verify(&self, token: &str) -> Result<Verdict<'_>, AuthError> {
+        let Some(cache) = self
+            .cache
+            .as_ref()
+            .filter(|_| token.len() <= self.max_token_bytes)
+        else {
+            return self.verify_token(token).await.map(|(verdict, _)| verdict);
+        };
+        let digest = cache::digest(token);
+        if let Some(hit) = cache.get(&digest, now_secs()) {
+            match hit.provider.map(|i| &self.providers[i]) {
+                None => {
+                    return Ok(Verdict {
+                        claims: hit.claims,
+                        provider: None,
+                        introspected: false,
+                    });
+                }
+                // Still the key set that verified it: a withdrawn key ends it.
+                Some(provider)
+                    if provider
+                        .source
+                        .keys()
+                        .zip(hit.keys.as_ref())
+                        .is_some_and(|(now, then)| Arc::ptr_eq(&now, then)) =>
+                {
+                    return Ok(Verdict {
+                        claims: hit.claims,
+                        provider: Some(provider),
+                        introspected: false,
+                    });
+                }
+                Some(_) => cache.forget(&digest),
+            }
+        }
+        let (verdict, keys) = self.verify_token(token).await?;
+        let expires = verdict.claims.exp();
+        if let (false, Some(expires)) = (verdict.introspected, expires) {
+            let provider = verdict
+                .provider
+                .and_then(|p| self.providers.iter().position(|q| std::ptr::eq(p, q)));
+            let remembered = Remembered {
+                claims: verdict.claims.clone(),
+                provider,
+                keys,
+                expires,
+            };
+            cache.insert(digest, remembered);
+        }
+        Ok(verdict)
+    }
+
+    /// [`verify`](Self::verify) without the cache; also returns the provider key set
+    /// that verified the token.
+    async fn verify_token(&self, token: &str) -> Result<(Verdict<'_>, Option<Arc<KeySet>>), AuthError> {
         // Only when a provider introspects: the shape test is then worth its scan.
         if let Some(provider) = self.providers.iter().find(|p| p.source.introspects())
             && !compact::looks_like_jwt(token)
@@ -327,22 +392,24 @@ impl JwtValidator {
                 .introspect(token)
                 .await?
                 .ok_or_else(|| refused("the token is not active"))?;
-            return Ok(Verdict {
+            let verdict = Verdict {
                 claims,
                 provider: Some(provider),
                 introspected: true,
-            });
+            };
+            return Ok((verdict, None));
         }
         let unverified = Unverified::parse(token, self.max_token_bytes)?;
         let claimed = unverified.claimed_issuer();
         let Some(provider) = self.providers.iter().find(|p| Some(&*p.issuer) == claimed) else {
             let claims = self.verify_local(unverified)?;
             self.rules.check(&claims, now_secs())?;
-            return Ok(Verdict {
+            let verdict = Verdict {
                 claims,
                 provider: None,
                 introspected: false,
-            });
+            };
+            return Ok((verdict, None));
         };
         let keys = match provider.source.keys() {
             Some(keys) => keys,
@@ -368,10 +435,11 @@ impl JwtValidator {
             .ok_or_else(|| refused("the token names an unknown key"))?;
         let claims = Claims::new(unverified.verify(key)?);
         provider.rules.check(&claims, now_secs())?;
-        Ok(Verdict {
+        let verdict = Verdict {
             claims,
             provider: Some(provider),
             introspected: false,
-        })
+        };
+        Ok((verdict, Some(keys)))
     }
 }

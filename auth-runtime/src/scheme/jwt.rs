@@ -9,6 +9,7 @@ use subtle::ConstantTimeEq;
 
 use super::{AuthScheme, Context, Identity, Verified};
 use crate::credentials;
+use crate::cut_off::{CutOffs, issued_at};
 use crate::error::{AuthError, store_down};
 use crate::jwt::JwtValidator;
 use crate::origin::PublicOrigins;
@@ -62,6 +63,7 @@ pub struct BearerToken {
 pub struct Jwt {
     pub(crate) validator: Option<JwtValidator>,
     pub(crate) revocations: Arc<dyn RevocationStore>,
+    pub(crate) cut_offs: CutOffs,
     pub(crate) origins: PublicOrigins,
 }
 
@@ -160,12 +162,14 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
         }
         if let Some(provider) = provider {
             // An identity provider's user: never looked up as a local user; the
-            // provider's claim mapping says who it is.
+            // provider's claim mapping says who it is. Only the cut-off of every user
+            // applies (its `sub` is not a local user id).
             let subject = claims
                 .get(&provider.rules.subject_claim)
                 .and_then(|v| v.as_str())
                 .ok_or_else(|| AuthError::invalid(Scheme::JWT, "the token has no valid subject"))?
                 .to_owned();
+            self.cut_offs.check(Scheme::JWT, None, issued_at(&claims)).await?;
             let mut user = provider.mapping.map(&subject, Some(&claims));
             // RFC 7662 names the user `username` (DESIGN §5: `preferred_username` or `username`).
             if introspected
@@ -184,6 +188,9 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
             .and_then(|v| v.as_str())
             .ok_or_else(|| AuthError::invalid(Scheme::JWT, "the token has no valid subject"))?
             .to_owned();
+        self.cut_offs
+            .check(Scheme::JWT, Some(&subject), issued_at(&claims))
+            .await?;
         Ok(Verified::identity(
             Identity::new(Scheme::JWT, subject).with_claims(claims),
         ))

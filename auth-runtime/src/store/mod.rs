@@ -252,6 +252,12 @@ pub trait UserStore<U: AuthUser>: Send + Sync + 'static {
 /// store.revoke("abc", SystemTime::now() + Duration::from_secs(60)).await.unwrap();
 /// assert!(store.is_revoked("abc").await.unwrap());
 /// assert!(!store.is_revoked("other").await.unwrap());
+///
+/// // Everything user 7 was issued until now ends (logout everywhere):
+/// let (now, day) = (SystemTime::now(), Duration::from_secs(86_400));
+/// store.revoke_issued_before(Some("7"), now, now + day).await.unwrap();
+/// assert_eq!(store.issued_before(Some("7")).await.unwrap(), Some(now));
+/// assert_eq!(store.issued_before(Some("8")).await.unwrap(), None);
 /// # });
 /// ```
 #[async_trait]
@@ -260,6 +266,21 @@ pub trait RevocationStore: Send + Sync + 'static {
     async fn revoke(&self, jti: &str, until: SystemTime) -> Result<(), StoreError>;
     /// Whether `jti` is revoked.
     async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError>;
+    /// Revokes every credential of `subject` (a user id; `None`: of every user) issued
+    /// before `before`: access tokens by their `iat`, refresh families and sessions by
+    /// their start. A cut-off only moves forward (an earlier `before` than the one kept
+    /// changes nothing); it is kept until `until`, when every credential it ends has
+    /// expired anyway. Like [`revoke`](Self::revoke), a store that cannot keep it must
+    /// fail rather than forget it.
+    async fn revoke_issued_before(
+        &self,
+        subject: Option<&str>,
+        before: SystemTime,
+        until: SystemTime,
+    ) -> Result<(), StoreError>;
+    /// The cut-off that applies to credentials of `subject`: the later of its own and
+    /// the one for every user (`None` asks for the latter alone).
+    async fn issued_before(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError>;
 }
 
 /// A shared store is a store: keep an `Arc` to watch it (its `len()`) or to hand one
@@ -357,5 +378,16 @@ impl<S: RevocationStore> RevocationStore for std::sync::Arc<S> {
     }
     async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
         (**self).is_revoked(jti).await
+    }
+    async fn revoke_issued_before(
+        &self,
+        subject: Option<&str>,
+        before: SystemTime,
+        until: SystemTime,
+    ) -> Result<(), StoreError> {
+        (**self).revoke_issued_before(subject, before, until).await
+    }
+    async fn issued_before(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError> {
+        (**self).issued_before(subject).await
     }
 }

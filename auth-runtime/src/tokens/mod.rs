@@ -8,6 +8,7 @@ use jsonwebtoken::Header;
 use serde::Serialize;
 
 use crate::audit::{Event, Origin, Record};
+use crate::cut_off::CutOffs;
 use crate::error::{AuthError, ConfigError, store_down};
 use crate::info::AuthInfo;
 use crate::jwt::JwtValidator;
@@ -66,6 +67,10 @@ struct Grant {
     sub: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<String>,
+    /// When the family started (ms since the epoch), for "everything issued before";
+    /// absent in families started before it was recorded (then refused by any cut-off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iat: Option<u64>,
 }
 
 impl Grant {
@@ -122,6 +127,7 @@ pub(crate) struct Tokens {
     pub(crate) config: Option<TokenConfig>,
     pub(crate) refresh: Arc<dyn RefreshStore>,
     pub(crate) revocations: Arc<dyn RevocationStore>,
+    pub(crate) cut_offs: CutOffs,
 }
 
 impl Tokens {
@@ -191,9 +197,11 @@ impl Tokens {
         let refresh = family.text(0)?;
         let fid = family.handle();
         let sub = user.id().to_string();
+        let started = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let grant = Grant {
             sub: sub.clone(),
             scope: scope.map(str::to_owned),
+            iat: u64::try_from(started.as_millis()).ok(),
         }
         .to_text();
         self.refresh
@@ -250,7 +258,7 @@ impl Tokens {
             .await
             .map_err(store_down)?;
         let checked = match current {
-            Some(grant) => Some((Self::grant_user(users, &grant).await?, grant)),
+            Some(grant) => Some((self.grant_user(users, &fid, &grant).await?, grant)),
             None => None,
         };
         let generation = token.generation.saturating_add(1);
@@ -279,7 +287,7 @@ impl Tokens {
         };
         let user = match checked {
             Some((user, checked_grant)) if checked_grant == grant => user,
-            _ => Self::grant_user(users, &grant).await?,
+            _ => self.grant_user(users, &fid, &grant).await?,
         };
         let scope = Grant::parse(&grant).and_then(|g| g.scope);
         let access = sign_access(
@@ -311,12 +319,22 @@ impl Tokens {
             .map_err(store_down)
     }
 
-    /// The active user a refresh family was granted to.
-    async fn grant_user<U: AuthUser>(users: &dyn UserStore<U>, grant: &str) -> Result<U, AuthError> {
+    /// The active user the refresh family `fid` was granted to, unless the family was
+    /// revoked with every credential of its user (it is then ended for good).
+    async fn grant_user<U: AuthUser>(
+        &self,
+        users: &dyn UserStore<U>,
+        fid: &str,
+        grant: &str,
+    ) -> Result<U, AuthError> {
         let refused = || AuthError::invalid(Scheme::JWT, "the refresh token is not valid");
-        let id = Grant::parse(grant)
-            .and_then(|g| g.sub.parse::<U::Id>().ok())
-            .ok_or_else(refused)?;
+        let grant = Grant::parse(grant).ok_or_else(refused)?;
+        let started = grant.iat.map(|ms| UNIX_EPOCH + Duration::from_millis(ms));
+        if let Err(revoked) = self.cut_offs.check(Scheme::JWT, Some(&grant.sub), started).await {
+            self.refresh.revoke_family(fid).await.map_err(store_down)?;
+            return Err(revoked);
+        }
+        let id = grant.sub.parse::<U::Id>().map_err(|_| refused())?;
         let user = users
             .find_by_id(&id)
             .await

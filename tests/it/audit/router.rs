@@ -1,5 +1,5 @@
 //! The auth router's audited paths: registration, logins, lock-out, refresh and reuse,
-//! renames, confirmations, logout and sessions; each test ends with the search for its
+//! renames, confirmations, logout, logout everywhere and sessions; each test ends with the search for its
 //! secrets.
 
 use super::capture::Capture;
@@ -292,5 +292,64 @@ async fn sessions_are_audited_from_login_to_logout() {
         ("alice's password", ALICE_PASSWORD),
         ("the session cookie's value", &cookie_value(&cookie)),
         ("the CSRF token", &csrf),
+    ]);
+}
+
+#[tokio::test]
+async fn revoking_everything_is_a_warning_and_the_ended_tokens_say_why() {
+    let w = world();
+    let (capture, _guard) = Capture::start();
+    let client = ("client", CLIENT);
+    let login = post_json("/auth/login", &credentials("alice", ALICE_PASSWORD));
+    let (access, refresh) = pair(&call(&w, "req-login", login).await);
+    let bearer = format!("Bearer {access}");
+
+    // Logout everywhere: a warning with the user, after its own authentication.
+    let everywhere = Request::post("/auth/logout_all")
+        .header("authorization", &bearer)
+        .body(Body::empty())
+        .unwrap();
+    let r = call(&w, "req-logout-all", everywhere).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    assert_eq!(
+        capture.events_of("req-logout-all"),
+        ["auth.succeeded", "credentials.revoked"]
+    );
+    capture.expect(
+        "credentials.revoked",
+        "req-logout-all",
+        WARN,
+        &[("user", "1"), client],
+    );
+
+    // The ended token: refused with the reason.
+    let ended = Request::get("/jwt")
+        .header("authorization", &bearer)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        call(&w, "req-ended", ended).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let why = [
+        ("scheme", "jwt"),
+        ("reason", "invalid_token"),
+        (
+            "detail",
+            "the credential was revoked with every one issued before it",
+        ),
+        client,
+    ];
+    capture.expect("auth.failed", "req-ended", INFO, &why);
+
+    // Every user's credentials: from the application, no request, no user.
+    w.auth.revoke_all_credentials().await.unwrap();
+    capture.expect_where("credentials.revoked", None, WARN, &[]);
+
+    capture.assert_free_of(&[
+        ("alice's password", ALICE_PASSWORD),
+        ("an access token", &access),
+        ("a refresh token", &refresh),
+        ("the HMAC secret", hmac_secret()),
     ]);
 }

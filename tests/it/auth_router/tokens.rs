@@ -284,3 +284,98 @@ async fn logout_needs_a_bearer_token_and_a_json_body() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// POST /auth/logout_all
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn logout_all_ends_every_token_and_session_of_the_user() {
+    let w = world();
+    let first = tokens(&w.app, "bob", BOB_PASSWORD).await;
+    let second = tokens(&w.app, "bob", BOB_PASSWORD).await;
+    let (_, session) = session_login(&w.app, "bob", BOB_PASSWORD).await;
+    let carols = tokens(&w.app, "carol", CAROL_PASSWORD).await;
+
+    let r = send(
+        &w.app,
+        Request::post("/auth/logout_all")
+            .header("authorization", format!("Bearer {}", first.access))
+            .empty(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    assert_eq!(r.body, Value::Null);
+    assert!(
+        r.headers.get(SET_COOKIE).is_none(),
+        "a token logout sets no cookie"
+    );
+
+    for access in [&first.access, &second.access] {
+        expect_error(
+            &me(&w.app, access).await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+        );
+    }
+    for refresh_token in [&first.refresh, &second.refresh] {
+        expect_error(
+            &refresh(&w.app, refresh_token).await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+        );
+    }
+    let with_session = send(&w.app, get_with("/me", "cookie", &session.cookie)).await;
+    assert_eq!(
+        with_session.status,
+        StatusCode::UNAUTHORIZED,
+        "{:?}",
+        with_session.body
+    );
+    // Carol is untouched; Bob's next login works.
+    assert_eq!(me(&w.app, &carols.access).await.status, StatusCode::OK);
+    let again = tokens(&w.app, "bob", BOB_PASSWORD).await;
+    assert_eq!(me(&w.app, &again.access).await.status, StatusCode::OK);
+    assert_token_pair(&refresh(&w.app, &again.refresh).await);
+}
+
+#[tokio::test]
+async fn logout_all_with_a_session_needs_its_csrf_token_and_clears_the_cookie() {
+    let w = world();
+    let t = tokens(&w.app, "bob", BOB_PASSWORD).await;
+    let (_, session) = session_login(&w.app, "bob", BOB_PASSWORD).await;
+    // Unsafe method under a session: the CSRF token is required.
+    let forged = send(
+        &w.app,
+        Request::post("/auth/logout_all")
+            .header("cookie", &session.cookie)
+            .empty(),
+    )
+    .await;
+    expect_error(&forged, StatusCode::FORBIDDEN, "csrf_rejected");
+    assert_eq!(
+        me(&w.app, &t.access).await.status,
+        StatusCode::OK,
+        "nothing was revoked"
+    );
+
+    let r = send(
+        &w.app,
+        Request::post("/auth/logout_all")
+            .header("cookie", &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+            .empty(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let cleared = r.headers[SET_COOKIE].to_str().unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    expect_error(
+        &me(&w.app, &t.access).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    );
+    // Without credentials: 401 with both challenges, nothing happens.
+    let r = send(&w.app, Request::post("/auth/logout_all").empty()).await;
+    expect_error(&r, StatusCode::UNAUTHORIZED, "missing_credentials");
+}

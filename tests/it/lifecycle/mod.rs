@@ -8,6 +8,7 @@
 //! The application is assembled here from the routes of each sub-module, which declares
 //! its handlers beside its tests.
 
+mod cut_offs;
 mod fail_closed;
 mod fresh;
 mod passwords;

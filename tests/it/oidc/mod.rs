@@ -12,6 +12,7 @@
 
 mod attacks;
 mod basics;
+mod cached;
 mod config;
 mod fixture;
 mod issuers;
@@ -232,4 +233,17 @@ pub fn with(mut claims: Value, changes: Value) -> Value {
         };
     }
     claims
+}
+
+/// Sends tokens naming a key nobody published until the provider fetched the key
+/// set again (the refetch interval is 1 s); each is refused. Returns the hits after.
+pub async fn force_refetch(app: &Router, idp: &Fixture, key: &Key) -> usize {
+    let before = idp.jwks_hits();
+    eventually("a refetch on an unknown kid", || async {
+        let forged = key.token_with(json!({"kid": forged_kid()}), &idp.claims("u"));
+        assert_refused(&me_with(app, &forged).await, UNKNOWN_KEY);
+        idp.jwks_hits() > before
+    })
+    .await;
+    idp.jwks_hits()
 }

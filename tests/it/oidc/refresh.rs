@@ -27,19 +27,6 @@ fn padded(key: &Key, bytes: usize) -> Answer {
     answer
 }
 
-/// Sends tokens naming a key nobody published until the provider fetched the key
-/// set again (the refetch interval is 1 s); each is refused. Returns the hits after.
-async fn force_refetch(app: &Router, idp: &Fixture, key: &Key) -> usize {
-    let before = idp.jwks_hits();
-    eventually("a refetch on an unknown kid", || async {
-        let forged = key.token_with(json!({"kid": forged_kid()}), &idp.claims("u"));
-        assert_refused(&me_with(app, &forged).await, UNKNOWN_KEY);
-        idp.jwks_hits() > before
-    })
-    .await;
-    idp.jwks_hits()
-}
-
 /// `answer` as the first key set: no keys, 503; then, after a good set was fetched,
 /// `answer` on a refetch: the good set stays.
 async fn assert_bad_key_set(answer: Answer) {

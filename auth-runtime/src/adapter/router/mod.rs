@@ -37,6 +37,7 @@ use confirmation::{confirm, confirm_request, confirm_status};
 /// | `POST /auth/login {username,password}` | — | 200 token pair; 401; 429 + `Retry-After` |
 /// | `POST /auth/refresh {refresh_token}` | — | 200 new pair (rotation); 401 |
 /// | `POST /auth/logout {refresh_token}` | jwt | 204: the family and the access token are revoked |
+/// | `POST /auth/logout_all` | jwt, session | 204: every token, refresh family and session of the user issued until now is revoked (a session's cookie is cleared too) |
 /// | `POST /session/login {username,password}` | — | 200 `{csrf_token}` + `Set-Cookie` |
 /// | `POST /session/logout` | session | 204, cookie cleared, session destroyed |
 /// | `GET /me` | jwt, api_key, session, basic | 200 `{id,username,roles,scopes,scheme}` |
@@ -120,6 +121,7 @@ impl<U: AuthUser> AuthRouter<U> {
             .route("/auth/login", post(login::<U>))
             .route("/auth/refresh", post(refresh::<U>))
             .route("/auth/logout", post(logout::<U>))
+            .route("/auth/logout_all", post(logout_all::<U>))
             .route("/session/login", post(session_login::<U>))
             .route("/session/logout", post(session_logout::<U>))
             .route("/me", get(me::<U>))
@@ -149,6 +151,7 @@ impl<U: AuthUser> Clone for RouterState<U> {
 
 type JwtOnly = (Jwt,);
 type SessionOnly = (Session,);
+type JwtOrSession = (Jwt, Session);
 type Any = (Jwt, ApiKey, Session, Basic);
 
 type Config<U> = axum::Extension<RouterState<U>>;
@@ -325,6 +328,28 @@ async fn logout<U: AuthUser>(
     {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => refuse::<U, JwtOnly>(&auth, e),
+    }
+}
+
+/// Logout everywhere: every credential of the user issued until now ends.
+async fn logout_all<U: AuthUser>(
+    State(auth): State<Portcullis<U>>,
+    user: Authenticated<U, JwtOrSession>,
+    parts: Parts,
+) -> Response {
+    if let Some(refused) = local_account_only(&user) {
+        return refused;
+    }
+    let origin = auth.origin(&parts);
+    if let Err(e) = auth.revoke_user_credentials_from(&origin, user.user.id()).await {
+        return refuse::<U, JwtOrSession>(&auth, e);
+    }
+    if user.info.scheme() != Scheme::SESSION {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    match auth.end_session_of(Some(user.user.id()), &parts).await {
+        Ok(cleared) => (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared)]).into_response(),
+        Err(e) => refuse::<U, JwtOrSession>(&auth, e),
     }
 }
 

@@ -143,6 +143,13 @@ impl<U: AuthUser> UserStore<U> for InMemoryUserStore<U> {
     }
 }
 
+/// Cut-offs ("everything issued before"): (before, kept until), per user and for all.
+#[derive(Default)]
+struct CutOffs {
+    users: HashMap<String, (SystemTime, SystemTime)>,
+    every_user: Option<(SystemTime, SystemTime)>,
+}
+
 /// In-memory [`RevocationStore`]: entries expire with their tokens, and the map is
 /// bounded (expired entries are purged before it grows past its capacity).
 ///
@@ -152,6 +159,7 @@ impl<U: AuthUser> UserStore<U> for InMemoryUserStore<U> {
 /// ```
 pub struct InMemoryRevocationStore {
     revoked: RwLock<HashMap<String, SystemTime>>,
+    cut_offs: RwLock<CutOffs>,
     capacity: usize,
 }
 
@@ -167,6 +175,7 @@ impl InMemoryRevocationStore {
     pub fn with_capacity(capacity: usize) -> Self {
         InMemoryRevocationStore {
             revoked: RwLock::new(HashMap::new()),
+            cut_offs: RwLock::new(CutOffs::default()),
             capacity,
         }
     }
@@ -191,5 +200,41 @@ impl RevocationStore for InMemoryRevocationStore {
     async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
         let map = self.revoked.read().unwrap_or_else(|e| e.into_inner());
         Ok(map.get(jti).is_some_and(|until| *until > SystemTime::now()))
+    }
+
+    async fn revoke_issued_before(
+        &self,
+        subject: Option<&str>,
+        before: SystemTime,
+        until: SystemTime,
+    ) -> Result<(), StoreError> {
+        let mut cut_offs = self.cut_offs.write().unwrap_or_else(|e| e.into_inner());
+        let entry = match subject {
+            None => cut_offs.every_user.get_or_insert((before, until)),
+            Some(subject) => {
+                let users = &mut cut_offs.users;
+                if users.len() >= self.capacity && !users.contains_key(subject) {
+                    let now = SystemTime::now();
+                    users.retain(|_, (_, kept)| *kept > now);
+                    if users.len() >= self.capacity {
+                        return Err(StoreError::new("revocation store is full"));
+                    }
+                }
+                users.entry(subject.to_owned()).or_insert((before, until))
+            }
+        };
+        // Only forward, and kept as long as the longest of both asks.
+        *entry = (entry.0.max(before), entry.1.max(until));
+        Ok(())
+    }
+
+    async fn issued_before(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError> {
+        let cut_offs = self.cut_offs.read().unwrap_or_else(|e| e.into_inner());
+        let now = SystemTime::now();
+        let live = |entry: Option<&(SystemTime, SystemTime)>| {
+            entry.filter(|(_, kept)| *kept > now).map(|(before, _)| *before)
+        };
+        let own = subject.and_then(|s| live(cut_offs.users.get(s)));
+        Ok(own.max(live(cut_offs.every_user.as_ref())))
     }
 }

@@ -8,6 +8,7 @@
 //! | `P:rf:<family handle>` | family hash: `u` grant, `g` generation, `c` hex of the current token hash, `r` revoked, `d` absolute deadline (ms since the epoch) — one key per family, however often it rotates |
 //! | `P:ss:<hex of session id hash>` | session hash: `u` user id, `x` CSRF token, `c`/`m` creation time |
 //! | `P:th:<hex of SHA-256 of the key>` | failure counter, expiring at the end of its window |
+//! | `P:{co}:u:<user id>`, `P:{co}:all` | cut-off in ms since the epoch: that user's (or every user's) credentials issued before it are revoked; kept until they have all expired (`cut_offs.rs`) |
 //!
 //! Operations that read and write a key in several steps run as one Lua script, so
 //! they are atomic across processes; every script touches exactly the keys it is
@@ -18,6 +19,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod cut_offs;
 mod scripts;
 
 use scripts::*;
@@ -238,6 +240,19 @@ impl RevocationStore for RedisStore {
         let key = self.key("rv", jti);
         let mut conn = self.conn.clone();
         bounded("is_revoked", async move { conn.exists(key).await }).await
+    }
+
+    async fn revoke_issued_before(
+        &self,
+        subject: Option<&str>,
+        before: SystemTime,
+        until: SystemTime,
+    ) -> Result<(), StoreError> {
+        self.set_cut_off(subject, before, until).await
+    }
+
+    async fn issued_before(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError> {
+        self.cut_off(subject).await
     }
 }
 

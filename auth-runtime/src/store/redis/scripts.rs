@@ -153,3 +153,16 @@ return {tonumber(n), ttl}
 ",
     )
 });
+
+/// KEYS: co. ARGV: before ms, keep ms. A cut-off only moves forward, and is kept as
+/// long as the longest of the asks.
+pub(super) static CUT_OFF: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local before = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(ARGV[1]))
+local keep = math.max(redis.call('PTTL', KEYS[1]), tonumber(ARGV[2]))
+redis.call('SET', KEYS[1], string.format('%d', before), 'PX', string.format('%d', keep))
+return 1
+",
+    )
+});

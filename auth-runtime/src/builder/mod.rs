@@ -1,30 +1,30 @@
 //! [`PortcullisBuilder`]: every setting checked once, at start-up, into a typed
 //! [`ConfigError`] — never later, per request.
 
+mod build;
+
 use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use crate::claims_user::{ClaimsMapping, ClaimsUser};
-use crate::credentials::TrustedProxies;
 use crate::error::ConfigError;
-use crate::gate::{Inner, Portcullis, Registered};
+use crate::gate::{Portcullis, Registered};
 use crate::hooks::{AfterAuthentication, BeforeAuthentication};
 use crate::identity::{FromStore, IdentityResolver, ProviderUsers};
 use crate::jwt::JwtConfig;
 use crate::jwt::providers::ProviderIssuer;
-use crate::login::{Hashing, Login, PasswordVerifier, ThrottleConfig};
-use crate::origin::PublicOrigins;
-use crate::password;
+use crate::login::{PasswordVerifier, ThrottleConfig};
 use crate::rejection::Challenge;
 use crate::render::{ErrorRenderer, JsonRenderer};
-use crate::scheme::{ApiKeyConfig, AuthScheme, Basic, Jwt, Session};
-use crate::sessions::{SessionConfig, Sessions};
+use crate::scheme::{ApiKeyConfig, AuthScheme};
+use crate::sessions::SessionConfig;
 use crate::store::{
-    InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore,
-    InMemoryUserStore, RefreshStore, RevocationStore, SessionStore, ThrottleStore, UserStore,
+    InMemoryRevocationStore, InMemoryUserStore, RefreshStore, RevocationStore, SessionStore, ThrottleStore,
+    UserStore,
 };
-use crate::tokens::{TokenConfig, Tokens};
+use crate::tokens::TokenConfig;
 use crate::user::AuthUser;
+pub use build::install_crypto_provider;
 
 /// Turns a registered scheme into the gate's entry once the realm is known.
 type Registration = Box<dyn FnOnce(&str) -> Registered + Send>;
@@ -68,6 +68,7 @@ pub struct PortcullisBuilder<U: AuthUser> {
     public_origins: Vec<String>,
     reveal_inactive: bool,
     tokens: Option<TokenConfig>,
+    verified_token_cache: Option<usize>,
     renderer: Arc<dyn ErrorRenderer>,
     realm: String,
     custom: Vec<(TypeId, Registration)>,
@@ -97,6 +98,7 @@ impl<U: AuthUser> Portcullis<U> {
             public_origins: Vec::new(),
             reveal_inactive: false,
             tokens: None,
+            verified_token_cache: None,
             renderer: Arc::new(JsonRenderer),
             realm: "api".to_owned(),
             custom: Vec::new(),
@@ -128,6 +130,21 @@ impl<U: AuthUser> PortcullisBuilder<U> {
     /// The realm named in every challenge (default `"api"`).
     pub fn realm(mut self, realm: impl Into<String>) -> Self {
         self.realm = realm.into();
+        self
+    }
+
+    /// Remembers up to `capacity` verified JWTs (by their SHA-256, each until its `exp`):
+    /// a repeated token skips the signature and claim checks, while revocation, user
+    /// loading and requirements still run on every request. Worth it for RSA, ECDSA and
+    /// EdDSA keys and identity-provider tokens; off by default.
+    ///
+    /// ```
+    /// # use portcullis::{AuthUser, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let builder = Portcullis::builder(InMemoryUserStore::<User>::new()).verified_token_cache(10_000);
+    /// ```
+    pub fn verified_token_cache(mut self, capacity: usize) -> Self {
+        self.verified_token_cache = Some(capacity);
         self
     }
 
@@ -356,147 +373,4 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         self.renderer = Arc::new(renderer);
         self
     }
-
-    /// Validates everything and builds the shared, immutable [`Portcullis`].
-    ///
-    /// # Errors
-    /// A [`ConfigError`] naming the first setting that is weak or malformed.
-    pub fn build(self) -> Result<Portcullis<U>, ConfigError> {
-        install_crypto_provider();
-        let realm = self.realm;
-        if realm.is_empty()
-            || !realm.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-            || realm.contains(['"', '\\'])
-        {
-            return Err(ConfigError::Invalid(
-                "the realm must be non-empty visible ASCII without quotes or backslashes",
-            ));
-        }
-        let api_key = self.api_key.build::<U>()?;
-        // The server's own tokens always carry `jti` and `iat` (revocation by id and
-        // "everything issued before" rely on them): when it issues tokens, a token
-        // without them is refused.
-        let issues_tokens = self.tokens.is_some();
-        let providers = self
-            .pending_providers
-            .into_iter()
-            .map(|start| start())
-            .collect::<Result<Vec<_>, _>>()?;
-        // Issued tokens are verified with their own settings unless `jwt` says more;
-        // identity providers alone enable the `jwt` scheme (with no keys of its own).
-        let configured = self
-            .jwt
-            .or_else(|| self.tokens.as_ref().map(TokenConfig::verification));
-        let jwt = match configured {
-            None if providers.is_empty() => None,
-            config => {
-                let config = config.unwrap_or_default();
-                let config = match issues_tokens {
-                    true => config.require_claim("jti").require_claim("iat"),
-                    false => config,
-                };
-                Some(config.build(providers)?)
-            }
-        };
-        self.throttle_config.check()?;
-        let proxies = TrustedProxies::parse(&self.trusted_proxies)?;
-        let origins = PublicOrigins::parse(&self.public_origins)?;
-        let hashing = Hashing::new(self.throttle_config.concurrent_hashes())?;
-        let tokens = Tokens {
-            config: self.tokens,
-            refresh: self
-                .refresh
-                .unwrap_or_else(|| Arc::new(InMemoryRefreshStore::default())),
-            revocations: Arc::clone(&self.revocations),
-        };
-        tokens.check(jwt.as_ref())?;
-        let sessions = Arc::new(Sessions::new(
-            self.sessions
-                .unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
-            self.session_config,
-            origins.clone(),
-        )?);
-        let dummy_hash = password::hash_password("portcullis dummy password for unknown users")
-            .map_err(|_| ConfigError::Invalid("no randomness available for the dummy password hash"))?;
-
-        let mut schemes = vec![
-            built_in::<U, _>(
-                &realm,
-                Jwt {
-                    validator: jwt,
-                    revocations: self.revocations,
-                    origins: origins.clone(),
-                },
-            ),
-            built_in::<U, _>(&realm, api_key),
-            built_in::<U, _>(
-                &realm,
-                Basic {
-                    verifier: self.password_verifier,
-                },
-            ),
-            built_in::<U, _>(
-                &realm,
-                Session {
-                    sessions: Arc::clone(&sessions),
-                },
-            ),
-        ];
-        for (type_id, register) in self.custom {
-            if schemes.iter().any(|s| s.type_id == type_id) {
-                return Err(ConfigError::Invalid("a scheme type is registered twice"));
-            }
-            schemes.push(register(&realm));
-        }
-        Ok(Portcullis {
-            inner: Arc::new(Inner {
-                users: self.users,
-                resolver: self.resolver,
-                schemes,
-                before: self.before,
-                after: self.after,
-                renderer: self.renderer,
-                provider_users: self.provider_users,
-                realm: Arc::from(realm),
-                login: Login {
-                    throttle: self
-                        .throttle
-                        .unwrap_or_else(|| Arc::new(InMemoryThrottleStore::default())),
-                    config: self.throttle_config,
-                    dummy_hash,
-                    proxies,
-                    hashing,
-                    origins,
-                    reveal_inactive: self.reveal_inactive,
-                    warned_no_client: std::sync::atomic::AtomicBool::new(false),
-                },
-                sessions,
-                one_time: self
-                    .one_time
-                    .unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
-                tokens,
-            }),
-        })
-    }
-}
-
-fn built_in<U: AuthUser, S: AuthScheme<U>>(realm: &str, scheme: S) -> Registered {
-    Registered {
-        type_id: TypeId::of::<S>(),
-        challenge: Challenge {
-            scheme: scheme.name(),
-            base: Arc::from(scheme.challenge(realm)),
-            takes_errors: scheme.challenge_takes_errors(),
-        },
-        instance: Arc::new(scheme),
-    }
-}
-
-/// Installs jsonwebtoken's aws-lc-rs provider for the process, so that its
-/// `encode`/`decode` never depend on which backend features unification enabled.
-/// Also done by [`PortcullisBuilder::build`]; call it before using `jsonwebtoken`
-/// directly (for example to sign tokens) if no `Portcullis` was built yet.
-pub fn install_crypto_provider() {
-    // Err means a provider is installed already (by us or the application): keep it.
-    let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
 }

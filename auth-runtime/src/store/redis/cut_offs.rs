@@ -1,0 +1,60 @@
+//! "Everything issued before T" in Redis: one key per user with a cut-off and one for
+//! every user, under one hash tag so that a single `MGET` reads both (also on Redis
+//! Cluster). Each key expires when every credential it ends has expired.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use redis::AsyncCommands;
+
+use super::scripts::CUT_OFF;
+use super::{RedisStore, bounded, corrupt, millis};
+use crate::store::StoreError;
+
+impl RedisStore {
+    /// `P:{co}:u:<subject>` for one user, `P:{co}:all` for every user.
+    fn cut_off_key(&self, subject: Option<&str>) -> String {
+        match subject {
+            Some(subject) => format!("{}:{{co}}:u:{subject}", self.prefix),
+            None => format!("{}:{{co}}:all", self.prefix),
+        }
+    }
+
+    pub(super) async fn set_cut_off(
+        &self,
+        subject: Option<&str>,
+        before: SystemTime,
+        until: SystemTime,
+    ) -> Result<(), StoreError> {
+        let Ok(left) = until.duration_since(SystemTime::now()) else {
+            return Ok(()); // everything it would end has expired already
+        };
+        let before = before
+            .duration_since(UNIX_EPOCH)
+            .map_err(|_| StoreError::new("redis cut-off: time before 1970"))?;
+        let keys = [self.cut_off_key(subject)];
+        let args = [before.as_millis().to_string(), millis(left).to_string()];
+        self.run::<i64>("revoke_issued_before", &CUT_OFF, &keys, &args)
+            .await
+            .map(drop)
+    }
+
+    pub(super) async fn cut_off(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError> {
+        let mut conn = self.conn.clone();
+        let found: Vec<Option<String>> = match subject {
+            Some(_) => {
+                let keys = [self.cut_off_key(subject), self.cut_off_key(None)];
+                bounded("issued_before", async move { conn.mget(&keys).await }).await?
+            }
+            None => {
+                let key = self.cut_off_key(None);
+                vec![bounded("issued_before", async move { conn.get(key).await }).await?]
+            }
+        };
+        let mut latest = None;
+        for ms in found.into_iter().flatten() {
+            let ms: u64 = ms.parse().map_err(|_| corrupt("issued_before"))?;
+            latest = latest.max(Some(UNIX_EPOCH + Duration::from_millis(ms)));
+        }
+        Ok(latest)
+    }
+}
