@@ -7,6 +7,7 @@
 //! * [`faulty`]: one switchable wrapper that makes any store fail;
 //! * [`store_suite`]: the behaviour suite every store implementation runs;
 //! * [`abuse_suite`]: the stateful abuse scenarios of issue 14, over any stores;
+//! * [`redis_cluster`]: a local three-master Redis Cluster that dies with its guard;
 //! * [`sqlx_users`]: the sqlx user-store suite, on SQLite (`it`) and PostgreSQL (`services`).
 //!
 //! Each binary (`tests/it/`, `tests/services/`) includes it with
@@ -19,6 +20,7 @@ pub mod abuse_suite;
 pub mod app;
 pub mod assertions;
 pub mod faulty;
+pub mod redis_cluster;
 pub mod requests;
 pub mod sqlx_users;
 pub mod store_suite;
