@@ -80,6 +80,18 @@ impl RedisCluster {
             .collect()
     }
 
+    /// Kills the node on `port` (SIGKILL, no failover: there are no replicas), leaving
+    /// its slots unserved.
+    pub fn kill(&mut self, port: u16) {
+        let (_, child) = self
+            .nodes
+            .iter_mut()
+            .find(|(p, _)| *p == port)
+            .unwrap_or_else(|| panic!("no node on port {port}"));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
     /// Per node, the keys matching `pattern` (a `SCAN ... MATCH` glob) that it holds.
     pub fn keys_per_node(&self, pattern: &str) -> Vec<Vec<String>> {
         self.ports()
