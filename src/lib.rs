@@ -413,7 +413,7 @@ pub use portcullis_runtime::{EmailStatus, Mailer, NewAccount, Registrar, Rename}
 // Crates that appear in the API.
 pub use portcullis_runtime::{async_trait, jsonwebtoken};
 // With the `redis` feature on (in this crate or in the runtime): `RedisStore`, and the
-// `redis` crate it is built on (to configure a `ConnectionManager`).
+// `redis` crate it is built on (to configure a `ConnectionManager` or a `ClusterConnection`).
 #[allow(unused_imports, unreachable_pub)] // empty without the feature
 pub use portcullis_runtime::with_redis::*;
 

@@ -101,7 +101,8 @@ pub use user::{AuthUser, BoolField, DeclaredNames, NameSet, OptionalText, TypedR
 pub use async_trait::async_trait;
 pub use jsonwebtoken;
 pub use jsonwebtoken::Algorithm;
-/// The `redis` crate [`RedisStore`] is built on (to configure a `ConnectionManager`).
+/// The `redis` crate [`RedisStore`] is built on (to configure a `ConnectionManager` or a
+/// `ClusterConnection`).
 #[cfg(feature = "redis")]
 pub use redis;
 

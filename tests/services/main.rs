@@ -7,6 +7,9 @@
 //! * `redis_shared::*`: two application instances on one Redis, over HTTP;
 //! * `redis_abuse::*`: the stateful abuse scenarios of `tests/support/abuse_suite.rs`;
 //! * `redis_cut_offs::*`: "revoke everything issued before T" (`tests/support/cut_off_suite.rs`);
+//! * `redis_cluster::*`: the store suite, key spreading and the two-instance HTTP
+//!   scenarios on a local three-master Redis Cluster that the run starts (with
+//!   `redis-server` and `redis-cli`) and stops at its end;
 //! * `idp_provider::*`: identity-provider tokens against a real OpenID provider
 //!   (`oidc-provider` on Node.js, `tests/support/idp/`): end to end, rotation, forged
 //!   kids, provider down, keys without `alg`, introspection;
@@ -31,6 +34,7 @@ mod support;
 mod idp_provider;
 mod postgres_users;
 mod redis_abuse;
+mod redis_cluster;
 mod redis_cut_offs;
 mod redis_faults;
 mod redis_server;
@@ -49,6 +53,7 @@ fn main() {
     let mut trials = redis_stores::trials();
     trials.extend(redis_abuse::trials());
     trials.extend(redis_cut_offs::trials());
+    trials.extend(redis_cluster::trials());
     trials.extend([
         tokio_trial(
             "redis_faults::every_method_fails_fast_while_redis_is_down",
@@ -183,5 +188,7 @@ fn main() {
     ]);
     // The fault trials time store calls (each must fail within 2 s); two at a time on
     // two cores, as the default test harness ran them.
-    services::run(trials, 2);
+    let conclusion = services::conclude(trials, 2);
+    support::redis_cluster::stop_shared();
+    conclusion.exit()
 }

@@ -2,6 +2,9 @@
 //! one "load balancer": over HTTP, what one instance does, the other sees — login
 //! throttling, sessions, refresh rotation with reuse detection, and logout
 //! (revocation). Ignored without Redis (a failure with PORTCULLIS_REQUIRE_REDIS=1).
+//!
+//! Each scenario takes the two instances ([`instance`] over a store each), so that
+//! `redis_cluster.rs` runs the same ones on a Redis Cluster.
 
 use crate::redis_server::prefix;
 use crate::services::redis_url;
@@ -85,7 +88,9 @@ async fn me(user: User, info: AuthInfo) -> Json<Value> {
     Json(json!({ "id": user.id, "scheme": info.scheme().as_str() }))
 }
 
-fn instance(store: RedisStore) -> Router {
+/// One server instance over `store`: login, refresh, logout, session login and logout,
+/// and `/me` (JWT or session).
+pub fn instance(store: RedisStore) -> Router {
     let auth = Portcullis::builder(users())
         .jwt(jwt_config())
         .tokens(
@@ -128,7 +133,19 @@ fn json_post(uri: &str, body: Value) -> Request<axum::body::Body> {
 }
 
 pub async fn throttling_is_shared() {
-    let (a, b) = two_instances().await;
+    throttling(two_instances().await).await;
+}
+
+pub async fn refresh_rotation_and_logout_are_shared() {
+    refresh_rotation_and_logout(two_instances().await).await;
+}
+
+pub async fn sessions_are_shared() {
+    sessions(two_instances().await).await;
+}
+
+/// Failed logins on either instance count against one limit.
+pub async fn throttling((a, b): (Router, Router)) {
     for attempt in 1..=5 {
         let app = if attempt % 2 == 0 { &a } else { &b };
         let r = send(
@@ -151,8 +168,9 @@ pub async fn throttling_is_shared() {
     }
 }
 
-pub async fn refresh_rotation_and_logout_are_shared() {
-    let (a, b) = two_instances().await;
+/// A rotation on one instance makes the older token a reuse on the other; a logout on
+/// one revokes the access token on the other.
+pub async fn refresh_rotation_and_logout((a, b): (Router, Router)) {
     let r = send(
         &a,
         json_post("/login", json!({"username": "alice", "password": ALICE_PASSWORD})),
@@ -194,8 +212,8 @@ pub async fn refresh_rotation_and_logout_are_shared() {
     assert_eq!(r.body["message"], "the token has been revoked");
 }
 
-pub async fn sessions_are_shared() {
-    let (a, b) = two_instances().await;
+/// A session started on one instance works on the other, until it ends on either.
+pub async fn sessions((a, b): (Router, Router)) {
     let r = send(
         &a,
         Request::post("/session/login")

@@ -8,6 +8,7 @@
 //! * [`store_suite`]: the behaviour suite every store implementation runs;
 //! * [`abuse_suite`]: the stateful abuse scenarios of issue 14, over any stores;
 //! * [`cut_off_suite`]: "revoke everything issued before T" over HTTP, over any stores;
+//! * [`redis_cluster`]: a local three-master Redis Cluster that dies with its guard;
 //! * [`sqlx_users`]: the sqlx user-store suite, on SQLite (`it`) and PostgreSQL (`services`).
 //!
 //! Each binary (`tests/it/`, `tests/services/`) includes it with
@@ -21,6 +22,7 @@ pub mod app;
 pub mod assertions;
 pub mod cut_off_suite;
 pub mod faulty;
+pub mod redis_cluster;
 pub mod requests;
 pub mod sqlx_users;
 pub mod store_suite;

@@ -1,5 +1,6 @@
 //! The external services some test binaries need (Redis, PostgreSQL, a `redis-server`
-//! binary to start throwaway servers with), and the one rule for a missing one:
+//! binary to start throwaway servers with, and `redis-cli` to join them into a
+//! cluster), and the one rule for a missing one:
 //!
 //! * the service answers: the trial runs;
 //! * it does not, and `PORTCULLIS_REQUIRE_<SERVICE>=1` is not set: the trial is reported
@@ -60,6 +61,16 @@ pub static REDIS_SERVER: Service = Service {
     variable: "PORTCULLIS_REQUIRE_REDIS",
     hint: "install redis-server (apt-get install redis-server)",
     probe: probe_redis_server,
+    state: OnceLock::new(),
+};
+
+/// `redis-server` and `redis-cli` on PATH (tests that start a local Redis Cluster,
+/// `tests/support/redis_cluster.rs`).
+pub static REDIS_CLUSTER: Service = Service {
+    name: "redis-server and redis-cli on PATH",
+    variable: "PORTCULLIS_REQUIRE_REDIS",
+    hint: "install redis-server and redis-cli (apt-get install redis-server redis-tools)",
+    probe: probe_redis_cluster_tools,
     state: OnceLock::new(),
 };
 
@@ -191,9 +202,15 @@ where
 /// Runs `trials` with the command line's arguments (`--test-threads` defaulting to
 /// `threads`) and exits with the outcome.
 pub fn run(trials: Vec<Trial>, threads: usize) -> ! {
+    conclude(trials, threads).exit()
+}
+
+/// Like [`run`], returning the outcome instead of exiting (to clean up before
+/// `Conclusion::exit`).
+pub fn conclude(trials: Vec<Trial>, threads: usize) -> libtest_mimic::Conclusion {
     let mut args = Arguments::from_args();
     args.test_threads.get_or_insert(threads);
-    libtest_mimic::run(&args, trials).exit()
+    libtest_mimic::run(&args, trials)
 }
 
 fn probe_redis() -> Result<(), String> {
@@ -214,14 +231,23 @@ fn probe_redis() -> Result<(), String> {
 }
 
 fn probe_redis_server() -> Result<(), String> {
-    match std::process::Command::new("redis-server")
+    probe_binary("redis-server")
+}
+
+fn probe_redis_cluster_tools() -> Result<(), String> {
+    probe_binary("redis-server").and_then(|()| probe_binary("redis-cli"))
+}
+
+/// `<binary> --version` succeeds.
+fn probe_binary(binary: &str) -> Result<(), String> {
+    match std::process::Command::new(binary)
         .arg("--version")
         .stdout(std::process::Stdio::null())
         .status()
     {
         Ok(status) if status.success() => Ok(()),
-        Ok(status) => Err(format!("`redis-server --version` failed ({status})")),
-        Err(e) => Err(format!("redis-server is not on PATH ({e})")),
+        Ok(status) => Err(format!("`{binary} --version` failed ({status})")),
+        Err(e) => Err(format!("{binary} is not on PATH ({e})")),
     }
 }
 

@@ -1,56 +1,63 @@
-//! Redis implementation of every store of the credential lifecycle (feature `redis`).
+//! Redis implementation of every store of the credential lifecycle (feature `redis`),
+//! on one server or on a Redis Cluster (`connection.rs`).
 //!
 //! Key layout under the prefix `P` (each key has a TTL, so nothing grows without bound):
 //!
 //! | key | value |
 //! |---|---|
-//! | `P:rv:<jti>` | revoked access token (until its expiry + 60 s) |
-//! | `P:rf:<family handle>` | family hash: `u` grant, `g` generation, `c` hex of the current token hash, `r` revoked, `d` absolute deadline (ms since the epoch) — one key per family, however often it rotates |
-//! | `P:ss:<hex of session id hash>` | session hash: `u` user id, `x` CSRF token, `c`/`m` creation time |
-//! | `P:th:<hex of SHA-256 of the key>` | failure counter, expiring at the end of its window |
+//! | `P:rv:{<jti>}` | revoked access token (until its expiry + 60 s) |
+//! | `P:rf:{<family handle>}` | family hash: `u` grant, `g` generation, `c` hex of the current token hash, `r` revoked, `d` absolute deadline (ms since the epoch) — one key per family, however often it rotates |
+//! | `P:ss:{<hex of session id hash>}` | session hash: `u` user id, `x` CSRF token, `c`/`m` creation time |
+//! | `P:th:{<hex of SHA-256 of the key>}` | failure counter, expiring at the end of its window |
 //! | `P:{co}:u:<user id>`, `P:{co}:all` | cut-off in ms since the epoch: that user's (or every user's) credentials issued before it are revoked; kept until they have all expired (`cut_offs.rs`) |
 //!
+//! The braces are a Redis Cluster hash tag: a key's slot is decided by the one entity it
+//! holds (a token, a family, a session, a throttle key), so the keys spread over all the
+//! masters of a cluster. (Keys had no braces before the cluster support; nothing is meant
+//! to persist across versions, but a store upgraded in place no longer sees the older
+//! keys, which then expire by themselves.) A prefix with a hash tag of its own
+//! (`my{app}`) puts every key in that tag's one slot: still correct, but on one master.
+//! The cut-offs share one tag (`{co}`) so that a single `MGET` reads a user's and
+//! every user's: they sit on one master, read once per request.
+//!
 //! Operations that read and write a key in several steps run as one Lua script, so
-//! they are atomic across processes; every script touches exactly the keys it is
-//! given (Redis Cluster compatible).
+//! they are atomic across processes. Every script and command touches exactly one key,
+//! the one it is given, so each runs on the master of that key's slot (Redis Cluster
+//! compatible); an operation on several keys would have to give them one hash tag.
 
 use std::fmt;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod connection;
 mod cut_offs;
 mod scripts;
 
+use connection::{Connection, bounded};
 use scripts::*;
 
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncCommands, RedisError, Script};
+use redis::{AsyncCommands, Script};
 use sha2::{Digest, Sha256};
 
 use crate::store::{RefreshStore, Rotation, SecretHash, SessionRecord, SessionStore, ThrottleStore};
 use crate::store::{RevocationStore, StoreError};
 
-/// One connection attempt gives up after this long (a dead host that drops packets).
-const CONNECTION_TIMEOUT: Duration = Duration::from_millis(500);
-/// A command without an answer fails after this long.
-const RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
-/// Hard bound of one store call, whatever the connection manager does meanwhile.
-const CALL_TIMEOUT: Duration = Duration::from_millis(1500);
 /// How long a revoked `jti` outlives its token (clock leeway), as in the in-memory store.
 const REVOCATION_LEEWAY: Duration = Duration::from_secs(60);
 /// TTLs are capped at 100 years: Lua formats larger numbers with an exponent.
 const MAX_TTL_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
 
 /// The [`RevocationStore`], [`RefreshStore`], [`SessionStore`] and [`ThrottleStore`]
-/// of several server processes: one Redis, shared through a key prefix.
+/// of several server processes: one Redis server or one Redis Cluster, shared through a
+/// key prefix.
 ///
 /// Every method is one atomic Redis command or Lua script, every key expires, and
 /// refresh tokens and session ids appear only as the hex of their SHA-256. When Redis
 /// cannot answer, every method returns a [`StoreError`] within about a second (the
 /// request then gets 503); the connection is re-established in the background once
-/// Redis is back, without rebuilding anything.
+/// Redis is back, without rebuilding anything. On a cluster ([`RedisStore::connect_cluster`])
+/// each call goes to the master owning its key, and the keys spread over the masters.
 ///
 /// Cloning is cheap and shares the connection.
 ///
@@ -65,7 +72,7 @@ const MAX_TTL_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
-    conn: ConnectionManager,
+    conn: Connection,
     prefix: Arc<str>,
 }
 
@@ -78,62 +85,6 @@ impl fmt::Debug for RedisStore {
 }
 
 impl RedisStore {
-    /// Connects to `url` (`redis://[user:password@]host[:port][/db]`, or `rediss://`
-    /// when the `redis` crate's TLS features are enabled) with
-    /// [`RedisStore::manager_config`], and uses keys starting with `prefix:`.
-    ///
-    /// Fails with a [`StoreError`] when the URL is invalid or Redis cannot be reached.
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), portcullis::StoreError> {
-    /// let store = portcullis::RedisStore::connect("redis://127.0.0.1:6379/0", "myapp").await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(|e| error("invalid Redis URL", &e))?;
-        let manager = ConnectionManager::new_with_config(client, Self::manager_config());
-        let conn = bounded("connect", manager).await?;
-        Ok(Self::new(conn, prefix))
-    }
-
-    /// A store over a connection manager you configured (for example with TLS or
-    /// RESP3); start from [`RedisStore::manager_config`] so that calls against a dead
-    /// server fail fast.
-    ///
-    /// ```no_run
-    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-    /// use portcullis::RedisStore;
-    /// use portcullis::redis::{Client, aio::ConnectionManager};
-    ///
-    /// let client = Client::open("redis://127.0.0.1:6379")?;
-    /// let manager = ConnectionManager::new_with_config(client, RedisStore::manager_config()).await?;
-    /// let store = RedisStore::new(manager, "myapp");
-    /// # Ok(()) }
-    /// ```
-    pub fn new(manager: ConnectionManager, prefix: &str) -> Self {
-        RedisStore {
-            conn: manager,
-            prefix: Arc::from(prefix),
-        }
-    }
-
-    /// The connection-manager settings [`RedisStore::connect`] uses: a connection
-    /// attempt gives up after 500 ms, a command after 1 s, one quick retry; a dropped
-    /// connection is re-established in the background on the next call.
-    ///
-    /// ```
-    /// let config = portcullis::RedisStore::manager_config();
-    /// assert_eq!(config.response_timeout(), Some(std::time::Duration::from_secs(1)));
-    /// ```
-    pub fn manager_config() -> ConnectionManagerConfig {
-        ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(CONNECTION_TIMEOUT))
-            .set_response_timeout(Some(RESPONSE_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_min_delay(Duration::from_millis(50))
-            .set_max_delay(Duration::from_millis(200))
-    }
-
     /// The key prefix given at construction.
     ///
     /// ```no_run
@@ -147,7 +98,7 @@ impl RedisStore {
     }
 
     fn key(&self, kind: &str, id: &str) -> String {
-        format!("{}:{kind}:{id}", self.prefix)
+        key(&self.prefix, kind, id)
     }
 
     async fn run<T>(
@@ -172,23 +123,11 @@ impl RedisStore {
     }
 }
 
-/// Runs one Redis call with the hard time bound, mapping its errors.
-async fn bounded<T>(
-    what: &'static str,
-    call: impl Future<Output = Result<T, RedisError>>,
-) -> Result<T, StoreError> {
-    match tokio::time::timeout(CALL_TIMEOUT, call).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err(error(what, &e)),
-        Err(_) => Err(StoreError::new(format!(
-            "redis {what}: no answer within {CALL_TIMEOUT:?}"
-        ))),
-    }
-}
-
-fn error(what: &str, e: &RedisError) -> StoreError {
-    // Redis errors name the command or the server's message, never our arguments.
-    StoreError::new(format!("redis {what}: {e}"))
+/// `P:kind:{id}`: the id is the key's hash tag, so it alone decides the key's cluster
+/// slot (see the module documentation). An id with a `}` of its own (a `jti` could have
+/// one) shortens its tag, which moves the key to another slot but keeps it one key.
+fn key(prefix: &str, kind: &str, id: &str) -> String {
+    format!("{prefix}:{kind}:{{{id}}}")
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -459,5 +398,46 @@ mod tests {
         assert_eq!(parse_time("1.1000000000"), None);
         assert_eq!(counter(-1, -2), (0, Duration::ZERO));
         assert_eq!(counter(i64::MAX, 1500), (u32::MAX, Duration::from_millis(1500)));
+    }
+
+    /// The hash tag as Redis Cluster reads it: from the first `{` to the first `}` after
+    /// it, when not empty.
+    fn hash_tag(key: &str) -> Option<&str> {
+        let open = key.find('{')?;
+        let close = key[open + 1..].find('}')?;
+        Some(&key[open + 1..open + 1 + close]).filter(|tag| !tag.is_empty())
+    }
+
+    #[test]
+    fn every_key_is_hash_tagged_by_its_entity() {
+        use redis::cluster_routing::Slot;
+
+        let ids = [
+            "5f1c2e".to_owned(),
+            "jti-0".to_owned(),
+            hex(&Sha256::digest(b"alice")),
+            "a:b:c".to_owned(),
+        ];
+        for prefix in ["myapp", "portcullis-test:1234:18f:7", ""] {
+            for kind in ["rv", "rf", "ss", "th"] {
+                for id in &ids {
+                    let key = key(prefix, kind, id);
+                    assert_eq!(key, format!("{prefix}:{kind}:{{{id}}}"));
+                    // One tag, the id: the prefix and kind are outside it.
+                    assert_eq!(key.matches('{').count(), 1, "{key}");
+                    assert_eq!(key.matches('}').count(), 1, "{key}");
+                    assert_eq!(hash_tag(&key), Some(id.as_str()), "{key}");
+                    // The client routes the key by the id alone, whatever prefix and kind.
+                    assert_eq!(Slot::for_key(&key), Slot::for_key(id), "{key}");
+                }
+            }
+        }
+        // Different entities spread over slots (a tag over the prefix would not).
+        let slots: std::collections::HashSet<Slot> = (0..64)
+            .map(|n| Slot::for_key(key("myapp", "ss", &n.to_string())))
+            .collect();
+        assert!(slots.len() > 32, "{} slots for 64 keys", slots.len());
+        // A stray `}` in an id shortens the tag: still one key, in one slot.
+        assert_eq!(hash_tag(&key("p", "rv", "a}b")), Some("a"));
     }
 }

@@ -1,5 +1,6 @@
 //! The Lua scripts that make each Redis store operation atomic (one round trip,
-//! no read-modify-write across calls).
+//! no read-modify-write across calls). Each touches the one key it is given as
+//! `KEYS[1]`, and nothing else, so it runs on a cluster too (on the master of that key).
 
 use std::sync::LazyLock;
 
