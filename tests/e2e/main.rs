@@ -69,6 +69,10 @@ const GROUPS: &[(&str, Group)] = &[
     ("session_rows", |t, s| rows_credentials::session_rows(t, &s.carol)),
     ("refresh_rows", |t, s| rows_credentials::refresh_rows(t, &s.bob)),
     ("logout_rows", |t, s| rows_credentials::logout_rows(t, &s.bob)),
+    ("logout_all_rows", |t, _| {
+        let dave = t.dave();
+        rows_credentials::logout_all_rows(t, &dave)
+    }),
     ("api_key_rows", |t, s| {
         rows_access::api_key_rows(t, &s.alice, &s.bob, &s.carol)
     }),

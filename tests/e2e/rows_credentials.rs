@@ -348,3 +348,48 @@ pub fn logout_rows(t: &Suite<'_>, bob: &Account) {
         &t.at("an earlier access token of the logged-out family"),
     );
 }
+
+/// `POST /auth/logout_all`: every token, refresh family and session of the user issued
+/// until then stops working; logins afterwards work (a fresh user: nobody else's rows).
+pub fn logout_all_rows(t: &Suite<'_>, dave: &Account) {
+    let (access, refresh) = t.login(&dave.name, &dave.password);
+    let (other_access, other_refresh) = t.login(&dave.name, &dave.password);
+    let session = t.session(&dave.name, &dave.password);
+    t.send(Request::post("/auth/logout_all")).expect_error(
+        401,
+        "missing_credentials",
+        &t.at("logout_all without credentials"),
+    );
+    let what = t.at("logout_all");
+    let response = t.send(Request::post("/auth/logout_all").bearer(&access));
+    response.expect(204, &what);
+    assert!(response.body.is_empty(), "{what}: no body");
+    for (token, name) in [
+        (&access, "the presenting token"),
+        (&other_access, "another login's token"),
+    ] {
+        t.send(Request::get("/me").bearer(token)).expect_error(
+            401,
+            "invalid_token",
+            &t.at(&format!("/me with {name} after logout_all")),
+        );
+    }
+    for refresh_token in [&refresh, &other_refresh] {
+        t.send(Request::post("/auth/refresh").json(&json!({ "refresh_token": refresh_token })))
+            .expect_error(401, "invalid_token", &t.at("refresh after logout_all"));
+    }
+    let ended = t.send(Request::get("/me").cookie(&session.cookie));
+    assert_eq!(
+        ended.status,
+        401,
+        "{}: {}",
+        t.at("/me with the session after logout_all"),
+        ended.text()
+    );
+    let (again, _) = t.login(&dave.name, &dave.password);
+    t.me(
+        Request::get("/me").bearer(&again),
+        "jwt",
+        "/me after logging in again",
+    );
+}
