@@ -37,10 +37,18 @@ impl std::fmt::Debug for BasicCredentials {
     }
 }
 
-/// `Authorization: <scheme> <credentials>`, scheme lower-cased.
+/// `Authorization: <scheme> <credentials>`, the scheme as sent (compare it with
+/// [`Authorization::is`]: scheme names are case-insensitive).
 pub(crate) struct Authorization<'a> {
-    pub(crate) scheme: String,
+    pub(crate) scheme: &'a str,
     pub(crate) value: &'a str,
+}
+
+impl Authorization<'_> {
+    /// Whether the scheme is `name` (lower-case), in any case: no lower-cased copy.
+    pub(crate) fn is(&self, name: &str) -> bool {
+        self.scheme.eq_ignore_ascii_case(name)
+    }
 }
 
 /// The single `Authorization` header, split into scheme and value.
@@ -62,7 +70,7 @@ pub(crate) fn authorization(headers: &HeaderMap) -> Result<Option<Authorization<
     let text = text.trim();
     let (scheme, rest) = text.split_once(' ').unwrap_or((text, ""));
     Ok(Some(Authorization {
-        scheme: scheme.to_ascii_lowercase(),
+        scheme,
         value: rest.trim_start(),
     }))
 }
@@ -360,6 +368,18 @@ pub(crate) fn throttle_network(ip: IpAddr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_authorization_scheme_is_case_insensitive() {
+        for sent in ["Bearer abc", "bearer abc", "BEARER abc", "  bEaReR   abc "] {
+            let mut headers = HeaderMap::new();
+            headers.insert(AUTHORIZATION, sent.parse().unwrap());
+            let authorization = authorization(&headers).unwrap().unwrap();
+            assert!(authorization.is("bearer"), "{sent:?}");
+            assert!(!authorization.is("basic"), "{sent:?}");
+            assert_eq!(authorization.value, "abc", "{sent:?}");
+        }
+    }
 
     #[test]
     fn basic_splits_on_first_colon_and_keeps_utf8() {

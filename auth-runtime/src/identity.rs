@@ -58,12 +58,28 @@ impl<U: AuthUser> IdentityResolver<U> for FromStore {
         let id = subject
             .parse::<U::Id>()
             .ok()
-            .filter(|id| id.to_string() == subject);
+            .filter(|id| displays_as(id, subject));
         match id {
             Some(id) => users.find_by_id(&id).await,
             None => Ok(None),
         }
     }
+}
+
+/// Whether `value` displays as exactly `text` (`value.to_string() == text`, without
+/// the string: compared piece by piece as `Display` writes it).
+fn displays_as(value: &impl std::fmt::Display, text: &str) -> bool {
+    struct Rest<'a>(&'a str);
+    impl std::fmt::Write for Rest<'_> {
+        fn write_str(&mut self, piece: &str) -> std::fmt::Result {
+            // A mismatch (or text too short) stops the formatting with an error.
+            let rest = self.0.strip_prefix(piece).ok_or(std::fmt::Error)?;
+            self.0 = rest;
+            Ok(())
+        }
+    }
+    let mut rest = Rest(text);
+    std::fmt::write(&mut rest, format_args!("{value}")).is_ok() && rest.0.is_empty()
 }
 
 #[async_trait]
@@ -108,5 +124,22 @@ impl IdentityResolver<ClaimsUser> for ClaimsMapping {
         _: &dyn UserStore<ClaimsUser>,
     ) -> Result<Option<ClaimsUser>, StoreError> {
         Ok(Some(self.user(identity)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::displays_as;
+
+    #[test]
+    fn displays_as_is_to_string_equality() {
+        for (value, text) in [(1i64, "1"), (42, "42"), (-7, "-7"), (0, "0")] {
+            assert!(displays_as(&value, text), "{value} {text}");
+        }
+        for (value, text) in [(1i64, "01"), (1, "+1"), (1, "1 "), (12, "1"), (1, "12"), (1, "")] {
+            assert!(!displays_as(&value, text), "{value} {text:?}");
+        }
+        assert!(displays_as(&"a-b", "a-b"));
+        assert!(!displays_as(&"a-b", "a-bc"));
     }
 }

@@ -36,7 +36,7 @@ impl<U: AuthUser> AuthScheme<U> for Basic {
 
     fn extract(&self, parts: &Parts) -> Result<Option<BasicCredentials>, AuthError> {
         match credentials::authorization(&parts.headers)? {
-            Some(authorization) if authorization.scheme == "basic" => {
+            Some(authorization) if authorization.is("basic") => {
                 credentials::basic(authorization.value).map(Some)
             }
             _ => Ok(None),

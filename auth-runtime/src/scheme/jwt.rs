@@ -88,7 +88,7 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
             Ok(())
         };
         if let Some(authorization) = credentials::authorization(&parts.headers)?
-            && authorization.scheme == "bearer"
+            && authorization.is("bearer")
         {
             put(credentials::bearer(authorization.value)?, TokenLocation::Header)?;
         }
