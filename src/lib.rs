@@ -398,8 +398,8 @@ pub use portcullis_runtime::{
 // Stores (also in [`stores`]).
 pub use portcullis_runtime::{
     ApiKeyHash, InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore,
-    InMemoryUserStore, RefreshStore, RevocationStore, Rotation, SecretHash, SessionRecord, SessionStore,
-    ThrottleStore, UserStore,
+    InMemoryUserStore, RefreshStore, Revocation, RevocationStore, Rotation, SecretHash, SessionRecord,
+    SessionStore, ThrottleStore, UserStore,
 };
 // Passwords, API keys and the client's address.
 pub use portcullis_runtime::{
@@ -457,8 +457,8 @@ pub mod stores {
     pub use portcullis_runtime::RedisStore;
     pub use portcullis_runtime::{
         ApiKeyHash, InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore,
-        InMemoryThrottleStore, InMemoryUserStore, RefreshStore, RevocationStore, Rotation, SecretHash,
-        SessionRecord, SessionStore, StoreError, ThrottleStore, UserStore,
+        InMemoryThrottleStore, InMemoryUserStore, RefreshStore, Revocation, RevocationStore, Rotation,
+        SecretHash, SessionRecord, SessionStore, StoreError, ThrottleStore, UserStore,
     };
 }
 

@@ -50,6 +50,15 @@ impl CutOffs {
         issued: Option<SystemTime>,
     ) -> Result<(), AuthError> {
         let cut_off = self.store.issued_before(subject).await.map_err(store_down)?;
+        Self::judge(scheme, cut_off, issued)
+    }
+
+    /// Refuses a credential issued at `issued` under `cut_off` (as read from the store).
+    pub(crate) fn judge(
+        scheme: Scheme,
+        cut_off: Option<SystemTime>,
+        issued: Option<SystemTime>,
+    ) -> Result<(), AuthError> {
         match (cut_off, issued) {
             (None, _) => Ok(()),
             (Some(cut_off), Some(issued)) if issued >= cut_off => Ok(()),

@@ -92,8 +92,8 @@ pub use state::{GateSource, Guard, Guarded, HasGate, NoVia, Unreachable, Unreach
 pub use store::RedisStore;
 pub use store::{
     InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore,
-    InMemoryUserStore, RefreshStore, RevocationStore, Rotation, SessionRecord, SessionStore, ThrottleStore,
-    UserStore,
+    InMemoryUserStore, RefreshStore, Revocation, RevocationStore, Rotation, SessionRecord, SessionStore,
+    ThrottleStore, UserStore,
 };
 pub use tokens::{TokenConfig, TokenPair};
 pub use user::{AuthUser, BoolField, DeclaredNames, NameSet, OptionalText, TypedRole, Untyped, UserRoles};

@@ -32,4 +32,4 @@ store_tests!(InMemorySessionStore =>
 store_tests!(InMemoryThrottleStore =>
     throttle_counting, throttle_window, throttle_concurrent_failures, throttle_forgive,
 );
-store_tests!(InMemoryRevocationStore => revocation_revoke, revocation_expiry, revocation_cut_offs);
+store_tests!(InMemoryRevocationStore => revocation_revoke, revocation_expiry, revocation_cut_offs, revocation_check);

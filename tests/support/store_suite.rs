@@ -80,7 +80,12 @@ pub fn throttle_cases<S: ThrottleStore>() -> Vec<Case<S>> {
 
 /// Every `RevocationStore` case.
 pub fn revocation_cases<S: RevocationStore>() -> Vec<Case<S>> {
-    cases![revocation_revoke, revocation_expiry, revocation_cut_offs]
+    cases![
+        revocation_revoke,
+        revocation_expiry,
+        revocation_cut_offs,
+        revocation_check
+    ]
 }
 
 pub fn ms(n: u64) -> Duration {
@@ -590,6 +595,34 @@ pub async fn revocation_cut_offs(store: Arc<impl RevocationStore>) {
     assert_eq!(store.issued_before(Some("10")).await.unwrap(), Some(at(20)));
     sleep(ms(900)).await;
     assert_eq!(store.issued_before(Some("9")).await.unwrap(), Some(at(20)));
+}
+
+/// `check`: revoked ids and the subject's cut-off in one call, as the separate methods say.
+pub async fn revocation_check(store: Arc<impl RevocationStore>) {
+    let at = |secs: u64| std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs);
+    let kept = SystemTime::now() + Duration::from_secs(600);
+    let fine = |issued_before| portcullis::Revocation {
+        revoked: false,
+        issued_before,
+    };
+    assert_eq!(store.check(&["a", "b"], Some("7")).await.unwrap(), fine(None));
+    assert_eq!(store.check(&[], None).await.unwrap(), fine(None));
+    store.revoke("b", kept).await.unwrap();
+    assert!(store.check(&["a", "b"], Some("7")).await.unwrap().revoked);
+    assert!(store.check(&["b"], None).await.unwrap().revoked);
+    assert_eq!(store.check(&["a"], Some("7")).await.unwrap(), fine(None));
+    store.revoke_issued_before(Some("7"), at(10), kept).await.unwrap();
+    assert_eq!(store.check(&["a"], Some("7")).await.unwrap(), fine(Some(at(10))));
+    assert_eq!(store.check(&["a"], Some("8")).await.unwrap(), fine(None));
+    assert_eq!(
+        store.check(&["a"], None).await.unwrap(),
+        fine(None),
+        "a user's cut-off is not everyone's"
+    );
+    store.revoke_issued_before(None, at(20), kept).await.unwrap();
+    assert_eq!(store.check(&[], Some("8")).await.unwrap(), fine(Some(at(20))));
+    assert_eq!(store.check(&["a"], None).await.unwrap(), fine(Some(at(20))));
+    assert_eq!(store.check(&["a"], Some("7")).await.unwrap(), fine(Some(at(20))));
 }
 
 /// `current_grant` reads without spending: the current token of a live family only.

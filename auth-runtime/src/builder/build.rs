@@ -94,7 +94,6 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                 Jwt {
                     validator: jwt,
                     revocations: self.revocations,
-                    cut_offs: cut_offs.clone(),
                     origins: origins.clone(),
                 },
             ),

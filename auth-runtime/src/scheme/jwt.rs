@@ -63,7 +63,6 @@ pub struct BearerToken {
 pub struct Jwt {
     pub(crate) validator: Option<JwtValidator>,
     pub(crate) revocations: Arc<dyn RevocationStore>,
-    pub(crate) cut_offs: CutOffs,
     pub(crate) origins: PublicOrigins,
 }
 
@@ -148,28 +147,39 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
                 });
             }
         }
-        // Revoked by its id, or with its whole refresh family (logout, reuse detection).
+        let no_subject = || AuthError::invalid(Scheme::JWT, "the token has no valid subject");
+        let subject_claim = provider.map_or(jwt.subject_claim(), |p| &p.rules.subject_claim);
+        let subject = claims
+            .get(subject_claim)
+            .and_then(|v| v.as_str())
+            .ok_or_else(no_subject)?
+            .to_owned();
+        // Revoked by its id, with its whole refresh family (logout, reuse detection), or
+        // with everything issued before a cut-off — one store call (one round trip in
+        // Redis). An identity provider's user meets only the cut-off of every user (its
+        // `sub` is not a local user id).
         let family = claims
             .get("fid")
             .and_then(|v| v.as_str())
             .map(family_revocation_key);
-        for key in claims.jti().into_iter().chain(family.as_deref()) {
-            match self.revocations.is_revoked(key).await {
-                Ok(false) => {}
-                Ok(true) => return Err(AuthError::invalid(Scheme::JWT, "the token has been revoked")),
-                Err(e) => return Err(store_down(e)),
-            }
+        let (mut ids, mut n) = ([""; 2], 0);
+        for id in claims.jti().into_iter().chain(family.as_deref()) {
+            ids[n] = id;
+            n += 1;
         }
+        let local_subject = provider.is_none().then_some(subject.as_str());
+        let state = self
+            .revocations
+            .check(&ids[..n], local_subject)
+            .await
+            .map_err(store_down)?;
+        if state.revoked {
+            return Err(AuthError::invalid(Scheme::JWT, "the token has been revoked"));
+        }
+        CutOffs::judge(Scheme::JWT, state.issued_before, issued_at(&claims))?;
         if let Some(provider) = provider {
             // An identity provider's user: never looked up as a local user; the
-            // provider's claim mapping says who it is. Only the cut-off of every user
-            // applies (its `sub` is not a local user id).
-            let subject = claims
-                .get(&provider.rules.subject_claim)
-                .and_then(|v| v.as_str())
-                .ok_or_else(|| AuthError::invalid(Scheme::JWT, "the token has no valid subject"))?
-                .to_owned();
-            self.cut_offs.check(Scheme::JWT, None, issued_at(&claims)).await?;
+            // provider's claim mapping says who it is.
             let mut user = provider.mapping.map(&subject, Some(&claims));
             // RFC 7662 names the user `username` (DESIGN §5: `preferred_username` or `username`).
             if introspected
@@ -183,14 +193,6 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
                 identity.vouched_by(Arc::clone(&provider.issuer), user),
             ));
         }
-        let subject = claims
-            .get(jwt.subject_claim())
-            .and_then(|v| v.as_str())
-            .ok_or_else(|| AuthError::invalid(Scheme::JWT, "the token has no valid subject"))?
-            .to_owned();
-        self.cut_offs
-            .check(Scheme::JWT, Some(&subject), issued_at(&claims))
-            .await?;
         Ok(Verified::identity(
             Identity::new(Scheme::JWT, subject).with_claims(claims),
         ))

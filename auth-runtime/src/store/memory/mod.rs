@@ -20,7 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use async_trait::async_trait;
 
-use super::{ApiKeyHash, RevocationStore, StoreError, UserStore};
+use super::{ApiKeyHash, Revocation, RevocationStore, StoreError, UserStore};
 use crate::user::AuthUser;
 pub use refresh::InMemoryRefreshStore;
 pub use sessions::{InMemorySessionStore, InMemoryThrottleStore};
@@ -181,6 +181,17 @@ impl InMemoryRevocationStore {
     }
 }
 
+impl InMemoryRevocationStore {
+    fn cut_off(&self, subject: Option<&str>, now: SystemTime) -> Option<SystemTime> {
+        let cut_offs = self.cut_offs.read().unwrap_or_else(|e| e.into_inner());
+        let live = |entry: Option<&(SystemTime, SystemTime)>| {
+            entry.filter(|(_, kept)| *kept > now).map(|(before, _)| *before)
+        };
+        let own = subject.and_then(|s| live(cut_offs.users.get(s)));
+        own.max(live(cut_offs.every_user.as_ref()))
+    }
+}
+
 #[async_trait]
 impl RevocationStore for InMemoryRevocationStore {
     async fn revoke(&self, jti: &str, until: SystemTime) -> Result<(), StoreError> {
@@ -229,12 +240,19 @@ impl RevocationStore for InMemoryRevocationStore {
     }
 
     async fn issued_before(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError> {
-        let cut_offs = self.cut_offs.read().unwrap_or_else(|e| e.into_inner());
+        Ok(self.cut_off(subject, SystemTime::now()))
+    }
+
+    async fn check(&self, ids: &[&str], subject: Option<&str>) -> Result<Revocation, StoreError> {
         let now = SystemTime::now();
-        let live = |entry: Option<&(SystemTime, SystemTime)>| {
-            entry.filter(|(_, kept)| *kept > now).map(|(before, _)| *before)
+        let revoked = {
+            let map = self.revoked.read().unwrap_or_else(|e| e.into_inner());
+            ids.iter()
+                .any(|id| map.get(*id).is_some_and(|until| *until > now))
         };
-        let own = subject.and_then(|s| live(cut_offs.users.get(s)));
-        Ok(own.max(live(cut_offs.every_user.as_ref())))
+        Ok(Revocation {
+            revoked,
+            issued_before: self.cut_off(subject, now),
+        })
     }
 }

@@ -6,8 +6,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::AsyncCommands;
 
+use super::connection::Connection;
 use super::scripts::CUT_OFF;
 use super::{RedisStore, bounded, corrupt, millis};
+use crate::store::Revocation;
 use crate::store::StoreError;
 
 impl RedisStore {
@@ -36,6 +38,38 @@ impl RedisStore {
         self.run::<i64>("revoke_issued_before", &CUT_OFF, &keys, &args)
             .await
             .map(drop)
+    }
+
+    /// [`RevocationStore::check`](crate::RevocationStore::check) in one round trip on
+    /// one server (`MGET` of the revoked ids and both cut-offs); `None` on a cluster,
+    /// where the keys live in different slots (the caller then asks one by one).
+    pub(super) async fn check_at_once(
+        &self,
+        revoked_keys: Vec<String>,
+        subject: Option<&str>,
+    ) -> Option<Result<Revocation, StoreError>> {
+        let Connection::Single(_) = &self.conn else {
+            return None;
+        };
+        let ids = revoked_keys.len();
+        let mut keys = revoked_keys;
+        keys.extend(subject.map(|s| self.cut_off_key(Some(s))));
+        keys.push(self.cut_off_key(None));
+        let mut conn = self.conn.clone();
+        let found: Result<Vec<Option<String>>, StoreError> =
+            bounded("check", async move { conn.mget(&keys).await }).await;
+        Some(found.and_then(|found| {
+            let revoked = found[..ids.min(found.len())].iter().any(Option::is_some);
+            let mut latest = None;
+            for ms in found.iter().skip(ids).flatten() {
+                let ms: u64 = ms.parse().map_err(|_| corrupt("check"))?;
+                latest = latest.max(Some(UNIX_EPOCH + Duration::from_millis(ms)));
+            }
+            Ok(Revocation {
+                revoked,
+                issued_before: latest,
+            })
+        }))
     }
 
     pub(super) async fn cut_off(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError> {

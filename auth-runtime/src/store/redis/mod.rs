@@ -41,7 +41,7 @@ use redis::{AsyncCommands, Script};
 use sha2::{Digest, Sha256};
 
 use crate::store::{RefreshStore, Rotation, SecretHash, SessionRecord, SessionStore, ThrottleStore};
-use crate::store::{RevocationStore, StoreError};
+use crate::store::{Revocation, RevocationStore, StoreError};
 
 /// How long a revoked `jti` outlives its token (clock leeway), as in the in-memory store.
 const REVOCATION_LEEWAY: Duration = Duration::from_secs(60);
@@ -192,6 +192,27 @@ impl RevocationStore for RedisStore {
 
     async fn issued_before(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError> {
         self.cut_off(subject).await
+    }
+
+    async fn check(&self, ids: &[&str], subject: Option<&str>) -> Result<Revocation, StoreError> {
+        let keys = ids.iter().map(|id| self.key("rv", id)).collect();
+        if let Some(answer) = self.check_at_once(keys, subject).await {
+            return answer;
+        }
+        for id in ids {
+            if self.is_revoked(id).await? {
+                let revoked = Revocation {
+                    revoked: true,
+                    issued_before: None,
+                };
+                return Ok(revoked);
+            }
+        }
+        let issued_before = self.cut_off(subject).await?;
+        Ok(Revocation {
+            revoked: false,
+            issued_before,
+        })
     }
 }
 
