@@ -39,6 +39,9 @@
 # Environment (defaults in brackets):
 #   LOAD_SECONDS [10]            duration per route
 #   LOAD_WARMUP [2]              seconds of unmeasured load on the public route after each start
+#   LOAD_ROUNDS [3]              rounds of public, jwt, api_key, session in turn (Basic in the
+#                                first only); each route's row is its median round, so a
+#                                drift of the machine during a run hits every route alike
 #   LOAD_CONNECTIONS [50]        concurrent connections (public, jwt, api_key, session)
 #   LOAD_BASIC_CONNECTIONS [2]   connections for basic: each request runs argon2id, and the
 #                                server queues at most 4 per hashing thread before answering
@@ -69,6 +72,7 @@ cd "$ROOT"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
 LOAD_SECONDS=${LOAD_SECONDS:-10}
+LOAD_ROUNDS=${LOAD_ROUNDS:-3}
 LOAD_WARMUP=${LOAD_WARMUP:-2}
 LOAD_CONNECTIONS=${LOAD_CONNECTIONS:-50}
 LOAD_BASIC_CONNECTIONS=${LOAD_BASIC_CONNECTIONS:-2}
@@ -154,7 +158,7 @@ if [[ $LOAD_CONFIGS == *redis* ]]; then
     echo "redis:   $(redis-cli -u "$LOAD_REDIS_URL" info server 2>/dev/null | sed -n 's/^redis_version:\(.*\)\r$/\1/p') at $LOAD_REDIS_URL (keys under $REDIS_PREFIX)"
 fi
 echo "pinning: server(s) on CPU $LOAD_SERVER_CPU, load generator on CPU $LOAD_CLIENT_CPU, Redis unpinned"
-echo "load:    ${LOAD_SECONDS}s per route after ${LOAD_WARMUP}s warm-up, $LOAD_CONNECTIONS connections ($LOAD_BASIC_CONNECTIONS for basic)"
+echo "load:    ${LOAD_SECONDS}s per route and round, $LOAD_ROUNDS rounds (medians), after ${LOAD_WARMUP}s warm-up, $LOAD_CONNECTIONS connections ($LOAD_BASIC_CONNECTIONS for basic)"
 echo
 
 # --- the server -----------------------------------------------------------------------
@@ -372,39 +376,53 @@ fmt_ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
 RESULTS="$WORK/results"
 : >"$RESULTS"
 
-# measure CONFIG PORTS: warm-up, then every route; appends rows to RESULTS.
+# measure CONFIG PORTS: warm-up, then LOAD_ROUNDS rounds of every route (Basic in the
+# first round only), so that the public route and the others are measured interleaved;
+# appends to RESULTS, per route, the round with the median requests/s.
 measure() {
-    local config=$1 ports=$2 scheme conns before after redis_before redis_after base_rps=""
-    local t0 t1 wall rps p50 p99 client cpu redis_cpu=- ratio redis_pid=""
+    local config=$1 ports=$2 scheme conns before after redis_before redis_after base_rps
+    local t0 t1 wall rps p50 p99 client cpu redis_cpu=- ratio redis_pid="" round rows
     if [[ $config == redis* ]]; then
         # Read-only: the machine's Redis, for its CPU use during each run.
         redis_pid=$(pgrep -o -x redis-server || true)
     fi
     say "[$config] warm-up ${LOAD_WARMUP}s"
     run_load "$LOAD_WARMUP" "$LOAD_CONNECTIONS" "$ports" public >/dev/null
+    rows="$WORK/rounds-$config"
+    : >"$rows"
+    for ((round = 1; round <= LOAD_ROUNDS; round++)); do
+        for scheme in public jwt api_key session basic; do
+            [[ $scheme == basic && $round -gt 1 ]] && continue
+            conns=$LOAD_CONNECTIONS
+            [[ $scheme == basic ]] && conns=$LOAD_BASIC_CONNECTIONS
+            say "[$config] round $round/$LOAD_ROUNDS, $scheme: ${LOAD_SECONDS}s, $conns connections"
+            before=$(ticks "${SERVER_PIDS[@]}")
+            [[ -n $redis_pid ]] && redis_before=$(ticks "$redis_pid")
+            t0=$(date +%s.%N)
+            run_load "$LOAD_SECONDS" "$conns" "$ports" "$scheme" >"$WORK/row"
+            read -r rps p50 p99 client <"$WORK/row"
+            t1=$(date +%s.%N)
+            after=$(ticks "${SERVER_PIDS[@]}")
+            wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+            cpu=$(awk -v d=$((after - before)) -v hz="$CLK_TCK" -v t="$wall" 'BEGIN { printf "%.0f%%", 100 * d / hz / t }')
+            if [[ -n $redis_pid ]]; then
+                redis_after=$(ticks "$redis_pid")
+                redis_cpu=$(awk -v d=$((redis_after - redis_before)) -v hz="$CLK_TCK" -v t="$wall" 'BEGIN { printf "%.0f%%", 100 * d / hz / t }')
+            fi
+            echo "$scheme $conns $rps $p50 $p99 $cpu $client $redis_cpu" >>"$rows"
+        done
+    done
+    # The median round of each route (by requests/s); the ratio compares medians.
+    median_row() { awk -v s="$1" '$1 == s' "$rows" | sort -k3,3g | awk '{ r[NR] = $0 } END { print r[int((NR + 1) / 2)] }'; }
+    base_rps=$(median_row public | awk '{ print $3 }')
     for scheme in public jwt api_key session basic; do
-        conns=$LOAD_CONNECTIONS
-        [[ $scheme == basic ]] && conns=$LOAD_BASIC_CONNECTIONS
-        say "[$config] $scheme: ${LOAD_SECONDS}s, $conns connections"
-        before=$(ticks "${SERVER_PIDS[@]}")
-        [[ -n $redis_pid ]] && redis_before=$(ticks "$redis_pid")
-        t0=$(date +%s.%N)
-        run_load "$LOAD_SECONDS" "$conns" "$ports" "$scheme" >"$WORK/row"
-        read -r rps p50 p99 client <"$WORK/row"
-        t1=$(date +%s.%N)
-        after=$(ticks "${SERVER_PIDS[@]}")
-        wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-        cpu=$(awk -v d=$((after - before)) -v hz="$CLK_TCK" -v t="$wall" 'BEGIN { printf "%.0f%%", 100 * d / hz / t }')
-        if [[ -n $redis_pid ]]; then
-            redis_after=$(ticks "$redis_pid")
-            redis_cpu=$(awk -v d=$((redis_after - redis_before)) -v hz="$CLK_TCK" -v t="$wall" 'BEGIN { printf "%.0f%%", 100 * d / hz / t }')
-        fi
-        [[ $scheme == public ]] && base_rps=$rps
+        read -r _ conns rps p50 p99 cpu client redis_cpu <<<"$(median_row "$scheme")"
         ratio=$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.1f%%", 100 * a / b }')
         printf '%-7s %-6s %-8s %5s %11.1f %10s %10s %7s %7s %7s %7s\n' "$config" \
             "$([[ $scheme == public ]] && echo /posts || echo /me)" "$scheme" "$conns" "$rps" \
             "$(fmt_ms "$p50")" "$(fmt_ms "$p99")" "$ratio" "$cpu" "$client" "$redis_cpu" >>"$RESULTS"
     done
+    say "[$config] requests/s per round: $(awk '{ printf "%s %.0f; ", $1, $3 }' "$rows")"
 }
 CLK_TCK=$(getconf CLK_TCK)
 
