@@ -9,6 +9,9 @@
 //!
 //! Keys and validation are built once, before measuring. Run: `cargo bench --bench auth_overhead`.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -24,13 +27,12 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use portcullis::schemes::Jwt;
 use portcullis::{AuthError, AuthUser, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, UserStore, auth};
 use serde_json::json;
+
+use common::{AUDIENCE, ISSUER, SECRET, validation};
 use tower::ServiceExt;
 
-const SECRET: &[u8] = b"bench-secret-0123456789-abcdefghijklmnop";
 const RSA_PRIVATE: &[u8] = include_bytes!("../tests/keys/rsa2048.pem");
 const RSA_PUBLIC: &[u8] = include_bytes!("../tests/keys/rsa2048.pub.pem");
-const ISSUER: &str = "bench-issuer";
-const AUDIENCE: &str = "bench-api";
 
 #[derive(Clone, AuthUser)]
 struct User {
@@ -125,15 +127,6 @@ impl<const RSA: bool> FromRequestParts<AppState> for Typical<RSA> {
 
 async fn typical_handler<const RSA: bool>(Typical(user): Typical<RSA>) -> String {
     user.id.to_string()
-}
-
-fn validation(alg: Algorithm) -> Validation {
-    let mut v = Validation::new(alg);
-    v.set_issuer(&[ISSUER]);
-    v.set_audience(&[AUDIENCE]);
-    v.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
-    v.leeway = 30;
-    v
 }
 
 fn state() -> AppState {

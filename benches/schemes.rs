@@ -13,6 +13,9 @@
 //! `basic` is dominated by argon2id (19 MiB, 2 passes) and is measured with few samples.
 //! Run: `cargo bench --bench schemes` (`docs/PERFORMANCE.md` has the figures).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -27,12 +30,11 @@ use portcullis::{
     SessionConfig, SessionStore, UserStore, hash_api_key,
 };
 use serde_json::json;
+
+use common::{AUDIENCE, ISSUER, SECRET, validation};
 use sha2::{Digest, Sha256};
 use tokio::runtime::Runtime;
 
-const SECRET: &[u8] = b"bench-secret-0123456789-abcdefghijklmnop";
-const ISSUER: &str = "bench-issuer";
-const AUDIENCE: &str = "bench-api";
 const API_KEY: &str = "pk_bench_0123456789abcdefghijklmnop";
 const PASSWORD: &str = "bench-password-0123";
 
@@ -138,15 +140,6 @@ fn head(name: &str, value: &str) -> Parts {
 struct TypicalClaims {
     sub: String,
     typ: String,
-}
-
-fn validation(alg: Algorithm) -> Validation {
-    let mut v = Validation::new(alg);
-    v.set_issuer(&[ISSUER]);
-    v.set_audience(&[AUDIENCE]);
-    v.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
-    v.leeway = 30;
-    v
 }
 
 fn decoding_key(alg: Algorithm, public: &[u8]) -> DecodingKey {
