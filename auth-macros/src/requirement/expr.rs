@@ -5,7 +5,8 @@
 //! expr    := and ( "||" and )*
 //! and     := unary ( "&&" unary )*
 //! unary   := "!" unary | "(" expr ")" | atom
-//! atom    := role = "name" | role = Enum::Variant | permission = "name" | scope = "name"
+//! atom    := role = "name" | role = Enum::Variant | permission = "name"
+//!          | permission = Enum::Variant | scope = "name"
 //!          | claim(name = literal) | owner(param.field...) | verified_email | fn = path::to::check
 //! ```
 
@@ -29,6 +30,7 @@ pub(crate) enum Atom {
     Role(syn::LitStr),
     TypedRole(syn::Path),
     Permission(syn::LitStr),
+    TypedPermission(syn::Path),
     Scope(syn::LitStr),
     Claim(syn::Ident, syn::Lit),
     /// `owner(param.a.b)`: the parameter and the field path after it.
@@ -177,7 +179,12 @@ fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
         }
         "permission" => {
             equals(input, "permission", "\"posts:write\"")?;
-            Ok(Atom::Permission(string(input, "permission", "\"posts:write\"")?))
+            if input.peek(syn::LitStr) {
+                Ok(Atom::Permission(input.parse()?))
+            } else {
+                let path = input.parse::<syn::Path>().map_err(|_| input.error("`permission` takes a string literal or a permission enum variant: `permission = \"posts:write\"` or `permission = Perm::PostsWrite`"))?;
+                Ok(Atom::TypedPermission(path))
+            }
         }
         "scope" => {
             equals(input, "scope", "\"read:posts\"")?;
@@ -233,7 +240,8 @@ fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
     }
 }
 
-/// The arguments of `#[permissions(...)]`: `"a", "b"` (all) or `any("a", "b")`.
+/// The arguments of `#[permissions(...)]`: `"a", "b"` (all) or `any("a", "b")`; each
+/// a name or a permission enum variant (`Perm::PostsWrite`).
 pub(crate) struct Permissions(pub(crate) Expr);
 
 impl Parse for Permissions {
@@ -267,10 +275,7 @@ impl Parse for Permissions {
                 "`#[permissions]` needs at least one permission, e.g. `#[permissions(\"posts:write\")]`",
             ));
         }
-        let atoms = list
-            .into_iter()
-            .map(|p| Expr::Atom(Atom::Permission(p)))
-            .collect::<Vec<_>>();
+        let atoms = list.into_iter().map(Expr::Atom).collect::<Vec<_>>();
         Ok(Permissions(match atoms.len() {
             1 => atoms.into_iter().next().expect("one"),
             _ if any => Expr::Any(atoms),
@@ -279,12 +284,14 @@ impl Parse for Permissions {
     }
 }
 
-/// `"a", "b"`: permission names, each a string literal.
-fn permission_names(input: ParseStream<'_>) -> syn::Result<Vec<syn::LitStr>> {
+/// `"a", Perm::B`: permissions, each a string literal or an enum variant's path.
+fn permission_names(input: ParseStream<'_>) -> syn::Result<Vec<Atom>> {
     let mut names = Vec::new();
     while !input.is_empty() {
         if input.peek(syn::LitStr) {
-            names.push(input.parse()?);
+            names.push(Atom::Permission(input.parse()?));
+        } else if input.peek(Token![::]) || (input.peek(syn::Ident) && input.peek2(Token![::])) {
+            names.push(Atom::TypedPermission(input.parse()?));
         } else if input.peek(syn::Ident) {
             let word: syn::Ident = input.parse()?;
             return Err(syn::Error::new(
@@ -353,6 +360,7 @@ impl Atom {
             Atom::Role(lit) => format!("role = {:?}", lit.value()),
             Atom::TypedRole(path) => format!("role = {}", tokens(path)),
             Atom::Permission(lit) => format!("permission = {:?}", lit.value()),
+            Atom::TypedPermission(path) => format!("permission = {}", tokens(path)),
             Atom::Scope(lit) => format!("scope = {:?}", lit.value()),
             Atom::Claim(name, value) => {
                 format!("claim({} = {})", syn::ext::IdentExt::unraw(name), tokens(value))
