@@ -2,7 +2,7 @@
 //! on real axum routes, each request sent through `Router::oneshot`.
 //!
 //! It proves that every atom (`role`, typed `role = Role::X`, `permission` direct / granted /
-//! wildcard, `scope`, `claim` of string, number and bool, `owner` on `Post`, `Option<Post>` and a
+//! wildcard / typed `Perm::X` (`#[derive(Permission)]`), `scope`, `claim` of string, number and bool, `owner` on `Post`, `Option<Post>` and a
 //! nested field, `verified_email`, sync and async `fn` predicates) lets the right users in and
 //! keeps the others out; that `||`, `&&`, `!` and parentheses combine with the usual precedence and
 //! short-circuit; that the attributes stack in any order; that undeclared name sets are checked at
@@ -20,6 +20,7 @@ mod failures;
 mod owner;
 mod predicates;
 mod stacking;
+mod typed_permissions;
 mod undeclared;
 
 use std::sync::LazyLock;
@@ -135,6 +136,7 @@ struct AppState {
     members: Portcullis<Member>,
     typed: Portcullis<atoms::TypedUser>,
     plain: Portcullis<undeclared::PlainUser>,
+    perms: Portcullis<typed_permissions::PermUser>,
 }
 
 /// HS256 only, issuer and audience set.
@@ -159,6 +161,10 @@ fn app() -> Router {
         .jwt(hs256_jwt())
         .build()
         .unwrap();
+    let perms = Portcullis::builder(typed_permissions::perm_users())
+        .jwt(hs256_jwt())
+        .build()
+        .unwrap();
     Router::new()
         .merge(atoms::routes())
         .merge(owner::routes())
@@ -168,10 +174,12 @@ fn app() -> Router {
         .merge(undeclared::routes())
         .merge(failures::routes())
         .merge(bodies::routes())
+        .merge(typed_permissions::routes())
         .with_state(AppState {
             members,
             typed,
             plain,
+            perms,
         })
 }
 
