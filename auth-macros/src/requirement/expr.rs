@@ -181,9 +181,10 @@ fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
             equals(input, "permission", "\"posts:write\"")?;
             if input.peek(syn::LitStr) {
                 Ok(Atom::Permission(input.parse()?))
+            } else if is_variant_path(input) {
+                Ok(Atom::TypedPermission(input.parse()?))
             } else {
-                let path = input.parse::<syn::Path>().map_err(|_| input.error("`permission` takes a string literal or a permission enum variant: `permission = \"posts:write\"` or `permission = Perm::PostsWrite`"))?;
-                Ok(Atom::TypedPermission(path))
+                Err(input.error("`permission` takes a string literal or a permission enum variant: `permission = \"posts:write\"` or `permission = Perm::PostsWrite`"))
             }
         }
         "scope" => {
@@ -284,26 +285,32 @@ impl Parse for Permissions {
     }
 }
 
+/// Whether a path with at least two segments follows (`Perm::PostsWrite`): a bare word is a
+/// misspelt string, not a variant.
+fn is_variant_path(input: ParseStream<'_>) -> bool {
+    input.peek(Token![::]) || (input.peek(syn::Ident) && input.peek2(Token![::]))
+}
+
 /// `"a", Perm::B`: permissions, each a string literal or an enum variant's path.
 fn permission_names(input: ParseStream<'_>) -> syn::Result<Vec<Atom>> {
     let mut names = Vec::new();
     while !input.is_empty() {
         if input.peek(syn::LitStr) {
             names.push(Atom::Permission(input.parse()?));
-        } else if input.peek(Token![::]) || (input.peek(syn::Ident) && input.peek2(Token![::])) {
+        } else if is_variant_path(input) {
             names.push(Atom::TypedPermission(input.parse()?));
         } else if input.peek(syn::Ident) {
             let word: syn::Ident = input.parse()?;
             return Err(syn::Error::new(
                 word.span(),
                 format!(
-                    "a permission is a string literal: write `\"{}\"`, e.g. `#[permissions(\"posts:write\")]`",
+                    "a permission is a string literal: write `\"{}\"`, e.g. `#[permissions(\"posts:write\")]`, or a permission enum variant: `Perm::PostsWrite`",
                     syn::ext::IdentExt::unraw(&word)
                 ),
             ));
         } else {
             return Err(input.error(
-                "expected a permission name as a string literal, e.g. `#[permissions(\"posts:write\")]`",
+                "expected a permission name as a string literal, e.g. `#[permissions(\"posts:write\")]`, or a permission enum variant: `Perm::PostsWrite`",
             ));
         }
         if input.is_empty() {
