@@ -65,9 +65,7 @@
 /// impl UserRoles for User {
 ///     type Typed = <String as NameSet>::Typed; // `Untyped`; a `Vec<Role>` field gives `Role`
 /// }
-/// impl UserPermissions for User {
-///     type Typed = portcullis::__private::Untyped; // no permissions field; `Vec<Perm>` gives `Perm`
-/// }
+/// impl UserPermissions for User { type Typed = portcullis::__private::Untyped; } // `Vec<Perm>`: `Perm`
 /// # let u = User { id: 1, username: "a".into(), role: "user".into(), password_hash: None, active: true };
 /// # assert!(u.has_permission("posts:read") && !u.has_permission("posts:write"));
 /// # let _: Option<portcullis::__private::Untyped> = None;
@@ -367,16 +365,15 @@ pub use portcullis_macros::Role;
 
 /// Derives [`TypedPermission`] for a fieldless enum: its variants are the permissions.
 ///
-/// Like [`Role`]: variant names become snake_case permission names (`PostsWrite` →
-/// `"posts_write"`); `#[permission(rename = "posts:write")]` on a variant names it
-/// otherwise, and `#[permission(crate = path)]` on the enum changes the facade path the
-/// generated code names. A user whose `#[auth_user(permissions)]` field is a `Vec` of the
-/// enum gets its permission mask from the variants' bits, and `#[permissions(...)]` /
-/// `#[require(permission = ...)]` take the variants, type-checked against that field
-/// (names still work: `"posts:write"` is looked up among the variants' names).
+/// Like [`Role`] (snake_case names, `#[permission(rename = "..")]` on a variant,
+/// `#[permission(crate = path)]` on the enum). A `Vec` of the enum as the
+/// `#[auth_user(permissions)]` field gives the permission mask from the variants' bits, and
+/// `#[permissions(...)]` / `permission = ...` take the variants, type-checked against that
+/// field (a variant of another enum, or for a user whose permissions are strings, does not
+/// compile); names still work, looked up among the variants' names.
 ///
 /// ```
-/// use portcullis::{auth, permissions, require, AuthUser, Permission, TypedPermission};
+/// use portcullis::{auth, permissions, AuthUser, Permission, TypedPermission};
 ///
 /// #[derive(Debug, Clone, Copy, PartialEq, Permission)]
 /// enum Perm { PostsRead, #[permission(rename = "posts:write")] PostsWrite }
@@ -385,20 +382,13 @@ pub use portcullis_macros::Role;
 /// struct User { #[auth_user(id)] id: i64, #[auth_user(permissions)] permissions: Vec<Perm> }
 ///
 /// #[auth(jwt)]
-/// #[permissions(Perm::PostsWrite)]              // type-checked against `Vec<Perm>`
+/// #[permissions(Perm::PostsWrite)]              // or `#[require(permission = Perm::PostsWrite)]`
 /// async fn create_post(user: User) -> &'static str { "created" }
-///
-/// #[auth(jwt)]
-/// #[require(permission = Perm::PostsRead || permission = "posts:write")]
-/// async fn read_post(user: User) -> &'static str { "post" }
 ///
 /// assert_eq!(Perm::NAMES, ["posts_read", "posts:write"]);
 /// let reader = User { id: 1, permissions: vec![Perm::PostsRead] };
 /// assert!(reader.has_permission("posts_read") && !reader.has_permission("posts:write"));
 /// ```
-///
-/// A variant of another enum, or a variant for a user whose permissions are strings,
-/// does not compile.
 #[doc(inline)]
 pub use portcullis_macros::Permission;
 
