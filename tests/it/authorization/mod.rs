@@ -1,14 +1,15 @@
-//! The authorization DSL over HTTP: `#[require(...)]`, `#[permissions(...)]` and `#[derive(Role)]`
-//! on real axum routes, each request sent through `Router::oneshot`.
+//! The authorization DSL over HTTP: `#[require(...)]`, `#[permissions(...)]`, `#[derive(Role)]`
+//! and `#[derive(Permission)]` on real axum routes, each request sent through `Router::oneshot`.
 //!
 //! It proves that every atom (`role`, typed `role = Role::X`, `permission` direct / granted /
-//! wildcard / typed `Perm::X` (`#[derive(Permission)]`), `scope`, `claim` of string, number and bool, `owner` on `Post`, `Option<Post>` and a
-//! nested field, `verified_email`, sync and async `fn` predicates) lets the right users in and
-//! keeps the others out; that `||`, `&&`, `!` and parentheses combine with the usual precedence and
-//! short-circuit; that the attributes stack in any order; that undeclared name sets are checked at
-//! run time; that failures come in the order 401 → 404 → 403; that a 403 names exactly the unmet
-//! part, carries `error="insufficient_scope"` only for Bearer users and leaks nothing else; that
-//! handler bodies keep their `return` and `?`; and that inactive accounts are refused first.
+//! wildcard / typed `Perm::X` of a `#[derive(Permission)]` enum, `scope`, `claim` of string,
+//! number and bool, `owner` on `Post`, `Option<Post>` and a nested field, `verified_email`, sync
+//! and async `fn` predicates) lets the right users in and keeps the others out; that `||`, `&&`,
+//! `!` and parentheses combine with the usual precedence and short-circuit; that the attributes
+//! stack in any order; that undeclared name sets are checked at run time; that failures come in
+//! the order 401 → 404 → 403; that a 403 names exactly the unmet part, carries
+//! `error="insufficient_scope"` only for Bearer users and leaks nothing else; that handler bodies
+//! keep their `return` and `?`; and that inactive accounts are refused first.
 //!
 //! This module holds the members, the app (each sub-module adds the routes of its handlers,
 //! declared beside its tests) and the request and assertion helpers.
