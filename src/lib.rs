@@ -38,7 +38,7 @@
 /// # #[derive(Clone)]
 /// # struct User { id: i64, username: String, role: String, password_hash: Option<String>, active: bool }
 /// use portcullis::AuthUser;
-/// use portcullis::__private::{BoolField, DeclaredNames, NameSet, OptionalText, UserRoles};
+/// use portcullis::__private::{BoolField, DeclaredNames, NameSet, OptionalText, UserPermissions, UserRoles};
 ///
 /// impl DeclaredNames for User {
 ///     const DECLARED_ROLES: Option<&'static [&'static str]> = Some(&["admin", "user"]);
@@ -65,6 +65,7 @@
 /// impl UserRoles for User {
 ///     type Typed = <String as NameSet>::Typed; // `Untyped`; a `Vec<Role>` field gives `Role`
 /// }
+/// impl UserPermissions for User { type Typed = portcullis::__private::Untyped; } // `Vec<Perm>`: `Perm`
 /// # let u = User { id: 1, username: "a".into(), role: "user".into(), password_hash: None, active: true };
 /// # assert!(u.has_permission("posts:read") && !u.has_permission("posts:write"));
 /// # let _: Option<portcullis::__private::Untyped> = None;
@@ -356,9 +357,40 @@ pub use portcullis_macros::permissions;
 ///     fn for_each_name(&self, f: &mut dyn FnMut(&str)) { f(TypedRole::name(*self)) }
 ///     fn mask(&self, _: &[&str]) -> u64 { 1 << TypedRole::index(*self) }
 /// }
+/// // What lets a `Vec<Staff>` be a roles field.
+/// impl portcullis::__private::NameEnum for Staff {}
 /// ```
 #[doc(inline)]
 pub use portcullis_macros::Role;
+
+/// Derives [`TypedPermission`] for a fieldless enum: its variants are the permissions.
+///
+/// Like [`Role`] (snake_case names, `#[permission(rename = "..")]` on a variant,
+/// `#[permission(crate = path)]` on the enum). A `Vec` of the enum as the
+/// `#[auth_user(permissions)]` field gives the permission mask from the variants' bits, and
+/// `#[permissions(...)]` / `permission = ...` take the variants, type-checked against that
+/// field (a variant of another enum, or for a user whose permissions are strings, does not
+/// compile); names still work, looked up among the variants' names.
+///
+/// ```
+/// use portcullis::{auth, permissions, AuthUser, Permission, TypedPermission};
+///
+/// #[derive(Debug, Clone, Copy, PartialEq, Permission)]
+/// enum Perm { PostsRead, #[permission(rename = "posts:write")] PostsWrite }
+///
+/// #[derive(Clone, AuthUser)]
+/// struct User { #[auth_user(id)] id: i64, #[auth_user(permissions)] permissions: Vec<Perm> }
+///
+/// #[auth(jwt)]
+/// #[permissions(Perm::PostsWrite)]              // or `#[require(permission = Perm::PostsWrite)]`
+/// async fn create_post(user: User) -> &'static str { "created" }
+///
+/// assert_eq!(Perm::NAMES, ["posts_read", "posts:write"]);
+/// let reader = User { id: 1, permissions: vec![Perm::PostsRead] };
+/// assert!(reader.has_permission("posts_read") && !reader.has_permission("posts:write"));
+/// ```
+#[doc(inline)]
+pub use portcullis_macros::Permission;
 
 // The root: what an application names. The topic modules below hold the same items
 // grouped, plus the ones only scheme authors and store writers need; what the macros'
@@ -369,7 +401,7 @@ pub use portcullis_macros::Role;
 /// a user type implementing `AuthUser` by hand adds `impl portcullis::DeclaredNames for User {}`.
 #[doc(hidden)]
 pub use portcullis_runtime::DeclaredNames;
-pub use portcullis_runtime::{AuthUser, TypedRole};
+pub use portcullis_runtime::{AuthUser, TypedPermission, TypedRole};
 // The gate, its builder and its settings.
 pub use portcullis_runtime::{
     Algorithm, ApiKeyConfig, JwtConfig, JwtKey, LoggedIn, Portcullis, PortcullisBuilder, SessionConfig,
@@ -420,10 +452,10 @@ pub use portcullis_runtime::with_redis::*;
 /// The most used items in one import: `use portcullis::prelude::*;` — every macro
 /// and the common types.
 pub mod prelude {
-    pub use portcullis_macros::{AuthUser, Role, auth, permissions, require};
+    pub use portcullis_macros::{AuthUser, Permission, Role, auth, permissions, require};
     pub use portcullis_runtime::{
         Algorithm, AuthError, AuthInfo, AuthUser, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, Refusal,
-        Resource, Scheme, StoreError, TypedRole, UserStore,
+        Resource, Scheme, StoreError, TypedPermission, TypedRole, UserStore,
     };
 }
 
@@ -489,8 +521,9 @@ pub mod __private {
     pub use portcullis_runtime::{
         AsyncPredicate, AuthError, AuthInfo, AuthScheme, AuthUser, Authenticated, BoolField, Challenge,
         DeclaredNames, Deferred, DeferredBody, Guarded, HasGate, Loaded, MaybeAuthenticated, NameCheck,
-        NameSet, OptionalText, OwnerId, PredicateOutput, Refusal, Scheme, SyncPredicate, TypedRole,
-        Unreached, Untyped, UserRoles, claim_is, email_verified, has_scope, is_fresh, unmet, unmet_hidden,
+        NameEnum, NameSet, OptionalText, OwnerId, PermissionOf, PredicateOutput, Refusal, Scheme,
+        SyncPredicate, TypedPermission, TypedRole, Unreached, Untyped, UserPermissions, UserRoles, claim_is,
+        email_verified, granted, has_scope, is_fresh, unmet, unmet_hidden,
     };
     /// The built-in scheme types `#[auth(...)]` lists.
     pub mod schemes {

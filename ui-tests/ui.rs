@@ -1,7 +1,7 @@
-//! Compile-time behaviour of `#[auth]`, `#[require]`, `#[permissions]`, `#[derive(AuthUser)]`
-//! and `#[derive(Role)]`: every accepted form compiles (and the handlers really implement
-//! axum's `Handler`), and every mistake is refused with the diagnostic snapshotted next to
-//! its case in `ui-tests/*/fail/*.stderr`.
+//! Compile-time behaviour of `#[auth]`, `#[require]`, `#[permissions]`, `#[derive(AuthUser)]`,
+//! `#[derive(Role)]` and `#[derive(Permission)]`: every accepted form compiles (and the
+//! handlers really implement axum's `Handler`), and every mistake is refused with the
+//! diagnostic snapshotted next to its case in `ui-tests/*/fail/*.stderr`.
 //!
 //! One trial `ui` (a `libtest-mimic` runner): one trybuild run of every case, which
 //! reports each case itself. One run on purpose: from scratch (2 cores, loaded), building

@@ -14,10 +14,10 @@ mod auth_user;
 mod errors;
 mod handler;
 mod krate;
+mod name_enum;
 mod require;
 mod requirement;
 mod respan;
-mod role;
 mod suggest;
 
 use proc_macro::TokenStream;
@@ -37,7 +37,13 @@ pub fn auth(args: TokenStream, item: TokenStream) -> TokenStream {
 /// See `portcullis::Role`.
 #[proc_macro_derive(Role, attributes(role))]
 pub fn derive_role(input: TokenStream) -> TokenStream {
-    role::derive(input.into()).into()
+    name_enum::derive(name_enum::ROLE, input.into()).into()
+}
+
+/// See `portcullis::Permission`.
+#[proc_macro_derive(Permission, attributes(permission))]
+pub fn derive_permission(input: TokenStream) -> TokenStream {
+    name_enum::derive(name_enum::PERMISSION, input.into()).into()
 }
 
 /// See `portcullis::require`.

@@ -96,7 +96,10 @@ pub use store::{
     ThrottleStore, UserStore,
 };
 pub use tokens::{TokenConfig, TokenPair};
-pub use user::{AuthUser, BoolField, DeclaredNames, NameSet, OptionalText, TypedRole, Untyped, UserRoles};
+pub use user::{
+    AuthUser, BoolField, DeclaredNames, NameEnum, NameSet, OptionalText, PermissionOf, TypedPermission,
+    TypedRole, Untyped, UserPermissions, UserRoles, granted,
+};
 
 pub use async_trait::async_trait;
 pub use jsonwebtoken;

@@ -152,7 +152,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     } else {
         quote!(0u64)
     };
-    let permission_mask = if uses(|a| matches!(a, Atom::Permission(_))) {
+    let permission_mask = if uses(|a| matches!(a, Atom::Permission(_) | Atom::TypedPermission(_))) {
         quote!(#private::AuthUser::permission_mask(#user))
     } else {
         quote!(0u64)

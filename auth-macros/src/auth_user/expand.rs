@@ -84,15 +84,16 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
         let read = quote_spanned!(ty.span()=> <#ty as #private::BoolField>::get(&self.#field));
         quote! { fn is_active(&self) -> bool { #read } }
     });
-    let declared_permissions = declared(&model.permissions);
-    // Without `roles(...)`, a role-enum field declares its enum's names.
-    let declared_roles = match (&model.roles, parts.roles) {
+    // Without `roles(...)` (`permissions(...)`), an enum field declares its enum's names.
+    let declared_by = |list: &Option<NameList>, field: Option<&super::ast::RawField>| match (list, field) {
         (None, Some(field)) => {
             let ty = &field.ty;
             quote_spanned!(ty.span()=> <#ty as #private::NameSet>::DECLARED)
         }
         (list, _) => declared(list),
     };
+    let declared_roles = declared_by(&model.roles, parts.roles);
+    let declared_permissions = declared_by(&model.permissions, parts.permissions);
     let role_hints = hints("role", &model.roles, ident);
     let permission_hints = hints("permission", &model.permissions, ident);
     let grants = model.grants.iter().flat_map(|g| &g.0).map(|(role, permissions)| {
@@ -114,6 +115,20 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
             }
         }
     });
+    // Like `role_mask`: the field's own bits (an enum's variant indexes), plus the grants.
+    let permission_mask = parts.permissions.map(|f| {
+        let (field, ty) = (&f.ident, &f.ty);
+        let mask = quote_spanned!(ty.span()=> <#ty as #private::NameSet>::mask(&self.#field, declared));
+        quote! {
+            fn permission_mask(&self) -> u64 {
+                match <Self as #private::DeclaredNames>::DECLARED_PERMISSIONS {
+                    ::core::option::Option::Some(declared) => #mask
+                        | #private::granted(<Self as #private::DeclaredNames>::GRANTS, #private::AuthUser::role_mask(self)),
+                    ::core::option::Option::None => 0,
+                }
+            }
+        }
+    });
     let email_verified = parts.email_verified.map(|f| {
         let (field, ty) = (&f.ident, &f.ty);
         let read = quote_spanned!(ty.span()=> <#ty as #private::BoolField>::get(&self.#field));
@@ -122,30 +137,39 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
         }
     });
     let has_email_verified = parts.email_verified.is_some();
-    let typed = match parts.roles {
+    let typed = |field: Option<&super::ast::RawField>| match field {
         Some(f) => {
             let ty = &f.ty;
             quote_spanned!(ty.span()=> <#ty as #private::NameSet>::Typed)
         }
         None => quote!(#private::Untyped),
     };
-    // `roles(...)` and a role-enum field would number the roles twice.
-    let one_declaration = match (&model.roles, parts.roles) {
-        (Some(list), Some(field)) => {
-            let ty = &field.ty;
-            let span = list
-                .0
-                .first()
-                .map_or_else(proc_macro2::Span::call_site, syn::LitStr::span);
-            quote_spanned! {span=>
-                const _: () = ::core::assert!(
-                    <#ty as #private::NameSet>::DECLARED.is_none(),
-                    "the roles field holds a role enum, which declares the roles: remove `roles(...)`"
-                );
+    let (typed_roles, typed_permissions) = (typed(parts.roles), typed(parts.permissions));
+    // `roles(...)` and a role-enum field would number the roles twice (permissions alike).
+    let one_declaration =
+        |list: &Option<NameList>, field: Option<&super::ast::RawField>, message: &str| match (list, field) {
+            (Some(list), Some(field)) => {
+                let ty = &field.ty;
+                let span = list
+                    .0
+                    .first()
+                    .map_or_else(proc_macro2::Span::call_site, syn::LitStr::span);
+                quote_spanned! {span=>
+                    const _: () = ::core::assert!(<#ty as #private::NameSet>::DECLARED.is_none(), #message);
+                }
             }
-        }
-        _ => TokenStream::new(),
-    };
+            _ => TokenStream::new(),
+        };
+    let one_role_declaration = one_declaration(
+        &model.roles,
+        parts.roles,
+        "the roles field holds a role enum, which declares the roles: remove `roles(...)`",
+    );
+    let one_permission_declaration = one_declaration(
+        &model.permissions,
+        parts.permissions,
+        "the permissions field holds a permission enum, which declares the permissions: remove `permissions(...)`",
+    );
 
     quote! {
         #[doc(hidden)]
@@ -164,6 +188,7 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
                 #id_type
                 fn id(&self) -> &Self::Id { &self.#id_field }
                 #role_mask
+                #permission_mask
                 #email_verified
                 #name
                 #roles
@@ -173,9 +198,14 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
             }
             #[automatically_derived]
             impl #impl_generics #private::UserRoles for #ident #ty_generics #where_clause {
-                type Typed = #typed;
+                type Typed = #typed_roles;
             }
-            #one_declaration
+            #[automatically_derived]
+            impl #impl_generics #private::UserPermissions for #ident #ty_generics #where_clause {
+                type Typed = #typed_permissions;
+            }
+            #one_role_declaration
+            #one_permission_declaration
         };
     }
 }

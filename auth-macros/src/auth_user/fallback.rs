@@ -1,5 +1,5 @@
-//! What `#[derive(AuthUser)]` emits beside its errors: dummy `DeclaredNames` and
-//! `AuthUser` impls, so that the handlers and requirements using the type compile on and
+//! What `#[derive(AuthUser)]` emits beside its errors: dummy `DeclaredNames`, `AuthUser`,
+//! `UserRoles` and `UserPermissions` impls, so that the handlers and requirements using the type compile on and
 //! one mistake in the derive gives one error, not one more at every use (thiserror's
 //! `fallback.rs`, clap's `dummies.rs`).
 
@@ -13,6 +13,8 @@ pub(super) struct Known<'a> {
     pub(super) id: Option<&'a syn::Type>,
     /// The type of the (first) field marked `#[auth_user(roles)]`.
     pub(super) roles: Option<&'a syn::Type>,
+    /// The type of the (first) field marked `#[auth_user(permissions)]`.
+    pub(super) permissions: Option<&'a syn::Type>,
 }
 
 pub(super) fn expand(input: &syn::DeriveInput, known: &Known<'_>) -> TokenStream {
@@ -27,10 +29,13 @@ pub(super) fn expand(input: &syn::DeriveInput, known: &Known<'_>) -> TokenStream
     let id = known
         .id
         .map_or_else(|| quote!(::std::string::String), |ty| quote!(#ty));
-    let typed = known.roles.map_or_else(
-        || quote!(#private::Untyped),
-        |ty| quote!(<#ty as #private::NameSet>::Typed),
-    );
+    let typed = |field: Option<&syn::Type>| {
+        field.map_or_else(
+            || quote!(#private::Untyped),
+            |ty| quote!(<#ty as #private::NameSet>::Typed),
+        )
+    };
+    let (typed_roles, typed_permissions) = (typed(known.roles), typed(known.permissions));
     quote! {
         #[doc(hidden)]
         const _: () = {
@@ -45,7 +50,11 @@ pub(super) fn expand(input: &syn::DeriveInput, known: &Known<'_>) -> TokenStream
             }
             #[automatically_derived]
             impl #impl_generics #private::UserRoles for #ident #ty_generics #where_clause {
-                type Typed = #typed;
+                type Typed = #typed_roles;
+            }
+            #[automatically_derived]
+            impl #impl_generics #private::UserPermissions for #ident #ty_generics #where_clause {
+                type Typed = #typed_permissions;
             }
         };
     }

@@ -34,6 +34,9 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
         roles: model
             .as_ref()
             .and_then(|m| m.field_type(|f| f.roles.is_present())),
+        permissions: model
+            .as_ref()
+            .and_then(|m| m.field_type(|f| f.permissions.is_present())),
     };
     let mut out = error.to_compile_error();
     out.extend(fallback::expand(&input, &known));

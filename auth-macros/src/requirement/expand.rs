@@ -91,6 +91,12 @@ fn atom_test(atom: &Atom, scope: &Scope<'_>) -> TokenStream {
                 quote_spanned!(path.span()=> let __role: <#user_ty as #private::UserRoles>::Typed = #path;);
             quote!({ #role #roles & (1u64 << #private::TypedRole::index(__role)) != 0 })
         }
+        Atom::TypedPermission(path) => {
+            // One error on the path when it is not a variant of the user's permission enum.
+            let bit = quote_spanned!(path.span()=>
+                <_ as #private::PermissionOf<<#user_ty as #private::UserPermissions>::Typed>>::bit(#path));
+            quote!({ #permissions & #bit != 0 })
+        }
         Atom::Scope(lit) => quote!(#private::has_scope(#info, #lit)),
         Atom::Claim(name, value) => {
             // `claim(r#type = ..)` names the claim `type`.

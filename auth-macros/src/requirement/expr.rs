@@ -5,7 +5,8 @@
 //! expr    := and ( "||" and )*
 //! and     := unary ( "&&" unary )*
 //! unary   := "!" unary | "(" expr ")" | atom
-//! atom    := role = "name" | role = Enum::Variant | permission = "name" | scope = "name"
+//! atom    := role = "name" | role = Enum::Variant | permission = "name"
+//!          | permission = Enum::Variant | scope = "name"
 //!          | claim(name = literal) | owner(param.field...) | verified_email | fn = path::to::check
 //! ```
 
@@ -29,6 +30,7 @@ pub(crate) enum Atom {
     Role(syn::LitStr),
     TypedRole(syn::Path),
     Permission(syn::LitStr),
+    TypedPermission(syn::Path),
     Scope(syn::LitStr),
     Claim(syn::Ident, syn::Lit),
     /// `owner(param.a.b)`: the parameter and the field path after it.
@@ -177,7 +179,13 @@ fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
         }
         "permission" => {
             equals(input, "permission", "\"posts:write\"")?;
-            Ok(Atom::Permission(string(input, "permission", "\"posts:write\"")?))
+            if input.peek(syn::LitStr) {
+                Ok(Atom::Permission(input.parse()?))
+            } else if is_variant_path(input) {
+                Ok(Atom::TypedPermission(input.parse()?))
+            } else {
+                Err(input.error("`permission` takes a string literal or a permission enum variant: `permission = \"posts:write\"` or `permission = Perm::PostsWrite`"))
+            }
         }
         "scope" => {
             equals(input, "scope", "\"read:posts\"")?;
@@ -233,7 +241,8 @@ fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
     }
 }
 
-/// The arguments of `#[permissions(...)]`: `"a", "b"` (all) or `any("a", "b")`.
+/// The arguments of `#[permissions(...)]`: `"a", "b"` (all) or `any("a", "b")`; each
+/// a name or a permission enum variant (`Perm::PostsWrite`).
 pub(crate) struct Permissions(pub(crate) Expr);
 
 impl Parse for Permissions {
@@ -267,10 +276,7 @@ impl Parse for Permissions {
                 "`#[permissions]` needs at least one permission, e.g. `#[permissions(\"posts:write\")]`",
             ));
         }
-        let atoms = list
-            .into_iter()
-            .map(|p| Expr::Atom(Atom::Permission(p)))
-            .collect::<Vec<_>>();
+        let atoms = list.into_iter().map(Expr::Atom).collect::<Vec<_>>();
         Ok(Permissions(match atoms.len() {
             1 => atoms.into_iter().next().expect("one"),
             _ if any => Expr::Any(atoms),
@@ -279,24 +285,32 @@ impl Parse for Permissions {
     }
 }
 
-/// `"a", "b"`: permission names, each a string literal.
-fn permission_names(input: ParseStream<'_>) -> syn::Result<Vec<syn::LitStr>> {
+/// Whether a path with at least two segments follows (`Perm::PostsWrite`): a bare word is a
+/// misspelt string, not a variant.
+fn is_variant_path(input: ParseStream<'_>) -> bool {
+    input.peek(Token![::]) || (input.peek(syn::Ident) && input.peek2(Token![::]))
+}
+
+/// `"a", Perm::B`: permissions, each a string literal or an enum variant's path.
+fn permission_names(input: ParseStream<'_>) -> syn::Result<Vec<Atom>> {
     let mut names = Vec::new();
     while !input.is_empty() {
         if input.peek(syn::LitStr) {
-            names.push(input.parse()?);
+            names.push(Atom::Permission(input.parse()?));
+        } else if is_variant_path(input) {
+            names.push(Atom::TypedPermission(input.parse()?));
         } else if input.peek(syn::Ident) {
             let word: syn::Ident = input.parse()?;
             return Err(syn::Error::new(
                 word.span(),
                 format!(
-                    "a permission is a string literal: write `\"{}\"`, e.g. `#[permissions(\"posts:write\")]`",
+                    "a permission is a string literal: write `\"{}\"`, e.g. `#[permissions(\"posts:write\")]`, or a permission enum variant: `Perm::PostsWrite`",
                     syn::ext::IdentExt::unraw(&word)
                 ),
             ));
         } else {
             return Err(input.error(
-                "expected a permission name as a string literal, e.g. `#[permissions(\"posts:write\")]`",
+                "expected a permission name as a string literal, e.g. `#[permissions(\"posts:write\")]`, or a permission enum variant: `Perm::PostsWrite`",
             ));
         }
         if input.is_empty() {
@@ -353,6 +367,7 @@ impl Atom {
             Atom::Role(lit) => format!("role = {:?}", lit.value()),
             Atom::TypedRole(path) => format!("role = {}", tokens(path)),
             Atom::Permission(lit) => format!("permission = {:?}", lit.value()),
+            Atom::TypedPermission(path) => format!("permission = {}", tokens(path)),
             Atom::Scope(lit) => format!("scope = {:?}", lit.value()),
             Atom::Claim(name, value) => {
                 format!("claim({} = {})", syn::ext::IdentExt::unraw(name), tokens(value))

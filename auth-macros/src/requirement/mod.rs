@@ -119,6 +119,29 @@ mod tests {
     }
 
     #[test]
+    fn permission_enum_variants_are_paths() {
+        assert!(
+            error(
+                Kind::Permissions,
+                syn::parse_quote!(#[permissions(Perm::PostsWrite, "a", any::Perm::B)])
+            )
+            .is_empty()
+        );
+        assert!(
+            error(
+                Kind::Require,
+                syn::parse_quote!(#[require(permission = Perm::PostsWrite || permission = "a")])
+            )
+            .is_empty()
+        );
+        let found = error(Kind::Require, syn::parse_quote!(#[require(permission = admin)]));
+        assert!(
+            found.starts_with("`permission` takes a string literal or a permission enum variant"),
+            "{found}"
+        );
+    }
+
+    #[test]
     fn bare_attributes_need_a_requirement() {
         let found = error(Kind::Require, syn::parse_quote!(#[require]));
         assert!(found.contains("needs at least one requirement"), "{found}");

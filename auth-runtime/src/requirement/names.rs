@@ -113,7 +113,7 @@ const fn lookup(
         return Err(hints[hint]);
     }
     Err(
-        "this name is not declared by the user type: check the spelling against its `roles(...)` / `permissions(...)` (or its role enum)",
+        "this name is not declared by the user type: check the spelling against its `roles(...)` / `permissions(...)` (or its role or permission enum)",
     )
 }
 

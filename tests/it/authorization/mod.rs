@@ -1,14 +1,15 @@
-//! The authorization DSL over HTTP: `#[require(...)]`, `#[permissions(...)]` and `#[derive(Role)]`
-//! on real axum routes, each request sent through `Router::oneshot`.
+//! The authorization DSL over HTTP: `#[require(...)]`, `#[permissions(...)]`, `#[derive(Role)]`
+//! and `#[derive(Permission)]` on real axum routes, each request sent through `Router::oneshot`.
 //!
 //! It proves that every atom (`role`, typed `role = Role::X`, `permission` direct / granted /
-//! wildcard, `scope`, `claim` of string, number and bool, `owner` on `Post`, `Option<Post>` and a
-//! nested field, `verified_email`, sync and async `fn` predicates) lets the right users in and
-//! keeps the others out; that `||`, `&&`, `!` and parentheses combine with the usual precedence and
-//! short-circuit; that the attributes stack in any order; that undeclared name sets are checked at
-//! run time; that failures come in the order 401 → 404 → 403; that a 403 names exactly the unmet
-//! part, carries `error="insufficient_scope"` only for Bearer users and leaks nothing else; that
-//! handler bodies keep their `return` and `?`; and that inactive accounts are refused first.
+//! wildcard / typed `Perm::X` of a `#[derive(Permission)]` enum, `scope`, `claim` of string,
+//! number and bool, `owner` on `Post`, `Option<Post>` and a nested field, `verified_email`, sync
+//! and async `fn` predicates) lets the right users in and keeps the others out; that `||`, `&&`,
+//! `!` and parentheses combine with the usual precedence and short-circuit; that the attributes
+//! stack in any order; that undeclared name sets are checked at run time; that failures come in
+//! the order 401 → 404 → 403; that a 403 names exactly the unmet part, carries
+//! `error="insufficient_scope"` only for Bearer users and leaks nothing else; that handler bodies
+//! keep their `return` and `?`; and that inactive accounts are refused first.
 //!
 //! This module holds the members, the app (each sub-module adds the routes of its handlers,
 //! declared beside its tests) and the request and assertion helpers.
@@ -20,6 +21,7 @@ mod failures;
 mod owner;
 mod predicates;
 mod stacking;
+mod typed_permissions;
 mod undeclared;
 
 use std::sync::LazyLock;
@@ -135,6 +137,7 @@ struct AppState {
     members: Portcullis<Member>,
     typed: Portcullis<atoms::TypedUser>,
     plain: Portcullis<undeclared::PlainUser>,
+    perms: Portcullis<typed_permissions::PermUser>,
 }
 
 /// HS256 only, issuer and audience set.
@@ -159,6 +162,10 @@ fn app() -> Router {
         .jwt(hs256_jwt())
         .build()
         .unwrap();
+    let perms = Portcullis::builder(typed_permissions::perm_users())
+        .jwt(hs256_jwt())
+        .build()
+        .unwrap();
     Router::new()
         .merge(atoms::routes())
         .merge(owner::routes())
@@ -168,10 +175,12 @@ fn app() -> Router {
         .merge(undeclared::routes())
         .merge(failures::routes())
         .merge(bodies::routes())
+        .merge(typed_permissions::routes())
         .with_state(AppState {
             members,
             typed,
             plain,
+            perms,
         })
 }
 

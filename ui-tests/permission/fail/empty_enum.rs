@@ -1,0 +1,8 @@
+//! A permission enum without variants is refused on its name.
+
+use portcullis::Permission;
+
+#[derive(Clone, Copy, Permission)]
+enum Perm {}
+
+fn main() {}
