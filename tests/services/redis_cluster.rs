@@ -38,20 +38,14 @@ static NEEDS: [&Service; 1] = [&REDIS_CLUSTER];
 const HOUR: Duration = Duration::from_secs(3600);
 
 pub fn trials() -> Vec<Trial> {
-    let suite = [
-        store_suite::refresh_cases::<RedisStore>(),
-        store_suite::session_cases::<RedisStore>(),
-        store_suite::throttle_cases::<RedisStore>(),
-        store_suite::revocation_cases::<RedisStore>(),
-    ]
-    .concat()
-    .into_iter()
-    .map(|(name, case)| {
-        tokio_trial(format!("redis_cluster::{name}"), &NEEDS, 4, move || async move {
-            let cluster = redis_cluster::shared();
-            case(Arc::new(store(&cluster, &prefix()).await)).await;
-        })
-    });
+    let suite = store_suite::every_case::<RedisStore>()
+        .into_iter()
+        .map(|(name, case)| {
+            tokio_trial(format!("redis_cluster::{name}"), &NEEDS, 4, move || async move {
+                let cluster = redis_cluster::shared();
+                case(Arc::new(store(&cluster, &prefix()).await)).await;
+            })
+        });
     let mut trials: Vec<Trial> = suite.collect();
     trials.extend([
         tokio_trial(

@@ -14,18 +14,12 @@ use crate::support::store_suite;
 static NEEDS: [&Service; 1] = [&REDIS];
 
 pub fn trials() -> Vec<Trial> {
-    [
-        store_suite::refresh_cases::<RedisStore>(),
-        store_suite::session_cases::<RedisStore>(),
-        store_suite::throttle_cases::<RedisStore>(),
-        store_suite::revocation_cases::<RedisStore>(),
-    ]
-    .concat()
-    .into_iter()
-    .map(|(name, case)| {
-        tokio_trial(format!("redis_stores::{name}"), &NEEDS, 4, move || async move {
-            case(Arc::new(local_store().await)).await;
+    store_suite::every_case::<RedisStore>()
+        .into_iter()
+        .map(|(name, case)| {
+            tokio_trial(format!("redis_stores::{name}"), &NEEDS, 4, move || async move {
+                case(Arc::new(local_store().await)).await;
+            })
         })
-    })
-    .collect()
+        .collect()
 }

@@ -88,6 +88,17 @@ pub fn revocation_cases<S: RevocationStore>() -> Vec<Case<S>> {
     ]
 }
 
+/// Every case of the four traits, for a store implementing them all (`RedisStore`).
+pub fn every_case<S: RefreshStore + SessionStore + ThrottleStore + RevocationStore>() -> Vec<Case<S>> {
+    [
+        refresh_cases(),
+        session_cases(),
+        throttle_cases(),
+        revocation_cases(),
+    ]
+    .concat()
+}
+
 pub fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }

@@ -285,19 +285,29 @@ pub trait RevocationStore: Send + Sync + 'static {
     /// and [`issued_before`](Self::issued_before) for `subject`. The default asks the
     /// other methods one by one; a store behind a network answers in one round trip.
     async fn check(&self, ids: &[&str], subject: Option<&str>) -> Result<Revocation, StoreError> {
-        for id in ids {
-            if self.is_revoked(id).await? {
-                return Ok(Revocation {
-                    revoked: true,
-                    issued_before: None,
-                });
-            }
-        }
-        Ok(Revocation {
-            revoked: false,
-            issued_before: self.issued_before(subject).await?,
-        })
+        check_one_by_one(self, ids, subject).await
     }
+}
+
+/// [`RevocationStore::check`] through the other methods, one call each: the default, and
+/// what a store falls back to when it cannot answer at once (Redis Cluster).
+pub(crate) async fn check_one_by_one<S: RevocationStore + ?Sized>(
+    store: &S,
+    ids: &[&str],
+    subject: Option<&str>,
+) -> Result<Revocation, StoreError> {
+    for id in ids {
+        if store.is_revoked(id).await? {
+            return Ok(Revocation {
+                revoked: true,
+                issued_before: None,
+            });
+        }
+    }
+    Ok(Revocation {
+        revoked: false,
+        issued_before: store.issued_before(subject).await?,
+    })
 }
 
 /// The answer of [`RevocationStore::check`].

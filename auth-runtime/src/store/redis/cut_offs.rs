@@ -59,15 +59,10 @@ impl RedisStore {
         let found: Result<Vec<Option<String>>, StoreError> =
             bounded("check", async move { conn.mget(&keys).await }).await;
         Some(found.and_then(|found| {
-            let revoked = found[..ids.min(found.len())].iter().any(Option::is_some);
-            let mut latest = None;
-            for ms in found.iter().skip(ids).flatten() {
-                let ms: u64 = ms.parse().map_err(|_| corrupt("check"))?;
-                latest = latest.max(Some(UNIX_EPOCH + Duration::from_millis(ms)));
-            }
+            let (revoked, cut_offs) = found.split_at(ids.min(found.len()));
             Ok(Revocation {
-                revoked,
-                issued_before: latest,
+                revoked: revoked.iter().any(Option::is_some),
+                issued_before: latest("check", cut_offs)?,
             })
         }))
     }
@@ -84,11 +79,16 @@ impl RedisStore {
                 vec![bounded("issued_before", async move { conn.get(key).await }).await?]
             }
         };
-        let mut latest = None;
-        for ms in found.into_iter().flatten() {
-            let ms: u64 = ms.parse().map_err(|_| corrupt("issued_before"))?;
-            latest = latest.max(Some(UNIX_EPOCH + Duration::from_millis(ms)));
-        }
-        Ok(latest)
+        latest("issued_before", &found)
     }
+}
+
+/// The latest of the cut-offs read (ms since the epoch), `None` when no key was set.
+fn latest(what: &str, found: &[Option<String>]) -> Result<Option<SystemTime>, StoreError> {
+    let mut latest = None;
+    for ms in found.iter().flatten() {
+        let ms: u64 = ms.parse().map_err(|_| corrupt(what))?;
+        latest = latest.max(Some(UNIX_EPOCH + Duration::from_millis(ms)));
+    }
+    Ok(latest)
 }

@@ -196,23 +196,10 @@ impl RevocationStore for RedisStore {
 
     async fn check(&self, ids: &[&str], subject: Option<&str>) -> Result<Revocation, StoreError> {
         let keys = ids.iter().map(|id| self.key("rv", id)).collect();
-        if let Some(answer) = self.check_at_once(keys, subject).await {
-            return answer;
+        match self.check_at_once(keys, subject).await {
+            Some(answer) => answer,
+            None => crate::store::check_one_by_one(self, ids, subject).await,
         }
-        for id in ids {
-            if self.is_revoked(id).await? {
-                let revoked = Revocation {
-                    revoked: true,
-                    issued_before: None,
-                };
-                return Ok(revoked);
-            }
-        }
-        let issued_before = self.cut_off(subject).await?;
-        Ok(Revocation {
-            revoked: false,
-            issued_before,
-        })
     }
 }
 
