@@ -49,7 +49,10 @@ impl FromMeta for Grants {
             let parsed = match item {
                 darling::ast::NestedMeta::Meta(meta @ syn::Meta::List(list)) => match list.path.get_ident() {
                     Some(role) => NameList::from_meta(meta).map(|names| (role.clone(), names)),
-                    None => Err(darling::Error::custom("expected a role name").with_span(&list.path)),
+                    None => Err(darling::Error::custom(
+                        "a grant starts with the role's name, not a path: write `admin(\"*\")`, not `roles::admin(\"*\")`",
+                    )
+                    .with_span(&list.path)),
                 },
                 other => Err(darling::Error::custom(
                     "expected `role(\"permission\", ...)`, e.g. `grants(admin(\"*\"), user(\"posts:read\"))`",
