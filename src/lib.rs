@@ -2,10 +2,12 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod dsl;
+mod policies;
 
 // The DSL: `#[derive(AuthUser)]`, `#[auth]`, `#[require]`, `#[permissions]`,
 // `#[derive(Role)]`, `#[derive(Permission)]` (documented in `dsl.rs`).
 pub use dsl::{AuthUser, Permission, Role, auth, permissions, require};
+pub use policies::{filter_returned, policy, require_returned};
 
 // The root: what an application names. The topic modules below hold the same items
 // grouped, plus the ones only scheme authors and store writers need; what the macros'
@@ -35,6 +37,8 @@ pub use portcullis_runtime::{
 // Resources loaded for `owner(...)` checks, and how an owner column is compared with
 // a user id of another type.
 pub use portcullis_runtime::{OwnerId, Resource};
+// The lists `#[filter_returned]` filters.
+pub use portcullis_runtime::ReturnedItems;
 // Hooks before and after authentication.
 pub use portcullis_runtime::{AfterAuthentication, BeforeAuthentication};
 // Schemes of your own and identity resolution (also in [`schemes`] and [`identity`]).
@@ -67,7 +71,9 @@ pub use portcullis_runtime::with_redis::*;
 /// The most used items in one import: `use portcullis::prelude::*;` — every macro
 /// and the common types.
 pub mod prelude {
-    pub use portcullis_macros::{AuthUser, Permission, Role, auth, permissions, require};
+    pub use portcullis_macros::{
+        AuthUser, Permission, Role, auth, filter_returned, permissions, policy, require, require_returned,
+    };
     pub use portcullis_runtime::{
         Algorithm, AuthError, AuthInfo, AuthUser, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, Refusal,
         Resource, Scheme, StoreError, TypedPermission, TypedRole, UserStore,
@@ -136,9 +142,9 @@ pub mod __private {
     pub use portcullis_runtime::{
         AsyncPredicate, AuthError, AuthInfo, AuthScheme, AuthUser, Authenticated, BoolField, Challenge,
         DeclaredNames, Deferred, DeferredBody, Guarded, HasGate, Loaded, MaybeAuthenticated, NameCheck,
-        NameEnum, NameSet, OptionalText, OwnerId, PermissionOf, PredicateOutput, Refusal, Scheme,
-        SyncPredicate, TypedPermission, TypedRole, Unreached, Untyped, UserPermissions, UserRoles, claim_is,
-        email_verified, granted, has_scope, is_fresh, unmet, unmet_hidden,
+        NameEnum, NameSet, OptionalText, OwnerId, PermissionOf, PredicateOutput, Refusal, ReturnedItems,
+        Scheme, SyncPredicate, TypedPermission, TypedRole, Unreached, Untyped, UserPermissions, UserRoles,
+        claim_is, email_verified, granted, has_scope, is_fresh, unmet, unmet_hidden,
     };
     /// The built-in scheme types `#[auth(...)]` lists.
     pub mod schemes {

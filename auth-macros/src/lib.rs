@@ -15,6 +15,7 @@ mod errors;
 mod handler;
 mod krate;
 mod name_enum;
+mod policy;
 mod require;
 mod requirement;
 mod respan;
@@ -46,10 +47,28 @@ pub fn derive_permission(input: TokenStream) -> TokenStream {
     name_enum::derive(name_enum::PERMISSION, input.into()).into()
 }
 
+/// See `portcullis::policy`.
+#[proc_macro_attribute]
+pub fn policy(args: TokenStream, item: TokenStream) -> TokenStream {
+    policy::attribute(args.into(), item.into()).into()
+}
+
 /// See `portcullis::require`.
 #[proc_macro_attribute]
 pub fn require(args: TokenStream, item: TokenStream) -> TokenStream {
     require::attribute(requirement::Kind::Require, args.into(), item.into()).into()
+}
+
+/// See `portcullis::require_returned`.
+#[proc_macro_attribute]
+pub fn require_returned(args: TokenStream, item: TokenStream) -> TokenStream {
+    require::attribute(requirement::Kind::RequireReturned, args.into(), item.into()).into()
+}
+
+/// See `portcullis::filter_returned`.
+#[proc_macro_attribute]
+pub fn filter_returned(args: TokenStream, item: TokenStream) -> TokenStream {
+    require::attribute(requirement::Kind::FilterReturned, args.into(), item.into()).into()
 }
 
 /// See `portcullis::permissions`.

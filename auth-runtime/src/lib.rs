@@ -76,8 +76,8 @@ pub use presets::Preset;
 pub use rejection::{Challenge, Refusal, Rejection};
 pub use render::{ErrorRenderer, JsonRenderer, ProblemJsonRenderer};
 pub use requirement::{
-    AsyncPredicate, NameCheck, OwnerId, PredicateOutput, SyncPredicate, claim_is, email_verified, has_scope,
-    is_fresh, unmet, unmet_hidden,
+    AsyncPredicate, NameCheck, OwnerId, PredicateOutput, ReturnedItems, SyncPredicate, claim_is,
+    email_verified, has_scope, is_fresh, unmet, unmet_hidden,
 };
 pub use resource::{Loaded, Resource};
 pub use scheme::{

@@ -10,6 +10,7 @@
 //! The handlers use only the DSL: no hand-written authentication code.
 
 mod db;
+mod posts;
 mod user;
 
 use std::sync::{Arc, Mutex};
@@ -19,15 +20,14 @@ use axum::extract::{FromRef, OptionalFromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use db::{ApiKey, Db, Post, User};
+use db::{ApiKey, Db, User};
 use portcullis::identity::{IdentityProvider, Preset};
 use portcullis::{
     Algorithm, AuthRouter, JwtConfig, JwtKey, Mailer, Portcullis, SessionConfig, StoreError, TokenConfig,
     async_trait, auth, permissions, require,
 };
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// The reference server's configuration, from the environment (DESIGN §5).
@@ -232,15 +232,6 @@ fn path_id(parts: &Parts) -> Option<i64> {
     parts.uri.path().rsplit('/').next()?.parse().ok()
 }
 
-impl OptionalFromRequestParts<AppState> for Post {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Response> {
-        let Some(id) = path_id(parts) else { return Ok(None) };
-        state.db.post(id).await.map_err(unavailable)
-    }
-}
-
 impl OptionalFromRequestParts<AppState> for ApiKey {
     type Rejection = Response;
 
@@ -306,94 +297,6 @@ async fn list_users(_user: User, State(db): State<Db>) -> Response {
         .unwrap_or_else(unavailable)
 }
 
-#[auth(jwt, optional)]
-async fn list_posts(user: Option<User>, State(db): State<Db>) -> Response {
-    db.posts(user.is_some())
-        .await
-        .map(|posts| Json(posts).into_response())
-        .unwrap_or_else(unavailable)
-}
-
-#[derive(Deserialize)]
-struct PostForm {
-    title: String,
-    body: String,
-    #[serde(default)]
-    published: bool,
-}
-
-/// `None` when the post is acceptable, else the 400 answer.
-fn invalid_post(form: &PostForm) -> Option<Response> {
-    let bad = form.title.trim().is_empty() || form.title.len() > 200 || form.body.len() > 100_000;
-    bad.then(|| {
-        (StatusCode::BAD_REQUEST, Json(json!({
-            "error": "invalid_input", "message": "a post needs a title (at most 200 bytes) and a body of at most 100 kB"
-        })))
-            .into_response()
-    })
-}
-
-#[auth(jwt, session, api_key)]
-#[permissions("posts:write")]
-async fn create_post(user: User, State(db): State<Db>, Json(form): Json<PostForm>) -> Response {
-    let author = match local_id(&user) {
-        Ok(id) => id,
-        Err(refused) => return refused,
-    };
-    if let Some(response) = invalid_post(&form) {
-        return response;
-    }
-    match db
-        .create_post(author, &form.title, &form.body, form.published)
-        .await
-    {
-        Ok(post) => (StatusCode::CREATED, Json(post)).into_response(),
-        Err(e) => unavailable(e),
-    }
-}
-
-#[auth(jwt, session)]
-#[require(owner(post.author_id) || role = "admin")]
-async fn update_post(
-    user: User,
-    post: Option<Post>,
-    State(db): State<Db>,
-    Json(form): Json<PostForm>,
-) -> Response {
-    let Some(post) = post else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    if let Err(refused) = local_id(&user) {
-        return refused;
-    }
-    if let Some(response) = invalid_post(&form) {
-        return response;
-    }
-    match db
-        .update_post(post.id, &form.title, &form.body, form.published)
-        .await
-    {
-        Ok(Some(post)) => Json(post).into_response(),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => unavailable(e),
-    }
-}
-
-#[auth(jwt, session)]
-#[require(owner(post.author_id) || role = "moderator" || role = "admin")]
-async fn delete_post(user: User, post: Option<Post>, State(db): State<Db>) -> Response {
-    let Some(post) = post else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    if let Err(refused) = local_id(&user) {
-        return refused;
-    }
-    match db.delete_post(post.id).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => unavailable(e),
-    }
-}
-
 async fn outbox(State(outbox): State<Outbox>) -> Json<Value> {
     Json(Value::Array(
         outbox.0.lock().unwrap_or_else(|e| e.into_inner()).clone(),
@@ -440,8 +343,7 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
         .route("/api-keys/{id}", delete(delete_api_key))
         .route("/admin/users", get(admin_users))
         .route("/users", get(list_users))
-        .route("/posts", get(list_posts).post(create_post))
-        .route("/posts/{id}", put(update_post).delete(delete_post));
+        .merge(posts::routes());
     if config.dev {
         app = app.route("/dev/outbox", get(outbox));
     }

@@ -35,6 +35,7 @@ mod quickstart;
 mod rows_access;
 mod rows_accounts;
 mod rows_credentials;
+mod rows_policies;
 mod rows_posts;
 mod rows_users;
 mod server;
@@ -81,6 +82,9 @@ const GROUPS: &[(&str, Group)] = &[
     }),
     ("post_rows", |t, s| {
         rows_posts::post_rows(t, &s.alice, &s.bob, &s.carol)
+    }),
+    ("policy_rows", |t, s| {
+        rows_policies::policy_rows(t, &s.alice, &s.bob, &s.carol)
     }),
     ("change_username_rows", |t, s| {
         let dave = t.dave();

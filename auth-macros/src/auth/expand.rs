@@ -45,6 +45,25 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     });
     let checks = quote!(#(#checks)*);
 
+    // The names a policy may be passed: the user and `AuthInfo` parameters.
+    let name_of = |index: Option<usize>| match index.and_then(|i| sig.inputs.iter().nth(i)) {
+        Some(syn::FnArg::Typed(arg)) => match &*arg.pat {
+            syn::Pat::Ident(p) => Some(p.ident.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let (user_name, info_name) = (name_of(Some(model.user)), name_of(model.info));
+    // Checks on the returned value still need the user and `AuthInfo`: the body gets
+    // clones.
+    let on_returned = model.require_returned.is_some() || model.filter_returned.is_some();
+    let take = |field: TokenStream| {
+        if on_returned {
+            quote!(::core::clone::Clone::clone(&#auth.#field))
+        } else {
+            quote!(#auth.#field)
+        }
+    };
     let mut bindings = Vec::new();
     let mut inputs: Vec<syn::PatType> = Vec::new();
     for (index, input) in std::mem::take(&mut sig.inputs).into_iter().enumerate() {
@@ -54,9 +73,11 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         arg.attrs.retain(|a| !is_marker(a));
         let (pat, ty) = (&arg.pat, &arg.ty);
         if index == model.user {
-            bindings.push(quote_spanned!(ty.span()=> let #pat: #ty = #auth.user;));
+            let user = take(quote!(user));
+            bindings.push(quote_spanned!(ty.span()=> let #pat: #ty = #user;));
         } else if Some(index) == model.info {
-            bindings.push(quote_spanned!(ty.span()=> let #pat: #ty = #auth.info;));
+            let info = take(quote!(info));
+            bindings.push(quote_spanned!(ty.span()=> let #pat: #ty = #info;));
         } else {
             inputs.push(arg);
         }
@@ -98,7 +119,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         #checks
     };
 
-    let Some(requirement) = &model.requirement else {
+    if model.requirement.is_none() && !on_returned {
         return quote! {
             #(#attrs)*
             #vis #sig {
@@ -122,6 +143,18 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     let names =
         ["__user", "__info", "__roles", "__permissions"].map(|n| syn::Ident::new(n, Span::mixed_site()));
     let [user, info, roles, permissions] = &names;
+    let some = quote!(::core::option::Option::Some);
+    let argument = |name: &syn::Ident| {
+        if user_name.as_ref() == Some(name) {
+            quote!(#some(#user))
+        } else if info_name.as_ref() == Some(name) {
+            quote!(#some(#info))
+        } else if model.optional_resources.contains(name) {
+            quote!(#name.as_ref())
+        } else {
+            quote!(#some(&#name))
+        }
+    };
     let scope = Scope {
         private: &private,
         user_ty,
@@ -130,41 +163,19 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         roles,
         permissions,
         optional_params: &model.optional_resources,
+        argument: &argument,
+        awaits: true,
     };
-    let check = verdict(requirement, &scope);
     // `hide_existence`: a denial reads like a missing resource (404).
     let unmet = if model.hide_existence {
         quote!(#private::unmet_hidden)
     } else {
         quote!(#private::unmet)
     };
-    let not_found = model.optional_resources.iter().map(|param| {
+    let before = model.requirement.as_ref().map(|requirement| {
+        let check = verdict(requirement, &scope);
+        let (role_mask, permission_mask) = super::returned::masks(requirement, user, &private);
         quote! {
-            if #param.is_none() {
-                return ::core::result::Result::Err(#auth.refuse(#private::AuthError::NotFound));
-            }
-        }
-    });
-    let atoms = requirement.atoms();
-    let uses = |f: fn(&Atom) -> bool| atoms.iter().any(|a| f(a));
-    let role_mask = if uses(|a| matches!(a, Atom::Role(_) | Atom::TypedRole(_))) {
-        quote!(#private::AuthUser::role_mask(#user))
-    } else {
-        quote!(0u64)
-    };
-    let permission_mask = if uses(|a| matches!(a, Atom::Permission(_) | Atom::TypedPermission(_))) {
-        quote!(#private::AuthUser::permission_mask(#user))
-    } else {
-        quote!(0u64)
-    };
-
-    quote! {
-        #(#attrs)*
-        #vis #sig {
-            #imports
-            #checks
-            #(#not_found)*
-            #(#loads)*
             {
                 let #user: &#user_ty = &#auth.user;
                 let #info: &#private::AuthInfo = &#auth.info;
@@ -176,9 +187,52 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
                     return ::core::result::Result::Err(#auth.refuse(#unmet(__scheme, __requirement)));
                 }
             }
+        }
+    });
+    let run = if on_returned {
+        let returned = syn::Ident::new("__returned", Span::mixed_site());
+        let cx = super::returned::Context {
+            private: &private,
+            user_ty,
+            auth: &auth,
+            user_name: user_name.as_ref(),
+            info_name: info_name.as_ref(),
+            output: &output,
+            unmet: &unmet,
+        };
+        let after = super::returned::checks(
+            &returned,
+            model.require_returned.as_ref(),
+            model.filter_returned.as_ref(),
+            &cx,
+        );
+        quote! {
+            #[allow(unused_mut)]
+            let mut #returned = async move #body.await;
+            #after
+            ::core::result::Result::Ok(#returned)
+        }
+    } else {
+        quote!(::core::result::Result::Ok(async move #body.await))
+    };
+    let not_found = model.optional_resources.iter().map(|param| {
+        quote! {
+            if #param.is_none() {
+                return ::core::result::Result::Err(#auth.refuse(#private::AuthError::NotFound));
+            }
+        }
+    });
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            #imports
+            #checks
+            #(#not_found)*
+            #(#loads)*
+            #before
             #(#resolutions)*
             #(#bindings)*
-            ::core::result::Result::Ok(async move #body.await)
+            #run
         }
     }
 }
@@ -216,12 +270,14 @@ pub(crate) fn guarded(
 /// parameters are gone from it), so that a body extractor written before the user
 /// parameter stays in the one position axum lets read the body.
 fn defer(inputs: &mut [syn::PatType], requirement: &Expr, private: &TokenStream) -> Vec<TokenStream> {
+    // Resources the checks read: named in `owner(...)` or passed to a policy.
     let owners: Vec<&syn::Ident> = requirement
         .atoms()
         .into_iter()
-        .filter_map(|atom| match atom {
-            Atom::Owner { param, .. } => Some(param),
-            _ => None,
+        .flat_map(|atom| match atom {
+            Atom::Owner { param, .. } => vec![param],
+            Atom::Policy { args, .. } => args.iter().collect(),
+            _ => Vec::new(),
         })
         .collect();
     let last = inputs.len().checked_sub(1);

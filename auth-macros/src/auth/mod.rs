@@ -2,6 +2,7 @@
 
 mod expand;
 mod parse;
+mod returned;
 mod schemes;
 mod valid;
 
@@ -243,7 +244,7 @@ mod tests {
         );
         assert_eq!(found.len(), 1, "{found:#?}");
         assert!(
-            found[0].contains("no `owner(...)` names this parameter"),
+            found[0].contains("but neither names this parameter"),
             "{found:#?}"
         );
     }

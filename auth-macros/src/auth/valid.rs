@@ -10,7 +10,7 @@ use crate::handler::{
     AttrKind, Handler, classify, is_auth_info, is_resource_marker, is_user_marker, option_inner,
 };
 use crate::requirement::expr::{Atom, Expr};
-use crate::requirement::{self, Kind};
+use crate::requirement::{self, Kind, OnReturned};
 use crate::suggest::did_you_mean;
 
 /// The validated model of one `#[auth]` use.
@@ -29,9 +29,14 @@ pub(super) struct AuthModel {
     pub(super) info: Option<usize>,
     /// `#[require]` and `#[permissions]` together (all must hold).
     pub(super) requirement: Option<Expr>,
-    /// `Option<_>` parameters named in `owner(...)`: `None` answers 404.
+    /// `#[require_returned]`: checked on the value the body returned.
+    pub(super) require_returned: Option<OnReturned>,
+    /// `#[filter_returned]`: checked on each returned item; the others are dropped.
+    pub(super) filter_returned: Option<OnReturned>,
+    /// `Option<_>` parameters named in `owner(...)` or passed to a policy: `None`
+    /// answers 404.
     pub(super) optional_resources: Vec<syn::Ident>,
-    /// `#[resource]` parameters named in `owner(...)`: loaded by their `Resource`
+    /// `#[resource]` parameters named in `owner(...)` or passed to a policy: loaded by their `Resource`
     /// implementation; a missing one answers 404.
     pub(super) loaded_resources: Vec<syn::Ident>,
 }
@@ -51,8 +56,11 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
         );
     }
     let requirement = requirements(handler, optional, &mut errors);
+    let [require_returned, filter_returned] = [Kind::RequireReturned, Kind::FilterReturned]
+        .map(|kind| on_returned(handler, kind, optional, &mut errors));
     if let Some(span) = hide_existence
         && requirement.is_none()
+        && require_returned.is_none()
     {
         errors.push(
             span,
@@ -70,12 +78,15 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
     let before = errors.count();
     let (optional_resources, loaded_resources) = requirement
         .as_ref()
-        .map(|r| owners(r, sig, user.as_ref().map(|(index, _)| *index), &mut errors))
+        .map(|r| owners(r, sig, user.as_ref().map(|(index, _)| *index), info, &mut errors))
         .unwrap_or_default();
     // An `owner(...)` naming no parameter (misspelt) was reported: the `#[resource]` it
     // meant is not "named by no `owner(...)`" on top of that.
     let owners_named_all = errors.count() == before;
     resource_markers(sig, &loaded_resources, owners_named_all, &mut errors);
+    for on in [&require_returned, &filter_returned].into_iter().flatten() {
+        returned_names(on, sig, user.as_ref().map(|(index, _)| *index), info, &mut errors);
+    }
     let user = errors
         .finish()
         .map(|()| user.expect("a missing user parameter is an error"))?;
@@ -89,9 +100,92 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
         user_ty,
         info,
         requirement,
+        require_returned,
+        filter_returned,
         optional_resources,
         loaded_resources,
     })
+}
+
+/// The `#[require_returned]` or `#[filter_returned]` attribute (`kind`), parsed.
+fn on_returned(handler: &Handler, kind: Kind, optional: bool, errors: &mut Errors) -> Option<OnReturned> {
+    let mut found = None;
+    for (_, attr) in handler.requirements().filter(|(k, _)| *k == kind) {
+        if found.is_some() {
+            errors.push_spanned(
+                attr,
+                format!(
+                    "`#[{}]` is given twice on this handler: {}",
+                    kind.name(),
+                    kind.merge_hint()
+                ),
+            );
+            continue;
+        }
+        if optional {
+            errors.push_spanned(
+                attr,
+                "`optional` lets requests without credentials in, but this requirement needs a user: remove `optional` or the requirement",
+            );
+        }
+        found = Some(errors.handle(requirement::parse_returned(kind, attr)));
+    }
+    found.flatten()
+}
+
+/// A requirement on the returned value sees the value's name, the user and `AuthInfo`:
+/// the handler's other parameters were consumed by its body.
+fn returned_names(
+    on: &OnReturned,
+    sig: &syn::Signature,
+    user: Option<usize>,
+    info: Option<usize>,
+    errors: &mut Errors,
+) {
+    let param_name = |index: Option<usize>| match index.and_then(|i| sig.inputs.iter().nth(i)) {
+        Some(syn::FnArg::Typed(arg)) => match &*arg.pat {
+            syn::Pat::Ident(p) => Some(p.ident.to_string()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let binding = on.binding.to_string();
+    let mut visible = vec![binding.clone()];
+    visible.extend(param_name(user));
+    visible.extend(param_name(info));
+    for atom in on.expr.atoms() {
+        let names: Vec<&syn::Ident> = match atom {
+            Atom::Owner { param, .. } => vec![param],
+            Atom::Policy { args, .. } => args.iter().collect(),
+            _ => continue,
+        };
+        for name in names {
+            let is_owner = matches!(atom, Atom::Owner { .. });
+            if (is_owner && *name == binding) || (!is_owner && visible.iter().any(|v| name == v)) {
+                continue;
+            }
+            let message = if let Atom::Owner { fields, .. } = atom {
+                let path: Vec<String> = fields
+                    .iter()
+                    .map(|f| quote::ToTokens::to_token_stream(f).to_string())
+                    .collect();
+                format!(
+                    "`owner(...)` here reads the returned value: write `owner({binding}.{})`",
+                    path.join(".")
+                )
+            } else {
+                format!(
+                    "`{name}` is not visible after the handler ran: a requirement on the returned value is passed `{binding}` (the value){}",
+                    [param_name(user), param_name(info)]
+                        .into_iter()
+                        .flatten()
+                        .map(|n| format!(", `{n}`"))
+                        .collect::<String>()
+                )
+            };
+            errors.push(name.span(), message);
+        }
+    }
 }
 
 /// The `#[require]` / `#[permissions]` attributes, parsed and merged.
@@ -99,7 +193,7 @@ fn requirements(handler: &Handler, optional: bool, errors: &mut Errors) -> Optio
     let mut found: Vec<Expr> = Vec::new();
     let mut seen: Vec<Kind> = Vec::new();
     let mut first = None;
-    for (kind, attr) in handler.requirements() {
+    for (kind, attr) in handler.requirements().filter(|(kind, _)| !kind.on_returned()) {
         if seen.contains(&kind) {
             errors.push_spanned(
                 attr,
@@ -217,24 +311,33 @@ fn resource_markers(
         } else if !named && owners_named_all {
             errors.push_spanned(
                 marker,
-                "`#[resource]` loads a resource for an `owner(...)` check, but no `owner(...)` names this parameter: add e.g. `#[require(owner(post.author_id))]` or remove `#[resource]`",
+                "`#[resource]` loads a resource for an `owner(...)` check or a policy, but neither names this parameter: add e.g. `#[require(owner(post.author_id))]` or remove `#[resource]`",
             );
         }
     }
 }
 
-/// The resource parameters named in `owner(...)`: the `Option<_>` ones and the
-/// `#[resource]` ones; checks each names a parameter.
+/// The resource parameters named in `owner(...)` or passed to a policy: the
+/// `Option<_>` ones and the `#[resource]` ones; checks each names a parameter (a policy
+/// may also be passed the user and the `AuthInfo` parameter).
 fn owners(
     requirement: &Expr,
     sig: &syn::Signature,
     user: Option<usize>,
+    info: Option<usize>,
     errors: &mut Errors,
 ) -> (Vec<syn::Ident>, Vec<syn::Ident>) {
     let mut optional_resources = Vec::new();
     let mut loaded_resources = Vec::new();
+    let mut named: Vec<(&syn::Ident, Option<&syn::Path>)> = Vec::new();
     for atom in requirement.atoms() {
-        let Atom::Owner { param, .. } = atom else { continue };
+        match atom {
+            Atom::Owner { param, .. } => named.push((param, None)),
+            Atom::Policy { path, args } => named.extend(args.iter().map(|arg| (arg, Some(path)))),
+            _ => {}
+        }
+    }
+    for (param, policy) in named {
         let found = sig
             .inputs
             .iter()
@@ -247,6 +350,7 @@ fn owners(
                 syn::FnArg::Receiver(_) => None,
             });
         match found {
+            Some((index, _)) if policy.is_some() && (user == Some(index) || info == Some(index)) => {}
             Some((index, _)) if user == Some(index) => errors.push(
                 param.span(),
                 "`owner(...)` names a resource parameter, not the user: e.g. `owner(post.author_id)`",
@@ -275,13 +379,20 @@ fn owners(
                         syn::FnArg::Receiver(_) => None,
                     })
                     .collect();
-                errors.push(
-                        param.span(),
-                        format!(
-                            "`owner({param}...)` names no parameter of this handler{}; add the resource as a parameter, e.g. `{param}: Post`",
-                            did_you_mean(&param.to_string(), names.iter().map(String::as_str))
-                        ),
-                    );
+                let hint = did_you_mean(&param.to_string(), names.iter().map(String::as_str));
+                let message = match policy {
+                    Some(path) => format!(
+                        "`{}` is passed `{param}`, which names no parameter of this handler{hint}\n  a policy is passed the handler's parameters: the user, `AuthInfo`, resources",
+                        path.segments
+                            .last()
+                            .map(|s| s.ident.to_string())
+                            .unwrap_or_default()
+                    ),
+                    None => format!(
+                        "`owner({param}...)` names no parameter of this handler{hint}; add the resource as a parameter, e.g. `{param}: Post`"
+                    ),
+                };
+                errors.push(param.span(), message);
             }
         }
     }

@@ -19,6 +19,26 @@ pub(crate) struct Scope<'a> {
     pub(crate) permissions: &'a syn::Ident,
     /// Parameters that are `Option<_>` (checked for 404 before, read through `as_ref`).
     pub(crate) optional_params: &'a [syn::Ident],
+    /// A policy call's argument, by the name written: an expression of type `Option<&T>`
+    /// (`None`, a missing optional resource, fails the check). Names are validated before.
+    pub(crate) argument: &'a dyn Fn(&syn::Ident) -> TokenStream,
+    /// Whether the checks run in an `async` context: predicates and policies are then
+    /// awaited when they are `async`; in a sync policy they are called as they are.
+    pub(crate) awaits: bool,
+}
+
+/// `{ use ...; PredicateOutput(call).verdict().await }`: a predicate's or policy's
+/// answer, whether it is a `bool` or a future of one.
+fn answer(call: TokenStream, scope: &Scope<'_>) -> TokenStream {
+    if !scope.awaits {
+        return call;
+    }
+    let private = scope.private;
+    quote!({
+        #[allow(unused_imports)]
+        use #private::{AsyncPredicate as _, SyncPredicate as _};
+        #private::PredicateOutput(#call).verdict().await
+    })
 }
 
 pub(crate) fn verdict(expr: &Expr, scope: &Scope<'_>) -> TokenStream {
@@ -124,13 +144,20 @@ fn atom_test(atom: &Atom, scope: &Scope<'_>) -> TokenStream {
                 quote!({ let __resource = &#param; #compare })
             }
         }
-        Atom::Fresh => quote!(#private::is_fresh(#info)),
-        Atom::Predicate(path) => {
-            let call = quote_spanned!(path.span()=> #path(#user, #info));
-            quote!({
-                #[allow(unused_imports)]
-                use #private::{AsyncPredicate as _, SyncPredicate as _};
-                #private::PredicateOutput(#call).verdict().await
+        Atom::Fresh(_) => quote!(#private::is_fresh(#info)),
+        Atom::Predicate(path) => answer(quote_spanned!(path.span()=> #path(#user, #info)), scope),
+        Atom::Policy { path, args } => {
+            // Each argument bound on its own span: a wrong type is reported on the name
+            // written in the requirement.
+            let names: Vec<syn::Ident> = (0..args.len())
+                .map(|i| syn::Ident::new(&format!("__portcullis_a{i}"), args[i].span()))
+                .collect();
+            let values = args.iter().map(|arg| (scope.argument)(arg));
+            let call = answer(quote_spanned!(path.span()=> #path(#(#names),*)), scope);
+            quote!(match (#(#values,)*) {
+                (#(::core::option::Option::Some(#names),)*) => #call,
+                #[allow(unreachable_patterns)]
+                _ => false,
             })
         }
     }

@@ -7,7 +7,8 @@
 //! unary   := "!" unary | "(" expr ")" | atom
 //! atom    := role = "name" | role = Enum::Variant | permission = "name"
 //!          | permission = Enum::Variant | scope = "name"
-//!          | claim(name = literal) | owner(param.field...) | verified_email | fn = path::to::check
+//!          | claim(name = literal) | owner(param.field...) | verified_email | fresh
+//!          | fn = path::to::check | path::to::policy(param, ...)
 //! ```
 
 use proc_macro2::Span;
@@ -41,8 +42,13 @@ pub(crate) enum Atom {
     },
     VerifiedEmail(Span),
     /// `fresh`: a password entered just now (a fresh token, or Basic).
-    Fresh,
+    Fresh(Span),
     Predicate(syn::Path),
+    /// `can_edit(user, post)`: a named policy (`#[policy]`) called with parameters.
+    Policy {
+        path: syn::Path,
+        args: Vec<syn::Ident>,
+    },
 }
 
 const ATOMS: [&str; 8] = [
@@ -156,6 +162,9 @@ fn string(input: ParseStream<'_>, key: &str, example: &str) -> syn::Result<syn::
 }
 
 fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
+    if let Some(path) = policy_path(input) {
+        return parse_policy(input, path);
+    }
     if input.peek(Token![fn]) {
         input.parse::<Token![fn]>()?;
         equals(input, "fn", "path::to::check")?;
@@ -230,15 +239,70 @@ fn parse_atom(input: ParseStream<'_>) -> syn::Result<Atom> {
             Ok(Atom::Owner { param, fields, span })
         }
         "verified_email" => Ok(Atom::VerifiedEmail(key.span())),
-        "fresh" => Ok(Atom::Fresh),
+        "fresh" => Ok(Atom::Fresh(key.span())),
         other => Err(syn::Error::new(
             key.span(),
             format!(
-                "unknown requirement `{other}`{}\n  the requirements are `role = ..`, `permission = ..`, `scope = ..`, `claim(name = value)`, `owner(param.field)`, `verified_email`, `fresh`, `fn = path`",
+                "unknown requirement `{other}`{}\n  the requirements are `role = ..`, `permission = ..`, `scope = ..`, `claim(name = value)`, `owner(param.field)`, `verified_email`, `fresh`, `fn = path` and policies called with parameters: `can_edit(user, post)`",
                 did_you_mean(other, ATOMS)
             ),
         )),
     }
+}
+
+/// A path followed by parentheses that is not a keyword (`claim(..)`, `owner(..)`): a
+/// policy call, e.g. `can_edit(user, post)` or `policies::can_edit(user, post)`.
+fn policy_path(input: ParseStream<'_>) -> Option<syn::Path> {
+    let fork = input.fork();
+    let path = fork.call(syn::Path::parse_mod_style).ok()?;
+    if !fork.peek(syn::token::Paren) {
+        return None;
+    }
+    match path.get_ident() {
+        Some(word) if ATOMS.contains(&word.to_string().as_str()) => None,
+        _ => Some(path),
+    }
+}
+
+/// `path(a, b)`: the policy's arguments name parameters (of the handler, or of the
+/// policy that calls it).
+fn parse_policy(input: ParseStream<'_>, _: syn::Path) -> syn::Result<Atom> {
+    let path = input.call(syn::Path::parse_mod_style)?;
+    let content;
+    let paren = parenthesized!(content in input);
+    let name = tokens(&path);
+    let mut args = Vec::new();
+    while !content.is_empty() {
+        let arg: syn::Ident = content.parse().map_err(|_| {
+            content.error(format!(
+                "a policy's arguments are parameter names: e.g. `{name}(user, post)`"
+            ))
+        })?;
+        if content.peek(Token![.]) {
+            return Err(syn::Error::new(
+                arg.span(),
+                format!("pass the parameter itself, `{arg}`: the policy reads its fields"),
+            ));
+        }
+        args.push(arg);
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>().map_err(|_| {
+            content.error(format!(
+                "a policy's arguments are parameter names separated by commas: e.g. `{name}(user, post)`"
+            ))
+        })?;
+    }
+    if args.is_empty() {
+        return Err(syn::Error::new(
+            paren.span.join(),
+            format!(
+                "`{name}()` passes nothing: name the parameters the policy takes, e.g. `{name}(user, post)`"
+            ),
+        ));
+    }
+    Ok(Atom::Policy { path, args })
 }
 
 /// The arguments of `#[permissions(...)]`: `"a", "b"` (all) or `any("a", "b")`; each
@@ -377,8 +441,12 @@ impl Atom {
                 format!("owner({param}.{})", path.join("."))
             }
             Atom::VerifiedEmail(_) => "verified_email".to_owned(),
-            Atom::Fresh => "fresh".to_owned(),
+            Atom::Fresh(_) => "fresh".to_owned(),
             Atom::Predicate(path) => format!("fn = {}", tokens(path)),
+            Atom::Policy { path, args } => {
+                let args: Vec<String> = args.iter().map(ToString::to_string).collect();
+                format!("{}({})", tokens(path), args.join(", "))
+            }
         }
     }
 }

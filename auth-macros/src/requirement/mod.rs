@@ -14,6 +14,11 @@ use expr::{Expr, Permissions};
 pub(crate) enum Kind {
     Require,
     Permissions,
+    /// `#[require_returned(|post| ...)]`: a requirement on the returned value.
+    RequireReturned,
+    /// `#[filter_returned(|post| ...)]`: a requirement on each returned item; the
+    /// others are removed.
+    FilterReturned,
 }
 
 impl Kind {
@@ -21,7 +26,14 @@ impl Kind {
         match self {
             Kind::Require => "require",
             Kind::Permissions => "permissions",
+            Kind::RequireReturned => "require_returned",
+            Kind::FilterReturned => "filter_returned",
         }
+    }
+
+    /// Whether the requirement reads the handler's returned value.
+    pub(crate) fn on_returned(self) -> bool {
+        matches!(self, Kind::RequireReturned | Kind::FilterReturned)
     }
 
     /// The kind an attribute named `name` (last path segment) is, if any.
@@ -29,6 +41,8 @@ impl Kind {
         match name {
             "require" => Some(Kind::Require),
             "permissions" => Some(Kind::Permissions),
+            "require_returned" => Some(Kind::RequireReturned),
+            "filter_returned" => Some(Kind::FilterReturned),
             _ => None,
         }
     }
@@ -37,6 +51,8 @@ impl Kind {
         match self {
             Kind::Require => "#[require(role = \"admin\")]",
             Kind::Permissions => "#[permissions(\"posts:write\")]",
+            Kind::RequireReturned => "#[require_returned(|post| owner(post.author_id))]",
+            Kind::FilterReturned => "#[filter_returned(|post| owner(post.author_id))]",
         }
     }
 
@@ -45,6 +61,8 @@ impl Kind {
         match self {
             Kind::Require => "combine the requirements with `&&` in one `#[require(...)]`",
             Kind::Permissions => "list all permissions in one `#[permissions(...)]`",
+            Kind::RequireReturned => "combine the requirements with `&&` in one `#[require_returned(...)]`",
+            Kind::FilterReturned => "combine the requirements with `&&` in one `#[filter_returned(...)]`",
         }
     }
 }
@@ -65,9 +83,54 @@ pub(crate) fn parse(kind: Kind, attr: &syn::Attribute) -> syn::Result<Expr> {
         }
     };
     match kind {
-        Kind::Require => syn::parse2::<Expr>(tokens),
         Kind::Permissions => syn::parse2::<Permissions>(tokens).map(|p| p.0),
+        _ => syn::parse2::<Expr>(tokens),
     }
+}
+
+/// A requirement on the returned value: the name it is bound to and the requirement,
+/// `|post| owner(post.author_id)`.
+pub(crate) struct OnReturned {
+    pub(crate) binding: syn::Ident,
+    pub(crate) expr: Expr,
+}
+
+/// `#[require_returned(|name| requirement)]` / `#[filter_returned(|name| requirement)]`.
+pub(crate) fn parse_returned(kind: Kind, attr: &syn::Attribute) -> syn::Result<OnReturned> {
+    let syn::Meta::List(list) = &attr.meta else {
+        return Err(syn::Error::new_spanned(
+            attr,
+            format!(
+                "`#[{}]` needs a requirement, e.g. `{}`",
+                kind.name(),
+                kind.example()
+            ),
+        ));
+    };
+    let name = kind.name();
+    let example = kind.example();
+    list.parse_args_with(|input: syn::parse::ParseStream<'_>| {
+        let hint = || format!("name the returned value first, like a closure's parameter: `{example}`");
+        if input.is_empty() {
+            return Err(syn::Error::new(
+                list.delimiter.span().join(),
+                format!("`#[{name}]` needs a requirement, e.g. `{example}`"),
+            ));
+        }
+        input.parse::<syn::Token![|]>().map_err(|_| input.error(hint()))?;
+        let binding: syn::Ident = input.parse().map_err(|_| input.error(hint()))?;
+        let bar = input.parse::<syn::Token![|]>().map_err(|_| input.error(hint()))?;
+        if input.is_empty() {
+            return Err(syn::Error::new(
+                bar.span,
+                format!(
+                    "a requirement on `{binding}` follows: e.g. `|{binding}| owner({binding}.author_id)`"
+                ),
+            ));
+        }
+        let expr: Expr = input.parse()?;
+        Ok(OnReturned { binding, expr })
+    })
 }
 
 #[cfg(test)]
@@ -139,6 +202,52 @@ mod tests {
             found.starts_with("`permission` takes a string literal or a permission enum variant"),
             "{found}"
         );
+    }
+
+    #[test]
+    fn policy_calls_are_paths_with_parameter_names() {
+        for attr in [
+            syn::parse_quote!(#[require(can_edit(user, post))]),
+            syn::parse_quote!(#[require(rules::can_edit(user, post) || role = "admin")]),
+            syn::parse_quote!(#[require(!(a(user) && b(user, info)))]),
+        ] {
+            assert!(error(Kind::Require, attr).is_empty());
+        }
+        let found = error(
+            Kind::Require,
+            syn::parse_quote!(#[require(can_edit(user, post.id))]),
+        );
+        assert!(found.contains("parameter names separated by commas"), "{found}");
+        let found = error(Kind::Require, syn::parse_quote!(#[require(can_edit())]));
+        assert!(found.starts_with("`can_edit()` passes nothing"), "{found}");
+        // Keywords stay keywords: `role(..)` is no policy named `role`.
+        let found = error(Kind::Require, syn::parse_quote!(#[require(role("admin"))]));
+        assert!(found.starts_with("expected `=` after `role`"), "{found}");
+    }
+
+    #[test]
+    fn returned_value_requirements_name_the_value_first() {
+        let parse = |attr: syn::Attribute, kind| match super::parse_returned(kind, &attr) {
+            Ok(on) => on.binding.to_string(),
+            Err(e) => e.to_string(),
+        };
+        assert_eq!(
+            parse(
+                syn::parse_quote!(#[require_returned(|post| owner(post.author_id))]),
+                Kind::RequireReturned
+            ),
+            "post"
+        );
+        let found = parse(
+            syn::parse_quote!(#[filter_returned(owner(post.author_id))]),
+            Kind::FilterReturned,
+        );
+        assert!(found.starts_with("name the returned value first"), "{found}");
+        let found = parse(
+            syn::parse_quote!(#[filter_returned(|post|)]),
+            Kind::FilterReturned,
+        );
+        assert!(found.starts_with("a requirement on `post` follows"), "{found}");
     }
 
     #[test]

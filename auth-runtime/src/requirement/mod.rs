@@ -7,12 +7,14 @@
 use std::future::{Future, Ready, ready};
 
 mod names;
+mod returned;
 
 use crate::error::AuthError;
 use crate::info::AuthInfo;
 use crate::scheme::name::Scheme;
 use crate::user::AuthUser;
 pub use names::NameCheck;
+pub use returned::ReturnedItems;
 
 impl NameCheck {
     /// Whether the roles in `mask` (from [`AuthUser::role_mask`], computed once per

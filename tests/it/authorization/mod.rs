@@ -19,7 +19,9 @@ mod bodies;
 mod combinators;
 mod failures;
 mod owner;
+mod policies;
 mod predicates;
+mod returned;
 mod stacking;
 mod typed_permissions;
 mod undeclared;
@@ -176,6 +178,8 @@ fn app() -> Router {
         .merge(failures::routes())
         .merge(bodies::routes())
         .merge(typed_permissions::routes())
+        .merge(policies::routes())
+        .merge(returned::routes())
         .with_state(AppState {
             members,
             typed,

@@ -20,7 +20,7 @@ pub(super) struct Post {
     pub(super) id: i64,
     pub(super) author_id: i64,
     /// Who may edit it; nobody when `None`.
-    editor_id: Option<i64>,
+    pub(super) editor_id: Option<i64>,
     meta: Meta,
 }
 
