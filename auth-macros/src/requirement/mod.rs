@@ -217,6 +217,8 @@ mod tests {
             Kind::Require,
             syn::parse_quote!(#[require(can_edit(user, post.id))]),
         );
+        assert!(found.starts_with("pass the parameter itself, `post`"), "{found}");
+        let found = error(Kind::Require, syn::parse_quote!(#[require(can_edit(user post))]));
         assert!(found.contains("parameter names separated by commas"), "{found}");
         let found = error(Kind::Require, syn::parse_quote!(#[require(can_edit())]));
         assert!(found.starts_with("`can_edit()` passes nothing"), "{found}");
