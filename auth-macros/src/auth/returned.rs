@@ -108,25 +108,28 @@ pub(super) fn checks(
         let binding = &on.binding;
         let check = verdict(&on.expr, &scope);
         let prelude = prelude(&on.expr);
-        // On the return type: a type that is no list gets the trait's message there.
+        // The list handling on the return type: a type that is no list is one error,
+        // in the trait's words, there (rustc merges identical errors at one place).
         let span = cx.output.span();
         let items = crate::respan::respan(quote!(#private::ReturnedItems::items), span);
-        let list = quote_spanned!(span=> __list);
+        let filter = quote_spanned! {span=>
+            let __items = #items(__list);
+            let mut __kept = ::std::vec::Vec::with_capacity(__items.len());
+            for __item in ::core::mem::take(__items) {
+                let __verdict: ::core::result::Result<(), &'static str> = {
+                    let #binding = &__item;
+                    #check
+                };
+                if __verdict.is_ok() {
+                    __kept.push(__item);
+                }
+            }
+            *__items = __kept;
+        };
         out.extend(quote! {
             if let ::core::option::Option::Some(__list) = #value_mut {
                 #prelude
-                let __items = #items(#list);
-                let mut __kept = ::std::vec::Vec::with_capacity(__items.len());
-                for __item in ::core::mem::take(__items) {
-                    let __verdict: ::core::result::Result<(), &'static str> = {
-                        let #binding = &__item;
-                        #check
-                    };
-                    if __verdict.is_ok() {
-                        __kept.push(__item);
-                    }
-                }
-                *__items = __kept;
+                #filter
             }
         });
     }

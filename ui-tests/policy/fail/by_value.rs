@@ -1,0 +1,27 @@
+//! A policy that takes a resource by value.
+
+use portcullis::{AuthUser, policy};
+
+#[derive(Clone, AuthUser)]
+#[auth_user(roles("admin", "editor"))]
+struct User {
+    #[auth_user(id)]
+    id: i64,
+    #[auth_user(roles)]
+    roles: Vec<String>,
+}
+
+struct Post {
+    author_id: i64,
+}
+
+struct Comment {
+    author_id: i64,
+}
+
+#[policy]
+fn can_edit(user: &User, post: Post) -> bool {
+    post.author_id == user.id
+}
+
+fn main() {}

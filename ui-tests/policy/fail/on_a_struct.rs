@@ -1,0 +1,25 @@
+//! `#[policy]` on something that is not a function.
+
+use portcullis::{AuthUser, policy};
+
+#[derive(Clone, AuthUser)]
+#[auth_user(roles("admin", "editor"))]
+struct User {
+    #[auth_user(id)]
+    id: i64,
+    #[auth_user(roles)]
+    roles: Vec<String>,
+}
+
+struct Post {
+    author_id: i64,
+}
+
+struct Comment {
+    author_id: i64,
+}
+
+#[policy]
+struct CanEdit;
+
+fn main() {}

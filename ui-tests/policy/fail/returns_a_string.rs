@@ -1,0 +1,27 @@
+//! A policy that returns something other than `bool`.
+
+use portcullis::{AuthUser, policy};
+
+#[derive(Clone, AuthUser)]
+#[auth_user(roles("admin", "editor"))]
+struct User {
+    #[auth_user(id)]
+    id: i64,
+    #[auth_user(roles)]
+    roles: Vec<String>,
+}
+
+struct Post {
+    author_id: i64,
+}
+
+struct Comment {
+    author_id: i64,
+}
+
+#[policy]
+fn can_edit(user: &User, post: &Post) -> String {
+    format!("{}{}", user.id, post.author_id)
+}
+
+fn main() {}
