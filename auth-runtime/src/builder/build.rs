@@ -11,10 +11,10 @@ use crate::gate::{Inner, Portcullis, Registered};
 use crate::login::{Hashing, Login};
 use crate::origin::PublicOrigins;
 use crate::password;
+use crate::realm::Realm;
 use crate::rejection::Challenge;
 use crate::scheme::{AuthScheme, Basic, Jwt, Session};
 use crate::sessions::Sessions;
-use crate::realm::Realm;
 use crate::store::scoped::Scoped;
 use crate::store::{
     InMemoryRefreshStore, InMemorySessionStore, InMemoryThrottleStore, RefreshStore, RevocationStore,
@@ -74,6 +74,9 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         let lifetimes: Vec<_> = token_lifetimes.chain([self.session_config.absolute]).collect();
         // Every store as this realm sees it: its records apart from other realms'.
         let namespace = &Arc::clone(&realm.namespace);
+        // The `jwt` scheme puts its one subject key together itself (`ScopedKey`): its
+        // revocation check is the hot path, without the wrapper's allocations.
+        let jwt_revocations = Arc::clone(&self.revocations);
         let revocations: Arc<dyn RevocationStore> = Scoped::new(self.revocations, namespace);
         let cut_offs = CutOffs::new(Arc::clone(&revocations), &lifetimes);
         let refresh: Arc<dyn RefreshStore> = self
@@ -111,7 +114,8 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                 &realm.challenge,
                 Jwt {
                     validator: jwt,
-                    revocations,
+                    revocations: jwt_revocations,
+                    namespace: Arc::clone(namespace),
                     origins: origins.clone(),
                 },
             ),

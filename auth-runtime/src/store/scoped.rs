@@ -20,6 +20,41 @@ use super::{
     ThrottleStore,
 };
 
+/// Keys up to this long are put together on the stack: a namespace (16) and a subject
+/// (at most 256 bytes, `jwt/rules.rs`) with the colon between, the JWT path's case.
+const INLINE: usize = 16 + 1 + 256;
+
+/// `namespace:key`. The namespace has a fixed length, so the key is read one way only;
+/// short keys (every token subject) are put together without a heap allocation.
+pub(crate) enum ScopedKey {
+    Inline { bytes: [u8; INLINE], len: usize },
+    Heap(String),
+}
+
+impl ScopedKey {
+    pub(crate) fn new(namespace: &str, key: &str) -> ScopedKey {
+        let len = namespace.len() + 1 + key.len();
+        if len > INLINE {
+            return ScopedKey::Heap(format!("{namespace}:{key}"));
+        }
+        let mut bytes = [0; INLINE];
+        bytes[..namespace.len()].copy_from_slice(namespace.as_bytes());
+        bytes[namespace.len()] = b':';
+        bytes[namespace.len() + 1..len].copy_from_slice(key.as_bytes());
+        ScopedKey::Inline { bytes, len }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            // Two `str`s joined by an ASCII byte are UTF-8.
+            ScopedKey::Inline { bytes, len } => {
+                std::str::from_utf8(&bytes[..*len]).expect("UTF-8 by construction")
+            }
+            ScopedKey::Heap(key) => key,
+        }
+    }
+}
+
 /// The store `inner` seen by the gate of one realm (`namespace`: the realm's fixed-length
 /// namespace, see `realm.rs`).
 pub(crate) struct Scoped<T: ?Sized> {
@@ -35,9 +70,9 @@ impl<T: ?Sized> Scoped<T> {
         })
     }
 
-    /// `namespace:key`: the namespace has a fixed length, so this is read one way only.
-    fn key(&self, key: &str) -> String {
-        format!("{}:{key}", self.namespace)
+    /// `namespace:key` (see [`ScopedKey`]).
+    fn key(&self, key: &str) -> ScopedKey {
+        ScopedKey::new(&self.namespace, key)
     }
 
     /// A hash key (session id, single-use token) hashed again under the namespace.
@@ -66,15 +101,21 @@ impl RevocationStore for Scoped<dyn RevocationStore> {
         until: SystemTime,
     ) -> Result<(), StoreError> {
         let subject = subject.map(|s| self.key(s));
-        self.inner.revoke_issued_before(subject.as_deref(), before, until).await
+        self.inner
+            .revoke_issued_before(subject.as_ref().map(ScopedKey::as_str), before, until)
+            .await
     }
     async fn issued_before(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError> {
         let subject = subject.map(|s| self.key(s));
-        self.inner.issued_before(subject.as_deref()).await
+        self.inner
+            .issued_before(subject.as_ref().map(ScopedKey::as_str))
+            .await
     }
     async fn check(&self, ids: &[&str], subject: Option<&str>) -> Result<Revocation, StoreError> {
         let subject = subject.map(|s| self.key(s));
-        self.inner.check(ids, subject.as_deref()).await
+        self.inner
+            .check(ids, subject.as_ref().map(ScopedKey::as_str))
+            .await
     }
 }
 
@@ -88,7 +129,9 @@ impl RefreshStore for Scoped<dyn RefreshStore> {
         ttl: Duration,
         lifetime: Duration,
     ) -> Result<(), StoreError> {
-        self.inner.start(&self.key(family), grant, token, ttl, lifetime).await
+        self.inner
+            .start(self.key(family).as_str(), grant, token, ttl, lifetime)
+            .await
     }
     async fn current_grant(
         &self,
@@ -96,7 +139,9 @@ impl RefreshStore for Scoped<dyn RefreshStore> {
         generation: u64,
         presented: &SecretHash,
     ) -> Result<Option<String>, StoreError> {
-        self.inner.current_grant(&self.key(family), generation, presented).await
+        self.inner
+            .current_grant(self.key(family).as_str(), generation, presented)
+            .await
     }
     async fn rotate(
         &self,
@@ -109,7 +154,7 @@ impl RefreshStore for Scoped<dyn RefreshStore> {
         // The family named in the answer is the caller's, not the store's key.
         let rotation = self
             .inner
-            .rotate(&self.key(family), generation, presented, next, ttl)
+            .rotate(self.key(family).as_str(), generation, presented, next, ttl)
             .await?;
         Ok(match rotation {
             Rotation::Rotated { grant, .. } => Rotation::Rotated {
@@ -123,13 +168,18 @@ impl RefreshStore for Scoped<dyn RefreshStore> {
         })
     }
     async fn revoke_family(&self, family: &str) -> Result<bool, StoreError> {
-        self.inner.revoke_family(&self.key(family)).await
+        self.inner.revoke_family(self.key(family).as_str()).await
     }
 }
 
 #[async_trait]
 impl SessionStore for Scoped<dyn SessionStore> {
-    async fn create(&self, id: &SecretHash, record: &SessionRecord, idle: Duration) -> Result<(), StoreError> {
+    async fn create(
+        &self,
+        id: &SecretHash,
+        record: &SessionRecord,
+        idle: Duration,
+    ) -> Result<(), StoreError> {
         self.inner.create(&self.hash(id), record, idle).await
     }
     async fn touch(
@@ -151,20 +201,22 @@ impl SessionStore for Scoped<dyn SessionStore> {
 #[async_trait]
 impl ThrottleStore for Scoped<dyn ThrottleStore> {
     async fn record_failure(&self, key: &str, window: Duration) -> Result<(u32, Duration), StoreError> {
-        self.inner.record_failure(&self.key(key), window).await
+        self.inner.record_failure(self.key(key).as_str(), window).await
     }
     async fn failures(&self, key: &str) -> Result<(u32, Duration), StoreError> {
-        self.inner.failures(&self.key(key)).await
+        self.inner.failures(self.key(key).as_str()).await
     }
     async fn forgive(&self, key: &str) -> Result<(), StoreError> {
-        self.inner.forgive(&self.key(key)).await
+        self.inner.forgive(self.key(key).as_str()).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore};
+    use crate::store::{
+        InMemoryRefreshStore, InMemoryRevocationStore, InMemorySessionStore, InMemoryThrottleStore,
+    };
 
     const HOUR: Duration = Duration::from_secs(3600);
 
@@ -173,13 +225,31 @@ mod tests {
         (Scoped::new(Arc::clone(&shared), &a), Scoped::new(shared, &b))
     }
 
+    #[test]
+    fn keys_read_the_same_on_the_stack_and_on_the_heap() {
+        let namespace = "0123456789abcdef";
+        for key in ["1", "", "ü:/", &"s".repeat(256), &"h".repeat(257)] {
+            let scoped = ScopedKey::new(namespace, key);
+            assert_eq!(scoped.as_str(), format!("{namespace}:{key}"));
+            assert_eq!(
+                matches!(scoped, ScopedKey::Heap(_)),
+                key.len() > 256,
+                "{}",
+                key.len()
+            );
+        }
+    }
+
     #[tokio::test]
     async fn two_realms_over_one_store_never_see_each_others_records() {
         let refresh: Arc<dyn RefreshStore> = Arc::new(InMemoryRefreshStore::default());
         let (a, b) = two(refresh);
         a.start("fam", "grant-a", &[1; 32], HOUR, HOUR).await.unwrap();
         assert_eq!(b.current_grant("fam", 0, &[1; 32]).await.unwrap(), None);
-        assert_eq!(b.rotate("fam", 0, &[1; 32], &[2; 32], HOUR).await.unwrap(), Rotation::Invalid);
+        assert_eq!(
+            b.rotate("fam", 0, &[1; 32], &[2; 32], HOUR).await.unwrap(),
+            Rotation::Invalid
+        );
         assert!(!b.revoke_family("fam").await.unwrap());
         let rotated = a.rotate("fam", 0, &[1; 32], &[2; 32], HOUR).await.unwrap();
         assert_eq!(
