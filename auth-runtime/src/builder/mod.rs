@@ -273,7 +273,8 @@ impl<U: AuthUser> PortcullisBuilder<U> {
 
     /// One store for revocations, refresh families, sessions, single-use tokens and
     /// throttle counters (for example a `RedisStore` shared by several server
-    /// processes).
+    /// processes). Gates of several user types may share one: each keeps its records
+    /// under its own [`realm`](Self::realm).
     pub fn stores<S>(mut self, store: S) -> Self
     where
         S: RevocationStore + RefreshStore + SessionStore + ThrottleStore + Clone,
