@@ -107,12 +107,19 @@ mod tests {
 
     #[test]
     fn default_realms_differ_per_type_and_keep_the_challenge() {
-        let (a, b) = (Realm::new::<Customer>(None).unwrap(), Realm::new::<Staff>(None).unwrap());
+        let (a, b) = (
+            Realm::new::<Customer>(None).unwrap(),
+            Realm::new::<Staff>(None).unwrap(),
+        );
         assert_ne!(a.marker, b.marker);
         assert_ne!(a.namespace, b.namespace);
         assert_eq!((&*a.challenge, &*b.challenge), ("api", "api"));
         assert_eq!(a.session_cookie(), "portcullis_session");
-        assert!(a.marker.starts_with("type:") && a.marker.len() == 21, "{}", a.marker);
+        assert!(
+            a.marker.starts_with("type:") && a.marker.len() == 21,
+            "{}",
+            a.marker
+        );
         assert!(!a.marker.contains("Customer"), "the type's path stays private");
     }
 

@@ -25,7 +25,7 @@ use portcullis::{
 use serde_json::{Value, json};
 
 use super::assertions::expect_error;
-use super::requests::{RequestExt, Reply, credentials, post_json, req, send};
+use super::requests::{Reply, RequestExt, credentials, post_json, req, send};
 use super::tokens::{Tokens, claims, hs256, issued_tokens, payload, tokens_of};
 
 pub const PASSWORD: &str = "same-password-for-both";
@@ -130,11 +130,20 @@ impl<U: Person> Table<U> {
     }
 
     fn find(&self, test: impl Fn(&Row) -> bool) -> Option<U> {
-        self.rows.lock().unwrap().iter().find(|r| test(r)).map(U::from_row)
+        self.rows
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|r| test(r))
+            .map(U::from_row)
     }
 
     pub fn confirmed(&self, id: i64) -> bool {
-        self.rows.lock().unwrap().iter().any(|r| r.id == id && r.confirmed)
+        self.rows
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|r| r.id == id && r.confirmed)
     }
 }
 
@@ -168,7 +177,9 @@ impl<U: Person> Registrar<U> for Table<U> {
     }
     async fn confirm_email(&self, id: &i64) -> Result<(), StoreError> {
         let mut rows = self.rows.lock().unwrap();
-        rows.iter_mut().filter(|r| r.id == *id).for_each(|r| r.confirmed = true);
+        rows.iter_mut()
+            .filter(|r| r.id == *id)
+            .for_each(|r| r.confirmed = true);
         Ok(())
     }
 }
@@ -190,7 +201,10 @@ impl Outbox {
     pub fn link_to(&self, to: &str) -> String {
         let mails = self.0.lock().unwrap();
         let (_, body) = mails.iter().rev().find(|(t, _)| t == to).expect("a mail");
-        let link = body.split_whitespace().find(|w| w.starts_with('/')).expect("a link");
+        let link = body
+            .split_whitespace()
+            .find(|w| w.starts_with('/'))
+            .expect("a link");
         link.to_owned()
     }
 }
@@ -307,7 +321,11 @@ impl Side {
 
 /// The token pair of `name` logged in at `side`'s router.
 pub async fn tokens_at(w: &World, side: Side, name: &str) -> Tokens {
-    let r = send(&w.app, post_json(&side.at("/auth/login"), &credentials(name, PASSWORD))).await;
+    let r = send(
+        &w.app,
+        post_json(&side.at("/auth/login"), &credentials(name, PASSWORD)),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}: {:?}", side.kind, r.body);
     tokens_of(&r)
 }
@@ -327,7 +345,11 @@ impl SessionCookie {
 }
 
 pub async fn session_at(w: &World, side: Side, name: &str) -> SessionCookie {
-    let r = send(&w.app, post_json(&side.at("/session/login"), &credentials(name, PASSWORD))).await;
+    let r = send(
+        &w.app,
+        post_json(&side.at("/session/login"), &credentials(name, PASSWORD)),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}: {:?}", side.kind, r.body);
     let set_cookie = r.header(SET_COOKIE.as_str());
     let (name, rest) = set_cookie.split_once('=').expect("name=value");
@@ -366,7 +388,9 @@ async fn refused(w: &World, side: Side, header: (&str, &str), realm: &str) {
         expect_error(&r, StatusCode::UNAUTHORIZED, code);
         let challenges = r.challenges();
         assert!(
-            challenges.iter().all(|c| c.contains(&format!("realm=\"{realm}\""))),
+            challenges
+                .iter()
+                .all(|c| c.contains(&format!("realm=\"{realm}\""))),
             "{path}: {challenges:?}"
         );
     }
@@ -394,7 +418,13 @@ where
         let bearer = format!("Bearer {}", own.access);
         accepted(&w, side, ("authorization", &bearer), 1, "jwt").await;
         let other = side.other();
-        refused(&w, other, ("authorization", &bearer), challenge_realm(other, realms)).await;
+        refused(
+            &w,
+            other,
+            ("authorization", &bearer),
+            challenge_realm(other, realms),
+        )
+        .await;
 
         // The refresh token: refused by the other router, still good at its own.
         let body = json!({ "refresh_token": own.refresh });
@@ -403,10 +433,20 @@ where
         let r = send(&w.app, post_json(&side.at("/auth/refresh"), &body)).await;
         assert_eq!(r.status, StatusCode::OK, "{}: {:?}", side.kind, r.body);
         let refreshed = tokens_of(&r);
-        accepted(&w, side, ("authorization", &format!("Bearer {}", refreshed.access)), 1, "jwt").await;
+        accepted(
+            &w,
+            side,
+            ("authorization", &format!("Bearer {}", refreshed.access)),
+            1,
+            "jwt",
+        )
+        .await;
         let r = send(
             &w.app,
-            post_json(&other.at("/auth/refresh"), &json!({ "refresh_token": refreshed.refresh })),
+            post_json(
+                &other.at("/auth/refresh"),
+                &json!({ "refresh_token": refreshed.refresh }),
+            ),
         )
         .await;
         expect_error(&r, StatusCode::UNAUTHORIZED, "invalid_token");
@@ -417,7 +457,10 @@ where
     assert_eq!(customer["realm"], w.customers.realm());
     assert_eq!(staff["realm"], w.staff.realm());
     assert_ne!(w.customers.realm(), w.staff.realm());
-    assert_eq!((&customer["sub"], &customer["iss"], &customer["aud"]), (&staff["sub"], &staff["iss"], &staff["aud"]));
+    assert_eq!(
+        (&customer["sub"], &customer["iss"], &customer["aud"]),
+        (&staff["sub"], &staff["iss"], &staff["aud"])
+    );
 }
 
 /// A token signed with the shared secret that names another realm is refused; one
@@ -430,11 +473,23 @@ where
     let mut foreign = claims("1");
     foreign["realm"] = w.customers.realm().into();
     let header = format!("Bearer {}", hs256(&foreign));
-    refused(&w, STAFF, ("authorization", &header), challenge_realm(STAFF, realms)).await;
+    refused(
+        &w,
+        STAFF,
+        ("authorization", &header),
+        challenge_realm(STAFF, realms),
+    )
+    .await;
     accepted(&w, CUSTOMERS, ("authorization", &header), 1, "jwt").await;
     foreign["realm"] = json!(["staff", w.staff.realm()]);
     let header = format!("Bearer {}", hs256(&foreign));
-    refused(&w, STAFF, ("authorization", &header), challenge_realm(STAFF, realms)).await;
+    refused(
+        &w,
+        STAFF,
+        ("authorization", &header),
+        challenge_realm(STAFF, realms),
+    )
+    .await;
     let header = format!("Bearer {}", hs256(&claims("2")));
     accepted(&w, STAFF, ("authorization", &header), 2, "jwt").await;
 }
@@ -458,15 +513,25 @@ where
         // Documented: without realms both keep the one default name.
         Realms::Derived => assert_eq!(customer.name, staff.name),
     }
-    let (customer_realm, staff_realm) = (
-        challenge_realm(CUSTOMERS, realms),
-        challenge_realm(STAFF, realms),
-    );
-    accepted(&w, CUSTOMERS, ("cookie", &customer.header(&customer.name)), 1, "session").await;
+    let (customer_realm, staff_realm) = (challenge_realm(CUSTOMERS, realms), challenge_realm(STAFF, realms));
+    accepted(
+        &w,
+        CUSTOMERS,
+        ("cookie", &customer.header(&customer.name)),
+        1,
+        "session",
+    )
+    .await;
     accepted(&w, STAFF, ("cookie", &staff.header(&staff.name)), 1, "session").await;
     // Each session id under the other type's cookie name.
     refused(&w, STAFF, ("cookie", &customer.header(&staff.name)), staff_realm).await;
-    refused(&w, CUSTOMERS, ("cookie", &staff.header(&customer.name)), customer_realm).await;
+    refused(
+        &w,
+        CUSTOMERS,
+        ("cookie", &staff.header(&customer.name)),
+        customer_realm,
+    )
+    .await;
     if realms == Realms::Named {
         // The other type's cookie as it is: no credential of the route's own type.
         let r = get_with(&w, "/staff/me", ("cookie", &customer.header(&customer.name))).await;
@@ -483,7 +548,14 @@ where
     .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     refused(&w, STAFF, ("cookie", &staff.header(&staff.name)), staff_realm).await;
-    accepted(&w, CUSTOMERS, ("cookie", &customer.header(&customer.name)), 1, "session").await;
+    accepted(
+        &w,
+        CUSTOMERS,
+        ("cookie", &customer.header(&customer.name)),
+        1,
+        "session",
+    )
+    .await;
     // And the customer's CSRF token never passes with the staff session.
     let staff = session_at(&w, STAFF, "bob").await;
     let r = send(
@@ -505,8 +577,20 @@ where
     let w = world(store, realms);
     accepted(&w, CUSTOMERS, ("x-api-key", CUSTOMER_KEY), 2, "api_key").await;
     accepted(&w, STAFF, ("x-api-key", STAFF_KEY), 2, "api_key").await;
-    refused(&w, STAFF, ("x-api-key", CUSTOMER_KEY), challenge_realm(STAFF, realms)).await;
-    refused(&w, CUSTOMERS, ("x-api-key", STAFF_KEY), challenge_realm(CUSTOMERS, realms)).await;
+    refused(
+        &w,
+        STAFF,
+        ("x-api-key", CUSTOMER_KEY),
+        challenge_realm(STAFF, realms),
+    )
+    .await;
+    refused(
+        &w,
+        CUSTOMERS,
+        ("x-api-key", STAFF_KEY),
+        challenge_realm(CUSTOMERS, realms),
+    )
+    .await;
 }
 
 /// The staff router mails links under its prefix; a staff link is refused by the
@@ -517,20 +601,33 @@ where
 {
     let w = world(store, realms);
     let staff = tokens_at(&w, STAFF, "alice").await;
-    let r = send(&w.app, Request::post("/staff/auth/confirm").bearer(&staff.access).empty()).await;
+    let r = send(
+        &w.app,
+        Request::post("/staff/auth/confirm").bearer(&staff.access).empty(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
     let link = w.outbox.link_to("alice@staff.example");
-    let token = link.strip_prefix("/staff/auth/confirm/").expect("the link has the prefix");
+    let token = link
+        .strip_prefix("/staff/auth/confirm/")
+        .expect("the link has the prefix");
     let r = send(&w.app, Request::post(format!("/auth/confirm/{token}")).empty()).await;
     expect_error(&r, StatusCode::FORBIDDEN, "forbidden");
     assert!(!w.customer_table.confirmed(1) && !w.staff_table.confirmed(1));
     let r = send(&w.app, req(&link).empty()).await;
-    assert_eq!((r.status, &r.body), (StatusCode::OK, &json!({ "confirmed": true })));
+    assert_eq!(
+        (r.status, &r.body),
+        (StatusCode::OK, &json!({ "confirmed": true }))
+    );
     assert!(w.staff_table.confirmed(1) && !w.customer_table.confirmed(1));
 
     // The customer router's links stay without a prefix.
     let customer = tokens_at(&w, CUSTOMERS, "alice").await;
-    let r = send(&w.app, Request::post("/auth/confirm").bearer(&customer.access).empty()).await;
+    let r = send(
+        &w.app,
+        Request::post("/auth/confirm").bearer(&customer.access).empty(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
     let link = w.outbox.link_to("alice@customers.example");
     assert!(link.starts_with("/auth/confirm/"), "{link}");
@@ -548,7 +645,11 @@ where
     let w = world(store, realms);
     let staff = tokens_at(&w, STAFF, "alice").await;
     for _ in 0..5 {
-        let r = send(&w.app, post_json("/auth/login", &credentials("alice", "wrong-password-x"))).await;
+        let r = send(
+            &w.app,
+            post_json("/auth/login", &credentials("alice", "wrong-password-x")),
+        )
+        .await;
         expect_error(&r, StatusCode::UNAUTHORIZED, "invalid_credentials");
     }
     let r = send(&w.app, post_json("/auth/login", &credentials("alice", PASSWORD))).await;
@@ -560,12 +661,29 @@ where
     let customer = w.customers.issue_tokens(&customer_alice, None).await.unwrap();
     let (parts, ()) = Request::post("/").body(()).unwrap().into_parts();
     let customer_session = w.customers.start_session(&parts, &customer_alice).await.unwrap();
-    let customer_cookie = customer_session.set_cookie.to_str().unwrap().split(';').next().unwrap().to_owned();
-    let r = send(&w.app, Request::post("/staff/auth/logout_all").bearer(&staff.access).empty()).await;
+    let customer_cookie = customer_session
+        .set_cookie
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = send(
+        &w.app,
+        Request::post("/staff/auth/logout_all")
+            .bearer(&staff.access)
+            .empty(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     let r = send(&w.app, req("/staff/me").bearer(&staff.access).empty()).await;
     expect_error(&r, StatusCode::UNAUTHORIZED, "invalid_token");
-    let r = send(&w.app, post_json("/staff/auth/refresh", &json!({ "refresh_token": staff.refresh }))).await;
+    let r = send(
+        &w.app,
+        post_json("/staff/auth/refresh", &json!({ "refresh_token": staff.refresh })),
+    )
+    .await;
     expect_error(&r, StatusCode::UNAUTHORIZED, "invalid_token");
     let bearer = format!("Bearer {}", customer.access_token);
     accepted(&w, CUSTOMERS, ("authorization", &bearer), 1, "jwt").await;
