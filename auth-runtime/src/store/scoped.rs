@@ -26,6 +26,8 @@ const INLINE: usize = 16 + 1 + 256;
 
 /// `namespace:key`. The namespace has a fixed length, so the key is read one way only;
 /// short keys (every token subject) are put together without a heap allocation.
+// Large on purpose: the inline buffer is what spares the allocation boxing would make.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum ScopedKey {
     Inline { bytes: [u8; INLINE], len: usize },
     Heap(String),
