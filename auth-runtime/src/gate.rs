@@ -15,6 +15,7 @@ use crate::hooks::{AfterAuthentication, BeforeAuthentication};
 use crate::identity::{self, IdentityResolver, ProviderUsers};
 use crate::info::AuthInfo;
 use crate::login::Login;
+use crate::realm::Realm;
 use crate::rejection::{Challenge, Refusal, Rejection};
 use crate::render::ErrorRenderer;
 use crate::scheme::name::Scheme;
@@ -65,7 +66,7 @@ impl<U: AuthUser> std::fmt::Debug for Portcullis<U> {
             .map(|s| s.challenge.scheme.as_str())
             .collect();
         f.debug_struct("Portcullis")
-            .field("realm", &self.inner.realm)
+            .field("realm", &self.inner.realm.marker)
             .field("schemes", &names)
             .finish_non_exhaustive()
     }
@@ -87,7 +88,7 @@ pub(crate) struct Inner<U: AuthUser> {
     pub(crate) renderer: Arc<dyn ErrorRenderer>,
     /// Makes users of identity-provider identities (set with the first provider).
     pub(crate) provider_users: Option<ProviderUsers<U>>,
-    pub(crate) realm: Arc<str>,
+    pub(crate) realm: Realm,
     pub(crate) login: Login,
     pub(crate) sessions: Arc<Sessions>,
     /// Single-use tokens (confirmation links), apart from the sessions.
@@ -182,6 +183,35 @@ impl<U: AuthUser> Portcullis<U> {
     /// The user store.
     pub fn users(&self) -> &dyn UserStore<U> {
         &*self.inner.users
+    }
+
+    /// The realm that keeps this user type's credentials apart from another's: the one
+    /// given to [`PortcullisBuilder::realm`](crate::PortcullisBuilder::realm), or else one
+    /// derived from the user type (`type:` and 16 hex digits). Issued tokens carry it in
+    /// their `realm` claim.
+    ///
+    /// ```
+    /// use portcullis::{Algorithm, AuthUser, InMemoryUserStore, Portcullis, TokenConfig};
+    /// # #[derive(Clone, AuthUser)] struct Staff { #[auth_user(id)] id: i64 }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let users = InMemoryUserStore::<Staff>::new();
+    /// users.insert(Staff { id: 1 });
+    /// let staff = Portcullis::builder(users)
+    ///     .realm("staff")
+    ///     .tokens(TokenConfig::hmac(b"kD8#vR2qLx9!mZ4wT7pQ1sF6yH3nJ0cB", Algorithm::HS256))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(staff.realm(), "staff");
+    /// let pair = staff.issue_tokens(&Staff { id: 1 }, None).await.unwrap();
+    /// # use base64::Engine;
+    /// let payload = pair.access_token.split('.').nth(1).unwrap();
+    /// let claims: serde_json::Value =
+    ///     serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    /// assert_eq!(claims["realm"], "staff");
+    /// # });
+    /// ```
+    pub fn realm(&self) -> &str {
+        &self.inner.realm.marker
     }
 
     /// Authenticates a request with the schemes `S` (a tuple such as `(Jwt, ApiKey)`),
@@ -372,7 +402,7 @@ impl<U: AuthUser> Portcullis<U> {
     }
 
     fn render(&self, error: AuthError, challenges: Vec<Challenge>) -> Refusal {
-        let rejection = Rejection::new(error, challenges, Arc::clone(&self.inner.realm));
+        let rejection = Rejection::new(error, challenges, Arc::clone(&self.inner.realm.challenge));
         let response: http::Response<Bytes> = self.inner.renderer.render(&rejection);
         Refusal::new(rejection.impose(response))
     }

@@ -31,6 +31,7 @@ mod oidc;
 mod origin;
 mod password;
 mod presets;
+mod realm;
 mod rejection;
 mod render;
 mod requirement;

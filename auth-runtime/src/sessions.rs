@@ -30,7 +30,8 @@ use crate::store::{SessionRecord, SessionStore};
 /// ```
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
-    cookie_name: String,
+    /// `None`: named after the realm (`Realm::session_cookie`).
+    cookie_name: Option<String>,
     development: bool,
     idle: Duration,
     pub(crate) absolute: Duration,
@@ -39,7 +40,7 @@ pub struct SessionConfig {
 impl Default for SessionConfig {
     fn default() -> Self {
         SessionConfig {
-            cookie_name: "portcullis_session".to_owned(),
+            cookie_name: None,
             development: false,
             idle: Duration::from_secs(30 * 60),
             absolute: Duration::from_secs(12 * 3600),
@@ -48,14 +49,18 @@ impl Default for SessionConfig {
 }
 
 impl SessionConfig {
-    /// `portcullis_session`, 30 min idle, 12 h absolute, secure cookies.
+    /// The cookie named after the gate's realm (`portcullis_session`, or
+    /// `portcullis_session_<realm>` with [`PortcullisBuilder::realm`](crate::PortcullisBuilder::realm)),
+    /// 30 min idle, 12 h absolute, secure cookies.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The cookie's base name (the `__Host-` prefix is added outside development).
+    /// The cookie's base name (the `__Host-` prefix is added outside development),
+    /// instead of the one named after the realm. Two user types in one application need
+    /// two names: a browser keeps one cookie per name.
     pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
-        self.cookie_name = name.into();
+        self.cookie_name = Some(name.into());
         self
     }
 
@@ -77,8 +82,7 @@ impl SessionConfig {
         self
     }
 
-    pub(crate) fn check(&self) -> Result<(), ConfigError> {
-        let name = &self.cookie_name;
+    fn check(&self, name: &str) -> Result<(), ConfigError> {
         if name.is_empty()
             || !name
                 .bytes()
@@ -96,11 +100,11 @@ impl SessionConfig {
         Ok(())
     }
 
-    fn full_cookie_name(&self) -> String {
+    fn full_cookie_name(&self, name: &str) -> String {
         if self.development {
-            self.cookie_name.clone()
+            name.to_owned()
         } else {
-            format!("__Host-{}", self.cookie_name)
+            format!("__Host-{name}")
         }
     }
 }
@@ -130,17 +134,20 @@ pub(crate) struct Sessions {
 }
 
 impl Sessions {
+    /// `realm_cookie`: the cookie's base name unless `config` names one.
     pub(crate) fn new(
         store: Arc<dyn SessionStore>,
         config: SessionConfig,
+        realm_cookie: String,
         origins: PublicOrigins,
         cut_offs: CutOffs,
     ) -> Result<Self, ConfigError> {
-        config.check()?;
+        let name = config.cookie_name.clone().unwrap_or(realm_cookie);
+        config.check(&name)?;
         Ok(Sessions {
             origins,
             cut_offs,
-            cookie_name: config.full_cookie_name(),
+            cookie_name: config.full_cookie_name(&name),
             store,
             config,
         })

@@ -15,6 +15,7 @@ mod auth_router;
 mod authorization;
 mod first_hour;
 mod http_semantics;
+mod isolation;
 mod jwt_attacks;
 mod jwt_keys;
 mod layer;

@@ -7,6 +7,7 @@
 //! * `redis_shared::*`: two application instances on one Redis, over HTTP;
 //! * `redis_abuse::*`: the stateful abuse scenarios of `tests/support/abuse_suite.rs`;
 //! * `redis_cut_offs::*`: "revoke everything issued before T" (`tests/support/cut_off_suite.rs`);
+//! * `redis_isolation::*`: two user types sharing one Redis store (`tests/support/isolation_suite.rs`);
 //! * `redis_cluster::*`: the store suite, key spreading and the two-instance HTTP
 //!   scenarios on a local three-master Redis Cluster that the run starts (with
 //!   `redis-server` and `redis-cli`) and stops at its end;
@@ -37,6 +38,7 @@ mod redis_abuse;
 mod redis_cluster;
 mod redis_cut_offs;
 mod redis_faults;
+mod redis_isolation;
 mod redis_server;
 mod redis_shared;
 mod redis_stores;
@@ -53,6 +55,7 @@ fn main() {
     let mut trials = redis_stores::trials();
     trials.extend(redis_abuse::trials());
     trials.extend(redis_cut_offs::trials());
+    trials.extend(redis_isolation::trials());
     trials.extend(redis_cluster::trials());
     trials.extend([
         tokio_trial(

@@ -8,6 +8,7 @@
 //! * [`store_suite`]: the behaviour suite every store implementation runs;
 //! * [`abuse_suite`]: the stateful abuse scenarios of issue 14, over any stores;
 //! * [`cut_off_suite`]: "revoke everything issued before T" over HTTP, over any stores;
+//! * [`isolation_suite`]: two user types in one application, over any shared stores;
 //! * [`redis_cluster`]: a local three-master Redis Cluster that dies with its guard;
 //! * [`sqlx_users`]: the sqlx user-store suite, on SQLite (`it`) and PostgreSQL (`services`).
 //!
@@ -22,6 +23,7 @@ pub mod app;
 pub mod assertions;
 pub mod cut_off_suite;
 pub mod faulty;
+pub mod isolation_suite;
 pub mod redis_cluster;
 pub mod requests;
 pub mod sqlx_users;

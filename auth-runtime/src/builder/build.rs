@@ -11,10 +11,15 @@ use crate::gate::{Inner, Portcullis, Registered};
 use crate::login::{Hashing, Login};
 use crate::origin::PublicOrigins;
 use crate::password;
+use crate::realm::Realm;
 use crate::rejection::Challenge;
 use crate::scheme::{AuthScheme, Basic, Jwt, Session};
 use crate::sessions::Sessions;
-use crate::store::{InMemoryRefreshStore, InMemorySessionStore, InMemoryThrottleStore};
+use crate::store::scoped::Scoped;
+use crate::store::{
+    InMemoryRefreshStore, InMemorySessionStore, InMemoryThrottleStore, RefreshStore, RevocationStore,
+    SessionStore, ThrottleStore,
+};
 use crate::tokens::{TokenConfig, Tokens};
 use crate::user::AuthUser;
 
@@ -27,15 +32,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
     /// A [`ConfigError`] naming the first setting that is weak or malformed.
     pub fn build(self) -> Result<Portcullis<U>, ConfigError> {
         install_crypto_provider();
-        let realm = self.realm;
-        if realm.is_empty()
-            || !realm.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-            || realm.contains(['"', '\\'])
-        {
-            return Err(ConfigError::Invalid(
-                "the realm must be non-empty visible ASCII without quotes or backslashes",
-            ));
-        }
+        let realm = Realm::new::<U>(self.realm)?;
         let api_key = self.api_key.build::<U>()?;
         // The server's own tokens always carry `jti` and `iat` (revocation by id and
         // "everything issued before" rely on them): when it issues tokens, a token
@@ -59,6 +56,13 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                     true => config.require_claim("jti").require_claim("iat"),
                     false => config,
                 };
+                // A gate that issues tokens, or was given its realm, refuses another
+                // realm's; one that only verifies tokens under a derived realm is a
+                // resource server of another service's tokens (`realm.rs`).
+                let config = match issues_tokens || realm.explicit {
+                    true => config.checking_realm(&realm.marker),
+                    false => config,
+                };
                 Some(config.build(providers, self.verified_token_cache)?)
             }
         };
@@ -68,44 +72,62 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         let hashing = Hashing::new(self.throttle_config.concurrent_hashes())?;
         let token_lifetimes = self.tokens.iter().flat_map(|t| [t.access_ttl, t.family_lifetime]);
         let lifetimes: Vec<_> = token_lifetimes.chain([self.session_config.absolute]).collect();
-        let cut_offs = CutOffs::new(Arc::clone(&self.revocations), &lifetimes);
+        // Every store as this realm sees it: its records apart from other realms'.
+        let namespace = &Arc::clone(&realm.namespace);
+        // The `jwt` scheme puts its one subject key together itself (`ScopedKey`): its
+        // revocation check is the hot path, without the wrapper's allocations.
+        let jwt_revocations = Arc::clone(&self.revocations);
+        let revocations: Arc<dyn RevocationStore> = Scoped::new(self.revocations, namespace);
+        let cut_offs = CutOffs::new(Arc::clone(&revocations), &lifetimes);
+        let refresh: Arc<dyn RefreshStore> = self
+            .refresh
+            .unwrap_or_else(|| Arc::new(InMemoryRefreshStore::default()));
         let tokens = Tokens {
             config: self.tokens,
-            refresh: self
-                .refresh
-                .unwrap_or_else(|| Arc::new(InMemoryRefreshStore::default())),
-            revocations: Arc::clone(&self.revocations),
+            realm: Arc::clone(&realm.marker),
+            refresh: Scoped::new(refresh, namespace),
+            revocations: Arc::clone(&revocations),
             cut_offs: cut_offs.clone(),
         };
         tokens.check(jwt.as_ref())?;
+        let session_store: Arc<dyn SessionStore> = self
+            .sessions
+            .unwrap_or_else(|| Arc::new(InMemorySessionStore::default()));
         let sessions = Arc::new(Sessions::new(
-            self.sessions
-                .unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
+            Scoped::new(session_store, namespace),
             self.session_config,
+            realm.session_cookie(),
             origins.clone(),
             cut_offs.clone(),
         )?);
+        let throttle: Arc<dyn ThrottleStore> = self
+            .throttle
+            .unwrap_or_else(|| Arc::new(InMemoryThrottleStore::default()));
+        let one_time: Arc<dyn SessionStore> = self
+            .one_time
+            .unwrap_or_else(|| Arc::new(InMemorySessionStore::default()));
         let dummy_hash = password::hash_password("portcullis dummy password for unknown users")
             .map_err(|_| ConfigError::Invalid("no randomness available for the dummy password hash"))?;
 
         let mut schemes = vec![
             built_in::<U, _>(
-                &realm,
+                &realm.challenge,
                 Jwt {
                     validator: jwt,
-                    revocations: self.revocations,
+                    revocations: jwt_revocations,
+                    namespace: Arc::clone(namespace),
                     origins: origins.clone(),
                 },
             ),
-            built_in::<U, _>(&realm, api_key),
+            built_in::<U, _>(&realm.challenge, api_key),
             built_in::<U, _>(
-                &realm,
+                &realm.challenge,
                 Basic {
                     verifier: self.password_verifier,
                 },
             ),
             built_in::<U, _>(
-                &realm,
+                &realm.challenge,
                 Session {
                     sessions: Arc::clone(&sessions),
                 },
@@ -115,7 +137,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
             if schemes.iter().any(|s| s.type_id == type_id) {
                 return Err(ConfigError::Invalid("a scheme type is registered twice"));
             }
-            schemes.push(register(&realm));
+            schemes.push(register(&realm.challenge));
         }
         Ok(Portcullis {
             inner: Arc::new(Inner {
@@ -126,11 +148,9 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                 after: self.after,
                 renderer: self.renderer,
                 provider_users: self.provider_users,
-                realm: Arc::from(realm),
+                realm,
                 login: Login {
-                    throttle: self
-                        .throttle
-                        .unwrap_or_else(|| Arc::new(InMemoryThrottleStore::default())),
+                    throttle: Scoped::new(throttle, namespace),
                     config: self.throttle_config,
                     dummy_hash,
                     proxies,
@@ -140,9 +160,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                     warned_no_client: std::sync::atomic::AtomicBool::new(false),
                 },
                 sessions,
-                one_time: self
-                    .one_time
-                    .unwrap_or_else(|| Arc::new(InMemorySessionStore::default())),
+                one_time: Scoped::new(one_time, namespace),
                 tokens,
             }),
         })

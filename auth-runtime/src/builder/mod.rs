@@ -70,7 +70,7 @@ pub struct PortcullisBuilder<U: AuthUser> {
     tokens: Option<TokenConfig>,
     verified_token_cache: Option<usize>,
     renderer: Arc<dyn ErrorRenderer>,
-    realm: String,
+    realm: Option<String>,
     custom: Vec<(TypeId, Registration)>,
     before: Vec<Arc<dyn BeforeAuthentication>>,
     after: Vec<Arc<dyn AfterAuthentication<U>>>,
@@ -100,7 +100,7 @@ impl<U: AuthUser> Portcullis<U> {
             tokens: None,
             verified_token_cache: None,
             renderer: Arc::new(JsonRenderer),
-            realm: "api".to_owned(),
+            realm: None,
             custom: Vec::new(),
             before: Vec::new(),
             after: Vec::new(),
@@ -127,9 +127,37 @@ impl Portcullis<ClaimsUser> {
 }
 
 impl<U: AuthUser> PortcullisBuilder<U> {
-    /// The realm named in every challenge (default `"api"`).
+    /// The gate's realm: the name every challenge gives, and what keeps this user type's
+    /// credentials apart from another's in the same application (see the README section
+    /// "Several user types in one app"):
+    ///
+    /// * the tokens the gate issues carry it in the claim `realm`, and a token whose
+    ///   `realm` claim names another realm is refused (401);
+    /// * its refresh families, sessions, single-use tokens, throttle counters and
+    ///   per-user cut-offs are kept under its own namespace in the stores, so that two
+    ///   gates sharing one store never read each other's records;
+    /// * its session cookie defaults to `portcullis_session_<realm>`.
+    ///
+    /// Without it, challenges say `realm="api"`, the cookie is `portcullis_session`, and
+    /// the marker is derived from the user type's name (`std::any::type_name::<U>()`,
+    /// hashed): two user types never share one by accident, and a gate that only
+    /// verifies tokens (no [`tokens`](Self::tokens)) accepts any `realm` claim, as a
+    /// resource server of another service's tokens. 1 to 64 bytes of visible ASCII
+    /// without quotes or backslashes, else [`build`](Self::build) fails.
+    ///
+    /// ```
+    /// use portcullis::{AuthUser, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct Customer { #[auth_user(id)] id: i64 }
+    /// # #[derive(Clone, AuthUser)] struct Staff { #[auth_user(id)] id: i64 }
+    /// let customers = Portcullis::builder(InMemoryUserStore::<Customer>::new()).build().unwrap();
+    /// let staff = Portcullis::builder(InMemoryUserStore::<Staff>::new()).realm("staff").build().unwrap();
+    /// assert_eq!(staff.realm(), "staff");
+    /// assert_ne!(customers.realm(), staff.realm()); // derived from the type
+    /// assert_eq!(staff.session_cookie_name(), "__Host-portcullis_session_staff");
+    /// assert_eq!(customers.session_cookie_name(), "__Host-portcullis_session");
+    /// ```
     pub fn realm(mut self, realm: impl Into<String>) -> Self {
-        self.realm = realm.into();
+        self.realm = Some(realm.into());
         self
     }
 
@@ -245,7 +273,8 @@ impl<U: AuthUser> PortcullisBuilder<U> {
 
     /// One store for revocations, refresh families, sessions, single-use tokens and
     /// throttle counters (for example a `RedisStore` shared by several server
-    /// processes).
+    /// processes). Gates of several user types may share one: each keeps its records
+    /// under its own [`realm`](Self::realm).
     pub fn stores<S>(mut self, store: S) -> Self
     where
         S: RevocationStore + RefreshStore + SessionStore + ThrottleStore + Clone,

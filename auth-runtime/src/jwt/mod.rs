@@ -58,6 +58,8 @@ pub struct JwtConfig {
     cookie: Option<String>,
     query_param: Option<String>,
     max_lifetime: Option<Duration>,
+    /// The realm whose tokens alone pass (set by the builder, see `realm.rs`).
+    realm: Option<String>,
     pub(crate) jwks_errors: Vec<ConfigError>,
 }
 
@@ -75,6 +77,7 @@ impl Default for JwtConfig {
             cookie: None,
             query_param: None,
             max_lifetime: None,
+            realm: None,
             jwks_errors: Vec::new(),
         }
     }
@@ -181,6 +184,13 @@ impl JwtConfig {
         self
     }
 
+    /// Refuses the application's tokens whose `realm` claim names another realm than
+    /// `marker` (the builder's, when the gate issues tokens or names its realm).
+    pub(crate) fn checking_realm(mut self, marker: &str) -> Self {
+        self.realm = Some(marker.to_owned());
+        self
+    }
+
     pub(crate) fn build(
         self,
         providers: Vec<ProviderIssuer>,
@@ -236,6 +246,7 @@ impl JwtConfig {
                 max_lifetime: self.max_lifetime.map(|d| d.as_secs_f64()),
                 fixed: Vec::new(),
                 authorized_parties: Vec::new(),
+                realm: self.realm,
             },
             max_token_bytes: self.max_token_bytes,
             providers,

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::claims::Claims;
 use super::refused;
 use crate::error::AuthError;
+use crate::realm::REALM_CLAIM;
 
 /// Which claim names the audience: `aud`, or `client_id` (AWS Cognito's access
 /// tokens carry no `aud`).
@@ -34,6 +35,10 @@ pub(crate) struct ClaimRules {
     /// When not empty, the client the token was issued to (`azp`, `client_id` or
     /// Entra's v1 `appid`) must be one of these.
     pub(crate) authorized_parties: Vec<String>,
+    /// The gate's realm marker: a token whose `realm` claim names another realm is
+    /// refused (a token without the claim was not issued by a gate: it is left to the
+    /// issuer and audience checks). `None`: not checked (identity providers' tokens).
+    pub(crate) realm: Option<String>,
 }
 
 fn numeric_date(claims: &Claims, name: &str) -> Result<Option<f64>, AuthError> {
@@ -82,6 +87,13 @@ impl ClaimRules {
             match claims.get("typ") {
                 Some(Value::String(typ)) if typ == expected => {}
                 _ => return Err(refused("the token is not an access token")),
+            }
+        }
+        if let Some(realm) = &self.realm {
+            match claims.get(REALM_CLAIM) {
+                None => {}
+                Some(Value::String(claimed)) if claimed == realm => {}
+                Some(_) => return Err(refused("the token was issued for another realm (user type)")),
             }
         }
         for (name, expected) in &self.fixed {

@@ -303,6 +303,7 @@ impl IdentityProvider {
                 subject_claim: "sub".to_owned(),
                 max_lifetime: None,
                 fixed: self.preset.fixed_claims(),
+                realm: None,
                 authorized_parties: self.authorized_parties,
             },
             mapping: self.preset.mapping(),

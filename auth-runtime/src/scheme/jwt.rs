@@ -16,6 +16,7 @@ use crate::origin::PublicOrigins;
 use crate::scheme::name::Scheme;
 use crate::secret::family_revocation_key;
 use crate::store::RevocationStore;
+use crate::store::scoped::ScopedKey;
 use crate::user::AuthUser;
 
 /// Where the `jwt` scheme looks for the token. The header is always read; a cookie
@@ -62,7 +63,10 @@ pub struct BearerToken {
 /// ```
 pub struct Jwt {
     pub(crate) validator: Option<JwtValidator>,
+    /// The store itself, not the realm's view of it: the subject's key is put under
+    /// the realm's `namespace` here, on the stack (`store/scoped.rs`).
     pub(crate) revocations: Arc<dyn RevocationStore>,
+    pub(crate) namespace: Arc<str>,
     pub(crate) origins: PublicOrigins,
 }
 
@@ -167,10 +171,12 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
             ids[n] = id;
             n += 1;
         }
-        let local_subject = provider.is_none().then_some(subject.as_str());
+        let local_subject = provider
+            .is_none()
+            .then(|| ScopedKey::new(&self.namespace, &subject));
         let state = self
             .revocations
-            .check(&ids[..n], local_subject)
+            .check(&ids[..n], local_subject.as_ref().map(ScopedKey::as_str))
             .await
             .map_err(store_down)?;
         if state.revoked {

@@ -9,6 +9,7 @@
 pub(crate) mod memory;
 #[cfg(feature = "redis")]
 pub(crate) mod redis;
+pub(crate) mod scoped;
 
 use std::time::{Duration, SystemTime};
 

@@ -12,6 +12,7 @@ use crate::cut_off::CutOffs;
 use crate::error::{AuthError, ConfigError, store_down};
 use crate::info::AuthInfo;
 use crate::jwt::JwtValidator;
+use crate::realm::REALM_CLAIM;
 use crate::scheme::name::Scheme;
 use crate::secret::{RefreshToken, family_revocation_key, hash_secret, random_secret};
 use crate::store::{RefreshStore, RevocationStore, Rotation, UserStore};
@@ -85,6 +86,7 @@ impl Grant {
 
 fn sign_access(
     tokens: &TokenConfig,
+    realm: &str,
     sub: &str,
     jti: &str,
     fid: Option<&str>,
@@ -98,6 +100,7 @@ fn sign_access(
         "exp": now.saturating_add(tokens.access_ttl.as_secs().max(1)),
         "jti": jti,
         "typ": "access",
+        REALM_CLAIM: realm,
     });
     if let Some(fid) = fid {
         claims["fid"] = fid.into();
@@ -125,6 +128,8 @@ fn sign_access(
 /// Token issuing as configured: the signing settings and the stores.
 pub(crate) struct Tokens {
     pub(crate) config: Option<TokenConfig>,
+    /// The gate's realm marker, stamped into every access token.
+    pub(crate) realm: Arc<str>,
     pub(crate) refresh: Arc<dyn RefreshStore>,
     pub(crate) revocations: Arc<dyn RevocationStore>,
     pub(crate) cut_offs: CutOffs,
@@ -169,7 +174,7 @@ impl Tokens {
                 tokens.audience, own.audiences
             )));
         }
-        let probe = sign_access(tokens, "probe", "probe", None, None, false)
+        let probe = sign_access(tokens, &self.realm, "probe", "probe", None, None, false)
             .map_err(|_| ConfigError::Invalid("the token signing key cannot sign"))?;
         jwt.validate(&probe)
             .map_err(|e| ConfigError::IssuedTokensRejected(e.to_string()))?;
@@ -216,6 +221,7 @@ impl Tokens {
             .map_err(store_down)?;
         let access = sign_access(
             tokens,
+            &self.realm,
             &sub,
             &random_secret()?,
             Some(&fid),
@@ -292,6 +298,7 @@ impl Tokens {
         let scope = Grant::parse(&grant).and_then(|g| g.scope);
         let access = sign_access(
             tokens,
+            &self.realm,
             &user.id().to_string(),
             &random_secret()?,
             Some(&fid),

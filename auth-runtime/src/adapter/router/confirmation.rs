@@ -119,7 +119,7 @@ async fn send_confirmation<U: AuthUser>(
     {
         return Err(Box::new(store_down(auth, &e)));
     }
-    let link = format!("{}{token}", config.shared.confirm_url);
+    let link = config.shared.confirm_link(&token);
     let minutes = ttl.as_secs() / 60;
     let body = format!("Confirm your e-mail address: {link}\nThe link works once, for {minutes} minutes.");
     config

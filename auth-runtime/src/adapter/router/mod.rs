@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 mod confirmation;
+mod prefix;
 
 use crate::accounts::{Mailer, NewAccount, Registrar, Rename, check_new_account, valid_username};
 use crate::audit::{Event, Record};
@@ -29,7 +30,8 @@ use crate::scheme::{ApiKey, Basic, Jwt, Scheme, Session};
 use crate::user::AuthUser;
 use confirmation::{confirm, confirm_request, confirm_status};
 
-/// Builds the auth routes. Mount them with `Router::merge`.
+/// Builds the auth routes. Mount them with `Router::merge`; with several user types,
+/// once per type under its own [`prefix`](Self::prefix) (the paths below then start with it).
 ///
 /// | route | auth | answer |
 /// |---|---|---|
@@ -71,7 +73,10 @@ use confirmation::{confirm, confirm_request, confirm_status};
 pub struct AuthRouter<U: AuthUser> {
     registrar: Arc<dyn Registrar<U>>,
     mailer: Arc<dyn Mailer>,
-    confirm_url: String,
+    /// `None`: the router's own link route, under its prefix.
+    confirm_url: Option<String>,
+    /// Before every path (`""`, or `/staff`): see `prefix.rs`.
+    prefix: String,
     confirm_ttl: Duration,
     admin_role: String,
 }
@@ -83,15 +88,17 @@ impl<U: AuthUser> AuthRouter<U> {
         AuthRouter {
             registrar: Arc::new(registrar),
             mailer: Arc::new(mailer),
-            confirm_url: "/auth/confirm/".to_owned(),
+            confirm_url: None,
+            prefix: String::new(),
             confirm_ttl: Duration::from_secs(24 * 3600),
             admin_role: "admin".to_owned(),
         }
     }
 
-    /// The link mailed for confirmation is this prefix followed by the token.
+    /// The link mailed for confirmation is this prefix followed by the token (default:
+    /// the router's own route, `/auth/confirm/` after the router's [`prefix`](Self::prefix)).
     pub fn confirm_url(mut self, prefix: impl Into<String>) -> Self {
-        self.confirm_url = prefix.into();
+        self.confirm_url = Some(prefix.into());
         self
     }
 
@@ -113,25 +120,27 @@ impl<U: AuthUser> AuthRouter<U> {
         S: Clone + Send + Sync + 'static,
         Portcullis<U>: FromRef<S>,
     {
+        let prefix = self.prefix.clone();
+        let at = |path: &str| format!("{prefix}{path}");
         let state = RouterState {
             shared: Arc::new(self),
         };
         axum::Router::new()
-            .route("/auth/register", post(register::<U>))
-            .route("/auth/login", post(login::<U>))
-            .route("/auth/refresh", post(refresh::<U>))
-            .route("/auth/logout", post(logout::<U>))
-            .route("/auth/logout_all", post(logout_all::<U>))
-            .route("/session/login", post(session_login::<U>))
-            .route("/session/logout", post(session_logout::<U>))
-            .route("/me", get(me::<U>))
+            .route(&at("/auth/register"), post(register::<U>))
+            .route(&at("/auth/login"), post(login::<U>))
+            .route(&at("/auth/refresh"), post(refresh::<U>))
+            .route(&at("/auth/logout"), post(logout::<U>))
+            .route(&at("/auth/logout_all"), post(logout_all::<U>))
+            .route(&at("/session/login"), post(session_login::<U>))
+            .route(&at("/session/logout"), post(session_logout::<U>))
+            .route(&at("/me"), get(me::<U>))
             .route(
-                "/auth/confirm",
+                &at("/auth/confirm"),
                 get(confirm_status::<U>).post(confirm_request::<U>),
             )
             // The mailed link is clicked (GET); POST works too.
-            .route("/auth/confirm/{token}", get(confirm::<U>).post(confirm::<U>))
-            .route("/users/{id}/change_username", post(change_username::<U>))
+            .route(&at("/auth/confirm/{token}"), get(confirm::<U>).post(confirm::<U>))
+            .route(&at("/users/{id}/change_username"), post(change_username::<U>))
             .layer(axum::Extension(state))
     }
 }
