@@ -93,6 +93,8 @@ pub(crate) struct Inner<U: AuthUser> {
     /// Single-use tokens (confirmation links), apart from the sessions.
     pub(crate) one_time: Arc<dyn crate::store::SessionStore>,
     pub(crate) tokens: Tokens,
+    /// Where the auth router puts the tokens it issues, when in cookies.
+    pub(crate) token_cookies: Option<crate::token_cookies::TokenCookies>,
 }
 
 /// An ordered list of scheme types, as `#[auth(jwt, custom(Hmac))]` writes it:
@@ -182,6 +184,12 @@ impl<U: AuthUser> Portcullis<U> {
     /// The user store.
     pub fn users(&self) -> &dyn UserStore<U> {
         &*self.inner.users
+    }
+
+    /// The token cookies, when [`PortcullisBuilder::token_cookies`](crate::PortcullisBuilder::token_cookies)
+    /// set them (see [`TokenCookies`](crate::TokenCookies) for an example).
+    pub fn token_cookies(&self) -> Option<&crate::token_cookies::TokenCookies> {
+        self.inner.token_cookies.as_ref()
     }
 
     /// Authenticates a request with the schemes `S` (a tuple such as `(Jwt, ApiKey)`),
