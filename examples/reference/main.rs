@@ -1,7 +1,10 @@
 //! The reference server: a small blog API over an embedded SQLite database (or
 //! PostgreSQL) with every scheme, every kind of check and the whole credential
-//! lifecycle. Its HTTP contract: the route table of `AuthRouter`, the routes below,
-//! and the rows `tests/e2e/` checks; its configuration: the README's table.
+//! lifecycle. Its HTTP contract: the route table of `AuthRouter` (among them login by
+//! user name or e-mail address and the administrator's `POST /users/{id}/disable` and
+//! `/enable`), the routes below, and the rows `tests/e2e/` checks; its configuration:
+//! the README's table (`PORTCULLIS_SIGN_IN_ON_REGISTER=1` signs new users in,
+//! `PORTCULLIS_TOKEN_COOKIES=1` puts tokens in `HttpOnly` cookies with a CSRF token).
 //!
 //! ```sh
 //! cargo run --release --example reference
@@ -25,7 +28,7 @@ use db::{ApiKey, Db, Post, User};
 use portcullis::identity::{IdentityProvider, Preset};
 use portcullis::{
     Algorithm, AuthRouter, JwtConfig, JwtKey, Mailer, Portcullis, SessionConfig, StoreError, TokenConfig,
-    async_trait, auth, permissions, require,
+    TokenCookies, async_trait, auth, permissions, require,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -43,6 +46,8 @@ struct Config {
     refresh_ttl: Duration,
     seed: bool,
     dev: bool,
+    sign_in_on_register: bool,
+    token_cookies: bool,
     oidc: Option<Oidc>,
 }
 
@@ -171,6 +176,8 @@ impl Config {
                 Some(_) => false,
                 None => env("PORTCULLIS_DEV").is_some_and(|v| v == "1"),
             },
+            sign_in_on_register: env("PORTCULLIS_SIGN_IN_ON_REGISTER").is_some_and(|v| v == "1"),
+            token_cookies: env("PORTCULLIS_TOKEN_COOKIES").is_some_and(|v| v == "1"),
             dev,
         })
     }
@@ -424,6 +431,9 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
         .tokens(tokens)
         .api_key(portcullis::ApiKeyConfig::new().query_param("api_key"))
         .sessions(SessionConfig::new().development(config.dev));
+    if config.token_cookies {
+        builder = builder.token_cookies(TokenCookies::new().development(config.dev));
+    }
     if let Some(oidc) = &config.oidc {
         // Starts at once: provider tokens get 503 until the first key set arrives.
         builder = builder.identity_provider(oidc.provider());
@@ -435,7 +445,11 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
     let auth = builder.build()?;
     let outbox_store = Outbox::default();
     let mut app = Router::new()
-        .merge(AuthRouter::new(db.clone(), outbox_store.clone()).routes())
+        .merge(
+            AuthRouter::new(db.clone(), outbox_store.clone())
+                .sign_in_on_register(config.sign_in_on_register)
+                .routes(),
+        )
         .route("/api-keys", post(create_api_key))
         .route("/api-keys/{id}", delete(delete_api_key))
         .route("/admin/users", get(admin_users))
