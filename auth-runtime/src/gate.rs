@@ -187,7 +187,14 @@ impl<U: AuthUser> Portcullis<U> {
     }
 
     /// The token cookies, when [`PortcullisBuilder::token_cookies`](crate::PortcullisBuilder::token_cookies)
-    /// set them (see [`TokenCookies`](crate::TokenCookies) for an example).
+    /// set them.
+    ///
+    /// ```
+    /// use portcullis::{AuthUser, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
+    /// assert!(auth.token_cookies().is_none()); // tokens travel in JSON bodies
+    /// ```
     pub fn token_cookies(&self) -> Option<&crate::token_cookies::TokenCookies> {
         self.inner.token_cookies.as_ref()
     }

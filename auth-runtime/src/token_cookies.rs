@@ -62,6 +62,11 @@ impl Default for TokenCookies {
 
 impl TokenCookies {
     /// `portcullis_access` and `portcullis_refresh`, secure cookies.
+    ///
+    /// ```
+    /// let cookies = portcullis::TokenCookies::new();
+    /// assert_eq!(cookies.access_cookie_name(), "__Host-portcullis_access");
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -77,6 +82,11 @@ impl TokenCookies {
     }
 
     /// The refresh cookie's base name (`__Secure-` is added outside development).
+    ///
+    /// ```
+    /// let cookies = portcullis::TokenCookies::new().refresh_cookie("rt");
+    /// assert_eq!(cookies.refresh_cookie_name(), "__Secure-rt");
+    /// ```
     pub fn refresh_cookie(mut self, name: impl Into<String>) -> Self {
         self.refresh = name.into();
         self
@@ -156,16 +166,19 @@ impl TokenCookies {
     }
 
     /// The `Set-Cookie` of the access token, kept `max_age` seconds (0 clears it).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
     pub(crate) fn access_header(&self, token: &str, max_age: u64) -> HeaderValue {
         self.header(&self.access_cookie_name(), token, "/", "Lax", max_age)
     }
 
     /// The `Set-Cookie` of the refresh token, kept `max_age` seconds (0 clears it).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
     pub(crate) fn refresh_header(&self, token: &str, max_age: u64) -> HeaderValue {
         let name = self.refresh_cookie_name();
         self.header(&name, token, &self.refresh_path, "Strict", max_age)
     }
 
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
     fn header(&self, name: &str, value: &str, path: &str, same_site: &str, max_age: u64) -> HeaderValue {
         let secure = if self.development { "" } else { "; Secure" };
         let cookie =
@@ -175,6 +188,7 @@ impl TokenCookies {
     }
 
     /// The refresh token of the request's refresh cookie, if it sent one.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
     pub(crate) fn refresh_from(&self, headers: &HeaderMap) -> Result<Option<String>, AuthError> {
         credentials::cookie(headers, &self.refresh_cookie_name(), Scheme::JWT)
     }

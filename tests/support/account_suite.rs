@@ -400,6 +400,24 @@ pub async fn tokens_in_cookies(stores: impl FnOnce(PortcullisBuilder<User>) -> P
     expect_error(&me, StatusCode::UNAUTHORIZED, "invalid_token");
     let again = send(&app, with_cookie("POST", "/auth/refresh", &refresh, Some(&csrf))).await;
     assert_invalid_token(&again);
+
+    // Logout everywhere by cookie clears them too.
+    let r = login(&app, "dave", DAVE_PASSWORD).await;
+    let csrf = r.body["csrf_token"].as_str().unwrap().to_owned();
+    let access = cookie_pair(&r, access_name);
+    let out = send(
+        &app,
+        with_cookie("POST", "/auth/logout_all", &access, Some(&csrf)),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
+    let cleared = set_cookies(&out);
+    assert_eq!(cleared.len(), 2, "{cleared:?}");
+    assert!(
+        cleared
+            .iter()
+            .all(|c| cookie_attributes(c).iter().any(|a| a == "Max-Age=0"))
+    );
 }
 
 /// Status of `GET /me` with dave's credentials: the access token, the session cookie,

@@ -37,7 +37,7 @@ use confirmation::{confirm, confirm_request, confirm_status};
 /// | `POST /auth/login {username,password}` (`username`: a user name or an e-mail address) | — | 200 token pair; 401; 403 inactive (with `reveal_inactive_accounts`); 429 + `Retry-After` |
 /// | `POST /auth/refresh {refresh_token}` | — | 200 new pair (rotation); 401; 403 inactive |
 /// | `POST /auth/logout {refresh_token}` | jwt | 204: the family and the access token are revoked |
-/// | `POST /auth/logout_all` | jwt, session | 204: every token, refresh family and session of the user issued until now is revoked (a session's cookie is cleared too) |
+/// | `POST /auth/logout_all` | jwt, session | 204: every token, refresh family and session of the user issued until now is revoked (a session's cookie, or the token cookies, cleared too) |
 /// | `POST /session/login {username,password}` | — | 200 `{csrf_token}` + `Set-Cookie` |
 /// | `POST /session/logout` | session | 204, cookie cleared, session destroyed |
 /// | `GET /me` | jwt, api_key, session, basic | 200 `{id,username,roles,scopes,scheme}` |
@@ -330,7 +330,8 @@ async fn logout_all<U: AuthUser>(
         return refuse::<U, JwtOrSession>(&auth, e);
     }
     if user.info.scheme() != Scheme::SESSION {
-        return StatusCode::NO_CONTENT.into_response();
+        // Token cookies, if any, are dead now: cleared like at logout.
+        return tokens::clear_cookies(&auth, StatusCode::NO_CONTENT.into_response());
     }
     match auth.end_session_of(Some(user.user.id()), &parts).await {
         Ok(cleared) => (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared)]).into_response(),

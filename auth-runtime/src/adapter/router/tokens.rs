@@ -191,8 +191,13 @@ pub(super) async fn logout<U: AuthUser>(
     {
         return refuse::<U, JwtOnly>(&auth, e);
     }
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    if let Some(cookies) = cookies {
+    clear_cookies(&auth, StatusCode::NO_CONTENT.into_response())
+}
+
+/// `response` with the `Set-Cookie`s that clear both token cookies (`Max-Age=0`), when
+/// token cookies are on.
+pub(super) fn clear_cookies<U: AuthUser>(auth: &Portcullis<U>, mut response: Response) -> Response {
+    if let Some(cookies) = auth.token_cookies() {
         let headers = response.headers_mut();
         headers.append(SET_COOKIE, cookies.access_header("", 0));
         headers.append(SET_COOKIE, cookies.refresh_header("", 0));
