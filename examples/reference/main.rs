@@ -13,9 +13,9 @@
 //! The handlers use only the DSL: no hand-written authentication code.
 
 mod db;
+mod mail;
 mod user;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{FromRef, OptionalFromRequestParts, State};
@@ -25,13 +25,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use db::{ApiKey, Db, Post, User};
+use mail::{Outbox, outbox};
 use portcullis::identity::{IdentityProvider, Preset};
 use portcullis::{
-    Algorithm, AuthRouter, JwtConfig, JwtKey, Mailer, Portcullis, SessionConfig, StoreError, TokenConfig,
-    TokenCookies, async_trait, auth, permissions, require,
+    Algorithm, AuthRouter, JwtConfig, JwtKey, Portcullis, SessionConfig, TokenConfig, TokenCookies, auth,
+    permissions, require,
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The reference server's configuration, from the environment (DESIGN §5).
 struct Config {
@@ -180,22 +181,6 @@ impl Config {
             token_cookies: env("PORTCULLIS_TOKEN_COOKIES").is_some_and(|v| v == "1"),
             dev,
         })
-    }
-}
-
-/// Mail goes to the log and, in development mode, to `GET /dev/outbox`.
-#[derive(Clone, Default)]
-struct Outbox(Arc<Mutex<Vec<Value>>>);
-
-#[async_trait]
-impl Mailer for Outbox {
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), StoreError> {
-        tracing::info!(%to, %subject, "mail sent");
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(json!({ "to": to, "subject": subject, "body": body }));
-        Ok(())
     }
 }
 
@@ -399,12 +384,6 @@ async fn delete_post(user: User, post: Option<Post>, State(db): State<Db>) -> Re
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => unavailable(e),
     }
-}
-
-async fn outbox(State(outbox): State<Outbox>) -> Json<Value> {
-    Json(Value::Array(
-        outbox.0.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-    ))
 }
 
 async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
