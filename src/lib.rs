@@ -22,7 +22,7 @@ pub use portcullis_runtime::{AuthUser, TypedPermission, TypedRole};
 // The gate, its builder and its settings.
 pub use portcullis_runtime::{
     Algorithm, ApiKeyConfig, JwtConfig, JwtKey, LoggedIn, Portcullis, PortcullisBuilder, SessionConfig,
-    ThrottleConfig, TokenConfig, TokenPair, install_crypto_provider,
+    ThrottleConfig, TokenConfig, TokenCookies, TokenPair, install_crypto_provider,
 };
 // What a handler sees: the user's authentication, the guards `#[auth]` stands for,
 // refusals.

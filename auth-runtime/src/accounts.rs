@@ -75,6 +75,9 @@ pub struct EmailStatus {
 ///     async fn confirm_email(&self, _id: &i64) -> Result<(), StoreError> {
 ///         Ok(())
 ///     }
+///     async fn set_active(&self, id: &i64, _active: bool) -> Result<bool, StoreError> {
+///         Ok(*id == 1) // UPDATE users SET active = $2 WHERE id = $1; whether a row changed
+///     }
 /// }
 /// ```
 #[async_trait]
@@ -87,6 +90,11 @@ pub trait Registrar<U: AuthUser>: Send + Sync + 'static {
     async fn email(&self, id: &U::Id) -> Result<Option<EmailStatus>, StoreError>;
     /// Marks the user's e-mail address confirmed.
     async fn confirm_email(&self, id: &U::Id) -> Result<(), StoreError>;
+    /// Enables or disables the account `id` (an administrator's `POST /users/{id}/disable`
+    /// and `/enable`); `Ok(false)` for an unknown user. Afterwards the user store must
+    /// report it through [`AuthUser::is_active`]: a disabled account's credentials are
+    /// then refused with 403 wherever they are presented, and its password logins fail.
+    async fn set_active(&self, id: &U::Id, active: bool) -> Result<bool, StoreError>;
 }
 
 /// Sends mail (confirmation links).

@@ -19,6 +19,8 @@
 //! | `account.registered` | INFO | `POST /auth/register` created an account | `user` |
 //! | `username.changed` | INFO | `POST /users/{id}/change_username` | `user` (renamed), `actor` (who renamed) |
 //! | `email.confirmed` | INFO | a mailed confirmation link was used | `user` |
+//! | `user.disabled` | WARN | `POST /users/{id}/disable`: the account is inactive and every credential of it issued until now is revoked | `user` (disabled), `actor` (the administrator) |
+//! | `user.enabled` | INFO | `POST /users/{id}/enable` | `user` (enabled), `actor` (the administrator) |
 //! | `api_key.created` | INFO | the application called [`api_key_created`] | `user`, `key_id` |
 //! | `api_key.deleted` | INFO | the application called [`api_key_deleted`] | `user`, `key_id` |
 //!
@@ -107,6 +109,10 @@ pub(crate) enum Event {
     UsernameChanged,
     #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     EmailConfirmed,
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    UserDisabled,
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    UserEnabled,
     ApiKeyCreated,
     ApiKeyDeleted,
 }
@@ -130,6 +136,8 @@ impl Event {
             Event::AccountRegistered => "account.registered",
             Event::UsernameChanged => "username.changed",
             Event::EmailConfirmed => "email.confirmed",
+            Event::UserDisabled => "user.disabled",
+            Event::UserEnabled => "user.enabled",
             Event::ApiKeyCreated => "api_key.created",
             Event::ApiKeyDeleted => "api_key.deleted",
         }
@@ -138,7 +146,10 @@ impl Event {
     const fn level(self) -> Level {
         match self {
             Event::AuthSucceeded => Level::DEBUG,
-            Event::LoginThrottled | Event::TokenReuseDetected | Event::CredentialsRevoked => Level::WARN,
+            Event::LoginThrottled
+            | Event::TokenReuseDetected
+            | Event::CredentialsRevoked
+            | Event::UserDisabled => Level::WARN,
             _ => Level::INFO,
         }
     }
@@ -160,6 +171,8 @@ impl Event {
             Event::AccountRegistered => "account registered",
             Event::UsernameChanged => "user name changed",
             Event::EmailConfirmed => "e-mail address confirmed",
+            Event::UserDisabled => "account disabled: every credential issued until now is revoked",
+            Event::UserEnabled => "account enabled",
             Event::ApiKeyCreated => "API key created",
             Event::ApiKeyDeleted => "API key deleted",
         }

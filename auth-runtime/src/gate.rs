@@ -94,6 +94,8 @@ pub(crate) struct Inner<U: AuthUser> {
     /// Single-use tokens (confirmation links), apart from the sessions.
     pub(crate) one_time: Arc<dyn crate::store::SessionStore>,
     pub(crate) tokens: Tokens,
+    /// Where the auth router puts the tokens it issues, when in cookies.
+    pub(crate) token_cookies: Option<crate::token_cookies::TokenCookies>,
 }
 
 /// An ordered list of scheme types, as `#[auth(jwt, custom(Hmac))]` writes it:
@@ -212,6 +214,19 @@ impl<U: AuthUser> Portcullis<U> {
     /// ```
     pub fn realm(&self) -> &str {
         &self.inner.realm.marker
+    }
+
+    /// The token cookies, when [`PortcullisBuilder::token_cookies`](crate::PortcullisBuilder::token_cookies)
+    /// set them.
+    ///
+    /// ```
+    /// use portcullis::{AuthUser, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
+    /// assert!(auth.token_cookies().is_none()); // tokens travel in JSON bodies
+    /// ```
+    pub fn token_cookies(&self) -> Option<&crate::token_cookies::TokenCookies> {
+        self.inner.token_cookies.as_ref()
     }
 
     /// Authenticates a request with the schemes `S` (a tuple such as `(Jwt, ApiKey)`),

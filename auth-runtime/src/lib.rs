@@ -41,6 +41,7 @@ mod secret;
 mod sessions;
 mod state;
 mod store;
+mod token_cookies;
 mod tokens;
 mod user;
 
@@ -96,6 +97,7 @@ pub use store::{
     InMemoryUserStore, RefreshStore, Revocation, RevocationStore, Rotation, SessionRecord, SessionStore,
     ThrottleStore, UserStore,
 };
+pub use token_cookies::TokenCookies;
 pub use tokens::{TokenConfig, TokenPair};
 pub use user::{
     AuthUser, BoolField, DeclaredNames, NameEnum, NameSet, OptionalText, PermissionOf, TypedPermission,

@@ -20,7 +20,49 @@ impl<U: AuthUser> Portcullis<U> {
     /// # Errors
     /// 503 when the refresh store fails, 500 when no [`TokenConfig`](crate::TokenConfig) is set.
     pub async fn issue_tokens(&self, user: &U, scope: Option<&str>) -> Result<crate::TokenPair, AuthError> {
-        self.inner.tokens.issue(user, scope).await
+        self.inner.tokens.issue(user, scope, None).await
+    }
+
+    /// [`issue_tokens`](Self::issue_tokens) for cookies: the pair and the CSRF token
+    /// its access tokens carry (`csrf` claim), kept with the refresh family.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
+    pub(crate) async fn issue_cookie_tokens(
+        &self,
+        user: &U,
+    ) -> Result<(crate::TokenPair, String), AuthError> {
+        let csrf = crate::secret::random_secret()?;
+        let pair = self.inner.tokens.issue(user, None, Some(&csrf)).await?;
+        Ok((pair, csrf))
+    }
+
+    /// How long the refresh cookie is kept: the refresh-token lifetime, in seconds.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
+    pub(crate) fn refresh_cookie_age(&self) -> u64 {
+        self.inner
+            .tokens
+            .config
+            .as_ref()
+            .map_or(0, |t| t.refresh_ttl.as_secs())
+    }
+
+    /// A refresh by the refresh cookie: a same-site request whose `X-CSRF-Token` is
+    /// the family's; returns the user, the new pair and the CSRF token.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
+    pub(crate) async fn refresh_cookie_tokens(
+        &self,
+        parts: &Parts,
+        refresh_token: &str,
+    ) -> Result<(U, crate::TokenPair, String), AuthError> {
+        self.inner.sessions.origins.check(parts)?;
+        let csrf = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let (user, pair) = self
+            .refresh_with(&self.origin(parts), refresh_token, Some(csrf))
+            .await?;
+        Ok((user, pair, csrf.to_owned()))
     }
 
     /// Exchanges a refresh token for a new pair (rotation). A refresh token that was
@@ -39,10 +81,19 @@ impl<U: AuthUser> Portcullis<U> {
         origin: &Origin,
         refresh_token: &str,
     ) -> Result<(U, crate::TokenPair), AuthError> {
+        self.refresh_with(origin, refresh_token, None).await
+    }
+
+    async fn refresh_with(
+        &self,
+        origin: &Origin,
+        refresh_token: &str,
+        csrf: Option<&str>,
+    ) -> Result<(U, crate::TokenPair), AuthError> {
         let (user, pair) = self
             .inner
             .tokens
-            .refresh(&*self.inner.users, refresh_token, origin)
+            .refresh(&*self.inner.users, refresh_token, csrf, origin)
             .await?;
         Record::new(Event::TokenRefreshed, origin)
             .scheme(Some(Scheme::JWT))

@@ -247,7 +247,17 @@ impl Login {
         peer.map(|peer| self.proxies.client(peer, &parts.headers))
     }
 
+    /// The counters of a login name. An e-mail address counts lower-cased, so that
+    /// spelling it differently buys no extra guesses; it counts apart from the user
+    /// name of the same account (sharing them would tell which address is whose).
     fn keys(username: &str, client: Option<IpAddr>) -> Keys {
+        let folded;
+        let username = if username.contains('@') {
+            folded = username.to_lowercase();
+            folded.as_str()
+        } else {
+            username
+        };
         let name = URL_SAFE_NO_PAD.encode(Sha256::digest(username.as_bytes()));
         let network = client.map(throttle_network);
         let at = network.as_deref().unwrap_or("-");
@@ -340,7 +350,7 @@ impl Login {
         }
         let keys = Self::keys(username, client);
         self.count_attempt(&keys).await?;
-        let user = users.find_by_username(username).await.map_err(store_down)?;
+        let user = find_login(users, username).await?;
         // Unknown users and users without a password cost one argon2id verification too.
         let hash = user
             .as_ref()
@@ -474,4 +484,15 @@ fn warn_no_client_address() {
         "a password check without the client's address: per-address login throttling is off; serve the app with \
          `into_make_service_with_connect_info::<SocketAddr>()` (axum) or pass the address to Portcullis::login"
     );
+}
+
+/// The user a login name names: a user name, else, for a name with an `@`, an e-mail
+/// address ([`UserStore::find_by_email`]). Every name with an `@` costs both lookups,
+/// known address or not, so the time taken tells nothing either.
+async fn find_login<U: AuthUser>(users: &dyn UserStore<U>, name: &str) -> Result<Option<U>, AuthError> {
+    let by_name = users.find_by_username(name).await.map_err(store_down)?;
+    if by_name.is_some() || !name.contains('@') {
+        return Ok(by_name);
+    }
+    users.find_by_email(name).await.map_err(store_down)
 }

@@ -254,6 +254,15 @@ impl UserStore<User> for Db {
         .map_err(down)
     }
 
+    /// A login by e-mail address (any case).
+    async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        on_pool!(self, pool => sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)"))
+            .bind(email)
+            .fetch_optional(pool)
+            .await)
+            .map_err(down)
+    }
+
     /// A login with an outdated hash stores the password's new hash.
     async fn update_password_hash(&self, id: &UserId, hash: &str) -> Result<bool, StoreError> {
         let Some(id) = id.local() else { return Ok(false) };
@@ -322,6 +331,17 @@ impl Registrar<User> for Db {
             .execute(pool)
             .await.map(drop))
         .map(drop)
+        .map_err(down)
+    }
+
+    async fn set_active(&self, id: &UserId, active: bool) -> Result<bool, StoreError> {
+        let Some(id) = id.local() else { return Ok(false) };
+        on_pool!(self, pool => sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected() == 1))
         .map_err(down)
     }
 }

@@ -1,7 +1,10 @@
 //! The reference server: a small blog API over an embedded SQLite database (or
 //! PostgreSQL) with every scheme, every kind of check and the whole credential
-//! lifecycle. Its HTTP contract: the route table of `AuthRouter`, the routes below,
-//! and the rows `tests/e2e/` checks; its configuration: the README's table.
+//! lifecycle. Its HTTP contract: the route table of `AuthRouter` (among them login by
+//! user name or e-mail address and the administrator's `POST /users/{id}/disable` and
+//! `/enable`), the routes below, and the rows `tests/e2e/` checks; its configuration:
+//! the README's table (`PORTCULLIS_SIGN_IN_ON_REGISTER=1` signs new users in,
+//! `PORTCULLIS_TOKEN_COOKIES=1` puts tokens in `HttpOnly` cookies with a CSRF token).
 //!
 //! ```sh
 //! cargo run --release --example reference
@@ -10,10 +13,10 @@
 //! The handlers use only the DSL: no hand-written authentication code.
 
 mod db;
+mod mail;
 mod posts;
 mod user;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{FromRef, OptionalFromRequestParts, State};
@@ -23,12 +26,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use db::{ApiKey, Db, User};
+use mail::{Outbox, outbox};
 use portcullis::identity::{IdentityProvider, Preset};
 use portcullis::{
-    Algorithm, AuthRouter, JwtConfig, JwtKey, Mailer, Portcullis, SessionConfig, StoreError, TokenConfig,
-    async_trait, auth, permissions, require,
+    Algorithm, AuthRouter, JwtConfig, JwtKey, Portcullis, SessionConfig, TokenConfig, TokenCookies, auth,
+    permissions, require,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The reference server's configuration, from the environment (DESIGN §5).
 struct Config {
@@ -43,6 +47,8 @@ struct Config {
     refresh_ttl: Duration,
     seed: bool,
     dev: bool,
+    sign_in_on_register: bool,
+    token_cookies: bool,
     oidc: Option<Oidc>,
 }
 
@@ -171,24 +177,10 @@ impl Config {
                 Some(_) => false,
                 None => env("PORTCULLIS_DEV").is_some_and(|v| v == "1"),
             },
+            sign_in_on_register: env("PORTCULLIS_SIGN_IN_ON_REGISTER").is_some_and(|v| v == "1"),
+            token_cookies: env("PORTCULLIS_TOKEN_COOKIES").is_some_and(|v| v == "1"),
             dev,
         })
-    }
-}
-
-/// Mail goes to the log and, in development mode, to `GET /dev/outbox`.
-#[derive(Clone, Default)]
-struct Outbox(Arc<Mutex<Vec<Value>>>);
-
-#[async_trait]
-impl Mailer for Outbox {
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), StoreError> {
-        tracing::info!(%to, %subject, "mail sent");
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(json!({ "to": to, "subject": subject, "body": body }));
-        Ok(())
     }
 }
 
@@ -297,12 +289,6 @@ async fn list_users(_user: User, State(db): State<Db>) -> Response {
         .unwrap_or_else(unavailable)
 }
 
-async fn outbox(State(outbox): State<Outbox>) -> Json<Value> {
-    Json(Value::Array(
-        outbox.0.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-    ))
-}
-
 async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
     let db = Db::connect(&config.database_url).await?;
     if config.seed {
@@ -327,6 +313,9 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
         .tokens(tokens)
         .api_key(portcullis::ApiKeyConfig::new().query_param("api_key"))
         .sessions(SessionConfig::new().development(config.dev));
+    if config.token_cookies {
+        builder = builder.token_cookies(TokenCookies::new().development(config.dev));
+    }
     if let Some(oidc) = &config.oidc {
         // Starts at once: provider tokens get 503 until the first key set arrives.
         builder = builder.identity_provider(oidc.provider());
@@ -338,7 +327,11 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
     let auth = builder.build()?;
     let outbox_store = Outbox::default();
     let mut app = Router::new()
-        .merge(AuthRouter::new(db.clone(), outbox_store.clone()).routes())
+        .merge(
+            AuthRouter::new(db.clone(), outbox_store.clone())
+                .sign_in_on_register(config.sign_in_on_register)
+                .routes(),
+        )
         .route("/api-keys", post(create_api_key))
         .route("/api-keys/{id}", delete(delete_api_key))
         .route("/admin/users", get(admin_users))

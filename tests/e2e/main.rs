@@ -3,7 +3,8 @@
 //! with `reqwest`. Every row of the contract table is exercised with its status codes,
 //! headers and bodies — register, login (with throttling), refresh rotation and reuse
 //! detection, logout, sessions with CSRF, `/me` for every scheme, API keys, roles and
-//! permissions, posts with owner checks, username changes and e-mail confirmation —
+//! permissions, posts with owner checks, username changes, e-mail confirmation, login by
+//! e-mail, disabling accounts, sign-in on registration and tokens in cookies —
 //! and the access-token claims are checked byte for byte.
 //!
 //! A custom runner (`libtest-mimic`) reports one trial per backend and row group, e.g.
@@ -37,6 +38,7 @@ mod rows_accounts;
 mod rows_credentials;
 mod rows_policies;
 mod rows_posts;
+mod rows_signin;
 mod rows_users;
 mod server;
 mod standalone;
@@ -95,6 +97,12 @@ const GROUPS: &[(&str, Group)] = &[
         rows_users::confirmation_rows(t, &s.bob, &dave)
     }),
     ("throttle_rows", |t, s| rows_users::throttle_rows(t, &s.alice)),
+    ("login_by_email_rows", |t, s| {
+        rows_signin::login_by_email_rows(t, &s.bob)
+    }),
+    ("disable_rows", |t, s| {
+        rows_signin::disable_rows(t, &s.alice, &s.bob)
+    }),
 ];
 
 fn main() {
@@ -124,7 +132,7 @@ fn main() {
         Backend::Postgres.needs(),
         || standalone::rows_live_in_the_schema("postgres::rows_live_in_the_schema"),
     ));
-    let standalone: [(&str, fn()); 6] = [
+    let standalone: [(&str, fn()); 7] = [
         (
             "server::concurrent_registrations_keep_memory_bounded",
             abuse::concurrent_registrations_keep_memory_bounded,
@@ -148,6 +156,10 @@ fn main() {
         (
             "server::audit_events_in_the_log",
             standalone::audit_events_in_the_log,
+        ),
+        (
+            "server::sign_in_on_registration_into_token_cookies",
+            rows_signin::sign_in_on_registration_into_token_cookies,
         ),
     ];
     for (name, test) in standalone {

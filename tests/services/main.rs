@@ -6,6 +6,7 @@
 //!   stores on one server, key expiry — each against a `redis-server` of its own;
 //! * `redis_shared::*`: two application instances on one Redis, over HTTP;
 //! * `redis_abuse::*`: the stateful abuse scenarios of `tests/support/abuse_suite.rs`;
+//! * `redis_accounts::*`: the auth router's account features of `tests/support/account_suite.rs`;
 //! * `redis_cut_offs::*`: "revoke everything issued before T" (`tests/support/cut_off_suite.rs`);
 //! * `redis_isolation::*`: two user types sharing one Redis store (`tests/support/isolation_suite.rs`);
 //! * `redis_cluster::*`: the store suite, key spreading and the two-instance HTTP
@@ -35,6 +36,7 @@ mod support;
 mod idp_provider;
 mod postgres_users;
 mod redis_abuse;
+mod redis_accounts;
 mod redis_cluster;
 mod redis_cut_offs;
 mod redis_faults;
@@ -54,6 +56,7 @@ static NEEDS_IDP: [&Service; 1] = [&IDP];
 fn main() {
     let mut trials = redis_stores::trials();
     trials.extend(redis_abuse::trials());
+    trials.extend(redis_accounts::trials());
     trials.extend(redis_cut_offs::trials());
     trials.extend(redis_isolation::trials());
     trials.extend(redis_cluster::trials());

@@ -44,6 +44,7 @@ pub const OPERATIONS: &[&str] = &[
     "find_by_id",
     "find_by_username",
     "find_by_api_key_hash",
+    "find_by_email",
     // RevocationStore
     "revoke",
     "is_revoked",
@@ -66,6 +67,7 @@ pub const OPERATIONS: &[&str] = &[
     "rename",
     "email",
     "confirm_email",
+    "set_active",
     // Mailer
     "send",
 ];
@@ -214,6 +216,9 @@ impl<U: AuthUser, S: UserStore<U>> UserStore<U> for Faulty<S> {
     async fn find_by_api_key_hash(&self, hash: &ApiKeyHash) -> Result<Option<U>, StoreError> {
         call!(self.find_by_api_key_hash(hash))
     }
+    async fn find_by_email(&self, email: &str) -> Result<Option<U>, StoreError> {
+        call!(self.find_by_email(email))
+    }
 }
 
 #[async_trait]
@@ -324,6 +329,9 @@ impl<U: AuthUser, S: Registrar<U>> Registrar<U> for Faulty<S> {
     }
     async fn confirm_email(&self, id: &U::Id) -> Result<(), StoreError> {
         call!(self.confirm_email(id))
+    }
+    async fn set_active(&self, id: &U::Id, active: bool) -> Result<bool, StoreError> {
+        call!(self.set_active(id, active))
     }
 }
 

@@ -7,6 +7,8 @@
 //! * [`faulty`]: one switchable wrapper that makes any store fail;
 //! * [`store_suite`]: the behaviour suite every store implementation runs;
 //! * [`abuse_suite`]: the stateful abuse scenarios of issue 14, over any stores;
+//! * [`account_suite`]: the auth router's login by e-mail, sign-in on registration, token
+//!   cookies and account disabling, over any stores;
 //! * [`cut_off_suite`]: "revoke everything issued before T" over HTTP, over any stores;
 //! * [`isolation_suite`]: two user types in one application, over any shared stores;
 //! * [`redis_cluster`]: a local three-master Redis Cluster that dies with its guard;
@@ -19,6 +21,7 @@
 #![allow(dead_code, missing_docs, unreachable_pub)]
 
 pub mod abuse_suite;
+pub mod account_suite;
 pub mod app;
 pub mod assertions;
 pub mod cut_off_suite;

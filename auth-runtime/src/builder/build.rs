@@ -48,6 +48,18 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         let configured = self
             .jwt
             .or_else(|| self.tokens.as_ref().map(TokenConfig::verification));
+        if let Some(cookies) = &self.token_cookies {
+            cookies.check()?;
+            if !issues_tokens {
+                return Err(ConfigError::Invalid(
+                    "token cookies need the tokens to put in them (PortcullisBuilder::tokens)",
+                ));
+            }
+        }
+        let configured = match (configured, &self.token_cookies) {
+            (Some(config), Some(cookies)) => Some(config.token_cookie(cookies.access_cookie_name())?),
+            (configured, _) => configured,
+        };
         let jwt = match configured {
             None if providers.is_empty() => None,
             config => {
@@ -162,6 +174,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                 sessions,
                 one_time: Scoped::new(one_time, namespace),
                 tokens,
+                token_cookies: self.token_cookies,
             }),
         })
     }

@@ -22,6 +22,7 @@ use crate::store::{
     InMemoryRevocationStore, InMemoryUserStore, RefreshStore, RevocationStore, SessionStore, ThrottleStore,
     UserStore,
 };
+use crate::token_cookies::TokenCookies;
 use crate::tokens::TokenConfig;
 use crate::user::AuthUser;
 pub use build::install_crypto_provider;
@@ -68,6 +69,7 @@ pub struct PortcullisBuilder<U: AuthUser> {
     public_origins: Vec<String>,
     reveal_inactive: bool,
     tokens: Option<TokenConfig>,
+    pub(crate) token_cookies: Option<TokenCookies>,
     verified_token_cache: Option<usize>,
     renderer: Arc<dyn ErrorRenderer>,
     realm: Option<String>,
@@ -98,6 +100,7 @@ impl<U: AuthUser> Portcullis<U> {
             public_origins: Vec::new(),
             reveal_inactive: false,
             tokens: None,
+            token_cookies: None,
             verified_token_cache: None,
             renderer: Arc::new(JsonRenderer),
             realm: None,
@@ -303,6 +306,23 @@ impl<U: AuthUser> PortcullisBuilder<U> {
     /// ```
     pub fn tokens(mut self, config: TokenConfig) -> Self {
         self.tokens = Some(config);
+        self
+    }
+
+    /// Puts the tokens the auth router issues in `HttpOnly` cookies, with a CSRF token
+    /// (see [`TokenCookies`]); the `jwt` scheme then reads the access cookie. Needs
+    /// [`tokens`](Self::tokens).
+    ///
+    /// ```
+    /// use portcullis::{Algorithm, AuthUser, InMemoryUserStore, Portcullis, TokenConfig, TokenCookies};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let built = Portcullis::builder(InMemoryUserStore::<User>::new())
+    ///     .token_cookies(TokenCookies::new())
+    ///     .build();
+    /// assert!(built.is_err(), "no TokenConfig: nothing to put in the cookies");
+    /// ```
+    pub fn token_cookies(mut self, cookies: TokenCookies) -> Self {
+        self.token_cookies = Some(cookies);
         self
     }
 

@@ -177,6 +177,17 @@ impl JwtConfig {
         self
     }
 
+    /// The cookie of [`TokenCookies`](crate::TokenCookies): the one set with
+    /// [`cookie`](Self::cookie), if any, must be the same.
+    pub(crate) fn token_cookie(self, name: String) -> Result<Self, ConfigError> {
+        match &self.cookie {
+            Some(set) if *set != name => Err(ConfigError::Invalid(
+                "JwtConfig::cookie names another cookie than TokenCookies: leave it out",
+            )),
+            _ => Ok(self.cookie(name)),
+        }
+    }
+
     /// Also read the token from this query parameter (opt-in: URLs end up in logs; for
     /// WebSocket upgrades and server-sent events, which cannot send headers).
     pub fn query_param(mut self, name: impl Into<String>) -> Self {

@@ -226,6 +226,30 @@ pub trait UserStore<U: AuthUser>: Send + Sync + 'static {
     async fn find_by_username(&self, username: &str) -> Result<Option<U>, StoreError>;
     /// The owner of the API key whose SHA-256 is `hash`.
     async fn find_by_api_key_hash(&self, hash: &ApiKeyHash) -> Result<Option<U>, StoreError>;
+    /// The user with this e-mail address, for a password login by e-mail: a login
+    /// name with an `@` that is no user name is looked up here (compare addresses
+    /// case-insensitively, as a `UNIQUE` index on `lower(email)` would). The default
+    /// finds no one: logins by e-mail are then refused like unknown names.
+    ///
+    /// ```
+    /// # use portcullis::{async_trait, ApiKeyHash, AuthUser, StoreError, UserStore};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// struct Db;
+    /// #[async_trait]
+    /// impl UserStore<User> for Db {
+    ///     # async fn find_by_id(&self, _: &i64) -> Result<Option<User>, StoreError> { Ok(None) }
+    ///     # async fn find_by_username(&self, _: &str) -> Result<Option<User>, StoreError> { Ok(None) }
+    ///     # async fn find_by_api_key_hash(&self, _: &ApiKeyHash) -> Result<Option<User>, StoreError> { Ok(None) }
+    ///     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+    ///         // SELECT ... FROM users WHERE lower(email) = lower($1)
+    ///         Ok(email.eq_ignore_ascii_case("ann@example.com").then_some(User { id: 1 }))
+    ///     }
+    /// }
+    /// ```
+    async fn find_by_email(&self, email: &str) -> Result<Option<U>, StoreError> {
+        let _ = email;
+        Ok(None)
+    }
     /// Stores a new password hash for the user `id`: called after a successful
     /// password login whose stored hash used outdated parameters (the password is
     /// hashed again with the current ones). Returns whether it was stored. The

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::Header;
 use serde::Serialize;
+use subtle::ConstantTimeEq;
 
 use crate::audit::{Event, Origin, Record};
 use crate::cut_off::CutOffs;
@@ -72,6 +73,10 @@ struct Grant {
     /// absent in families started before it was recorded (then refused by any cut-off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     iat: Option<u64>,
+    /// The CSRF token of a family issued into cookies: every access token of the
+    /// family carries it (`csrf` claim) and a refresh by cookie must present it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    csrf: Option<String>,
 }
 
 impl Grant {
@@ -84,15 +89,28 @@ impl Grant {
     }
 }
 
+/// What an access token says besides its subject and id.
+#[derive(Default)]
+struct Extra<'a> {
+    fid: Option<&'a str>,
+    scope: Option<&'a str>,
+    fresh: bool,
+    csrf: Option<&'a str>,
+}
+
 fn sign_access(
     tokens: &TokenConfig,
     realm: &str,
     sub: &str,
     jti: &str,
-    fid: Option<&str>,
-    scope: Option<&str>,
-    fresh: bool,
+    extra: Extra<'_>,
 ) -> Result<String, AuthError> {
+    let Extra {
+        fid,
+        scope,
+        fresh,
+        csrf,
+    } = extra;
     let now = unix_now();
     let mut claims = serde_json::json!({
         "sub": sub,
@@ -116,6 +134,9 @@ fn sign_access(
     }
     if let Some(scope) = scope {
         claims["scope"] = scope.into();
+    }
+    if let Some(csrf) = csrf {
+        claims["csrf"] = csrf.into();
     }
     let mut header = Header::new(tokens.algorithm);
     header.kid = tokens.kid.clone();
@@ -174,7 +195,7 @@ impl Tokens {
                 tokens.audience, own.audiences
             )));
         }
-        let probe = sign_access(tokens, &self.realm, "probe", "probe", None, None, false)
+        let probe = sign_access(tokens, &self.realm, "probe", "probe", Extra::default())
             .map_err(|_| ConfigError::Invalid("the token signing key cannot sign"))?;
         jwt.validate(&probe)
             .map_err(|e| ConfigError::IssuedTokensRejected(e.to_string()))?;
@@ -190,12 +211,15 @@ impl Tokens {
         })
     }
 
+    /// `csrf`: the CSRF token of a pair issued into cookies (kept with the family).
+    ///
     /// # Errors
     /// [`AuthError::Unavailable`] when the refresh store fails or no [`TokenConfig`] is set.
     pub(crate) async fn issue<U: AuthUser>(
         &self,
         user: &U,
         scope: Option<&str>,
+        csrf: Option<&str>,
     ) -> Result<TokenPair, AuthError> {
         let tokens = self.config()?;
         let family = RefreshToken::new_family()?;
@@ -207,6 +231,7 @@ impl Tokens {
             sub: sub.clone(),
             scope: scope.map(str::to_owned),
             iat: u64::try_from(started.as_millis()).ok(),
+            csrf: csrf.map(str::to_owned),
         }
         .to_text();
         self.refresh
@@ -219,15 +244,13 @@ impl Tokens {
             )
             .await
             .map_err(store_down)?;
-        let access = sign_access(
-            tokens,
-            &self.realm,
-            &sub,
-            &random_secret()?,
-            Some(&fid),
+        let extra = Extra {
+            fid: Some(&fid),
             scope,
-            tokens.mark_fresh,
-        )?;
+            fresh: tokens.mark_fresh,
+            csrf,
+        };
+        let access = sign_access(tokens, &self.realm, &sub, &random_secret()?, extra)?;
         tracing::info!(user = %sub, "tokens issued");
         Ok(TokenPair {
             access_token: access,
@@ -240,13 +263,18 @@ impl Tokens {
     /// Exchanges a refresh token for a new pair (rotation). A refresh token that was
     /// already used revokes its whole family (reuse detection) and is refused.
     ///
+    /// `csrf`: the `X-CSRF-Token` sent with a refresh token from a cookie, which must
+    /// be its family's (checked before the token is spent).
+    ///
     /// # Errors
     /// 401 for unknown, spent, revoked or expired tokens and deleted users, 403 for
-    /// inactive users (the token is not spent then), 503 when a store fails.
+    /// inactive users and a wrong CSRF token (the token is not spent then), 503 when a
+    /// store fails.
     pub(crate) async fn refresh<U: AuthUser>(
         &self,
         users: &dyn UserStore<U>,
         refresh_token: &str,
+        csrf: Option<&str>,
         origin: &Origin,
     ) -> Result<(U, TokenPair), AuthError> {
         let tokens = self.config()?;
@@ -264,7 +292,10 @@ impl Tokens {
             .await
             .map_err(store_down)?;
         let checked = match current {
-            Some(grant) => Some((self.grant_user(users, &fid, &grant).await?, grant)),
+            Some(grant) => {
+                check_csrf(&grant, csrf)?;
+                Some((self.grant_user(users, &fid, &grant).await?, grant))
+            }
             None => None,
         };
         let generation = token.generation.saturating_add(1);
@@ -293,17 +324,24 @@ impl Tokens {
         };
         let user = match checked {
             Some((user, checked_grant)) if checked_grant == grant => user,
-            _ => self.grant_user(users, &fid, &grant).await?,
+            _ => {
+                check_csrf(&grant, csrf)?;
+                self.grant_user(users, &fid, &grant).await?
+            }
         };
-        let scope = Grant::parse(&grant).and_then(|g| g.scope);
+        let grant = Grant::parse(&grant);
+        let extra = Extra {
+            fid: Some(&fid),
+            scope: grant.as_ref().and_then(|g| g.scope.as_deref()),
+            fresh: false,
+            csrf: grant.as_ref().and_then(|g| g.csrf.as_deref()),
+        };
         let access = sign_access(
             tokens,
             &self.realm,
             &user.id().to_string(),
             &random_secret()?,
-            Some(&fid),
-            scope.as_deref(),
-            false,
+            extra,
         )?;
         let pair = TokenPair {
             access_token: access,
@@ -397,4 +435,20 @@ impl Tokens {
         }
         self.revoke_access(info).await
     }
+}
+
+/// A refresh token from a cookie (`sent` is then the request's `X-CSRF-Token`, empty
+/// when missing) needs its family's CSRF token; one from a body needs none.
+fn check_csrf(grant: &str, sent: Option<&str>) -> Result<(), AuthError> {
+    let Some(sent) = sent else {
+        return Ok(());
+    };
+    let expected = Grant::parse(grant).and_then(|g| g.csrf).unwrap_or_default();
+    let equal: bool = sent.as_bytes().ct_eq(expected.as_bytes()).into();
+    if expected.is_empty() || !equal {
+        return Err(AuthError::CsrfRejected {
+            reason: "the X-CSRF-Token header is missing or does not match the login's",
+        });
+    }
+    Ok(())
 }

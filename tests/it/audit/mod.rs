@@ -128,6 +128,15 @@ impl Registrar<User> for Accounts {
         self.confirmed.lock().unwrap().insert(*id, true);
         Ok(())
     }
+
+    async fn set_active(&self, id: &i64, active: bool) -> Result<bool, StoreError> {
+        let Some(mut user) = self.users.find_by_id(id).await? else {
+            return Ok(false);
+        };
+        user.active = active;
+        self.users.insert(user);
+        Ok(true)
+    }
 }
 
 #[async_trait]

@@ -1,5 +1,5 @@
 //! The auth router's audited paths: registration, logins, lock-out, refresh and reuse,
-//! renames, confirmations, logout, logout everywhere and sessions; each test ends with the search for its
+//! renames, confirmations, logout, logout everywhere, sessions and disabling accounts; each test ends with the search for its
 //! secrets.
 
 use super::capture::Capture;
@@ -345,6 +345,57 @@ async fn revoking_everything_is_a_warning_and_the_ended_tokens_say_why() {
     // Every user's credentials: from the application, no request, no user.
     w.auth.revoke_all_credentials().await.unwrap();
     capture.expect_where("credentials.revoked", None, WARN, &[]);
+
+    capture.assert_free_of(&[
+        ("alice's password", ALICE_PASSWORD),
+        ("an access token", &access),
+        ("a refresh token", &refresh),
+        ("the HMAC secret", hmac_secret()),
+    ]);
+}
+
+#[tokio::test]
+async fn disabling_and_enabling_an_account_are_audited_with_the_administrator() {
+    let w = world();
+    let (capture, _guard) = Capture::start();
+    let client = ("client", CLIENT);
+    let login = post_json("/auth/login", &credentials("alice", ALICE_PASSWORD));
+    let (access, refresh) = pair(&call(&w, "req-login", login).await);
+    let bearer = format!("Bearer {access}");
+    let post = |uri: &str| {
+        Request::post(uri)
+            .header("authorization", &bearer)
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    let r = call(&w, "req-disable", post("/users/2/disable")).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    assert_eq!(
+        capture.events_of("req-disable"),
+        ["auth.succeeded", "credentials.revoked", "user.disabled"]
+    );
+    capture.expect(
+        "credentials.revoked",
+        "req-disable",
+        WARN,
+        &[("user", "2"), client],
+    );
+    let who = [("user", "2"), ("actor", "1"), client];
+    capture.expect("user.disabled", "req-disable", WARN, &who);
+
+    let r = call(&w, "req-enable", post("/users/2/enable")).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    assert_eq!(
+        capture.events_of("req-enable"),
+        ["auth.succeeded", "user.enabled"]
+    );
+    capture.expect("user.enabled", "req-enable", INFO, &who);
+
+    // Refused: no account event.
+    let r = call(&w, "req-unknown", post("/users/99/disable")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(capture.events_of("req-unknown"), ["auth.succeeded"]);
 
     capture.assert_free_of(&[
         ("alice's password", ALICE_PASSWORD),

@@ -9,6 +9,8 @@
 //! The routes are the router's own: this module holds the application (its table, mailer
 //! and state) and the request helpers; each sub-module tests one group of routes.
 
+mod accounts;
+mod admin;
 mod confirmation;
 mod me;
 mod register;
@@ -55,6 +57,8 @@ struct Member {
     #[auth_user(email_verified)]
     confirmed: bool,
     email: String,
+    #[auth_user(active)]
+    active: bool,
 }
 
 #[derive(Default)]
@@ -101,6 +105,15 @@ impl UserStore<Member> for Db {
         let owner = table.api_keys.iter().find(|(h, _)| h == hash).map(|(_, id)| *id);
         Ok(owner.and_then(|id| table.users.iter().find(|u| u.id == id).cloned()))
     }
+
+    async fn find_by_email(&self, email: &str) -> Result<Option<Member>, StoreError> {
+        let table = self.open()?;
+        Ok(table
+            .users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
+            .cloned())
+    }
 }
 
 #[async_trait]
@@ -122,6 +135,7 @@ impl Registrar<Member> for Db {
             password_hash: Some(account.password_hash.clone()),
             confirmed: false,
             email: account.email.clone(),
+            active: true,
         };
         table.users.push(user.clone());
         Ok(Some(user))
@@ -160,6 +174,12 @@ impl Registrar<Member> for Db {
             user.confirmed = true;
         }
         Ok(())
+    }
+
+    async fn set_active(&self, id: &i64, active: bool) -> Result<bool, StoreError> {
+        let mut table = self.open()?;
+        let user = table.users.iter_mut().find(|u| u.id == *id);
+        Ok(user.map(|user| user.active = active).is_some())
     }
 }
 
@@ -234,6 +254,7 @@ fn seeded() -> Db {
                 password_hash: Some(hash_of(password)),
                 confirmed: false,
                 email: format!("{name}@example.com"),
+                active: true,
             });
         }
         table.api_keys.push((hash_api_key(BOB_KEY), 2));

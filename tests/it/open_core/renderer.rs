@@ -63,6 +63,9 @@ impl Registrar<User> for Users {
     async fn confirm_email(&self, _: &i64) -> Result<(), StoreError> {
         Ok(())
     }
+    async fn set_active(&self, _: &i64, _: bool) -> Result<bool, StoreError> {
+        Ok(false)
+    }
 }
 
 struct NoMail;

@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use http::request::Parts;
 use http::{StatusCode, header};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 mod confirmation;
 mod prefix;
@@ -35,11 +35,11 @@ use confirmation::{confirm, confirm_request, confirm_status};
 ///
 /// | route | auth | answer |
 /// |---|---|---|
-/// | `POST /auth/register {username,email,password}` | — | 201 `{id,username}`; 400 invalid input; 409 taken |
-/// | `POST /auth/login {username,password}` | — | 200 token pair; 401; 429 + `Retry-After` |
-/// | `POST /auth/refresh {refresh_token}` | — | 200 new pair (rotation); 401 |
+/// | `POST /auth/register {username,email,password}` | — | 201 `{id,username}` (+ the token pair with [`sign_in_on_register`](Self::sign_in_on_register)); 400 invalid input; 409 taken |
+/// | `POST /auth/login {username,password}` (`username`: a user name or an e-mail address) | — | 200 token pair; 401; 403 inactive (with `reveal_inactive_accounts`); 429 + `Retry-After` |
+/// | `POST /auth/refresh {refresh_token}` | — | 200 new pair (rotation); 401; 403 inactive |
 /// | `POST /auth/logout {refresh_token}` | jwt | 204: the family and the access token are revoked |
-/// | `POST /auth/logout_all` | jwt, session | 204: every token, refresh family and session of the user issued until now is revoked (a session's cookie is cleared too) |
+/// | `POST /auth/logout_all` | jwt, session | 204: every token, refresh family and session of the user issued until now is revoked (a session's cookie, or the token cookies, cleared too) |
 /// | `POST /session/login {username,password}` | — | 200 `{csrf_token}` + `Set-Cookie` |
 /// | `POST /session/logout` | session | 204, cookie cleared, session destroyed |
 /// | `GET /me` | jwt, api_key, session, basic | 200 `{id,username,roles,scopes,scheme}` |
@@ -47,6 +47,15 @@ use confirmation::{confirm, confirm_request, confirm_status};
 /// | `POST /auth/confirm` | jwt | 202 mail sent; 400 already confirmed; 429 within 60 s |
 /// | `GET` or `POST /auth/confirm/{token}` (the mailed link) | — | 200 confirmed; 403 unknown, used or expired token |
 /// | `POST /users/{id}/change_username {username}` | jwt; owner or admin | 200; 400 same name; 409 taken; 403; 404 |
+/// | `POST /users/{id}/disable` | jwt; admin | 204: the account is inactive, every token, refresh family and session of it issued until now is revoked, its API keys and password logins are refused (`user.disabled`); 403; 404 |
+/// | `POST /users/{id}/enable` | jwt; admin | 204: it may log in again (what was revoked stays revoked); 403; 404 |
+///
+/// With [`TokenCookies`](crate::TokenCookies) on the builder, login, sign-in on
+/// registration and a refresh without `refresh_token` in the body (its token read from
+/// the refresh cookie; same-site, with `X-CSRF-Token`, else 403 `csrf_rejected`) answer
+/// `{csrf_token, expires_in}` and set the access and refresh cookies (`HttpOnly`); the
+/// `jwt` routes take the access cookie, unsafe methods with `X-CSRF-Token` (else 403);
+/// logout needs no body and clears both cookies (`Max-Age=0`).
 ///
 /// ```
 /// use axum::{Router, extract::FromRef};
@@ -58,7 +67,8 @@ use confirmation::{confirm, confirm_request, confirm_status};
 /// #   async fn register(&self, _: &NewAccount) -> Result<Option<User>, StoreError> { Ok(None) }
 /// #   async fn rename(&self, _: &i64, _: &str) -> Result<Rename<User>, StoreError> { Ok(Rename::NotFound) }
 /// #   async fn email(&self, _: &i64) -> Result<Option<EmailStatus>, StoreError> { Ok(None) }
-/// #   async fn confirm_email(&self, _: &i64) -> Result<(), StoreError> { Ok(()) } }
+/// #   async fn confirm_email(&self, _: &i64) -> Result<(), StoreError> { Ok(()) }
+/// #   async fn set_active(&self, _: &i64, _: bool) -> Result<bool, StoreError> { Ok(false) } }
 /// # #[async_trait] impl Mailer for LogMailer {
 /// #   async fn send(&self, _: &str, _: &str, _: &str) -> Result<(), StoreError> { Ok(()) } }
 ///
@@ -79,6 +89,7 @@ pub struct AuthRouter<U: AuthUser> {
     prefix: String,
     confirm_ttl: Duration,
     admin_role: String,
+    sign_in_on_register: bool,
 }
 
 impl<U: AuthUser> AuthRouter<U> {
@@ -92,6 +103,7 @@ impl<U: AuthUser> AuthRouter<U> {
             prefix: String::new(),
             confirm_ttl: Duration::from_secs(24 * 3600),
             admin_role: "admin".to_owned(),
+            sign_in_on_register: false,
         }
     }
 
@@ -108,9 +120,35 @@ impl<U: AuthUser> AuthRouter<U> {
         self
     }
 
-    /// The role that may change anyone's user name.
+    /// The role that may change anyone's user name and disable or enable accounts.
     pub fn admin_role(mut self, role: impl Into<String>) -> Self {
         self.admin_role = role.into();
+        self
+    }
+
+    /// Signs the new user in at registration (off by default): the 201 answer carries
+    /// a token pair beside `{id, username}` — or, with
+    /// [`TokenCookies`](crate::TokenCookies), sets the token cookies and carries
+    /// `csrf_token` — as a login would. An account the user store reports inactive
+    /// (waiting for confirmation, say) is not signed in; neither is one whose tokens
+    /// cannot be issued at that moment (the account exists: the client logs in).
+    ///
+    /// ```
+    /// # use portcullis::{async_trait, AuthRouter, AuthUser, EmailStatus, Mailer, NewAccount, Registrar, Rename, StoreError};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// # struct Db; struct LogMailer;
+    /// # #[async_trait] impl Registrar<User> for Db {
+    /// #   async fn register(&self, _: &NewAccount) -> Result<Option<User>, StoreError> { Ok(None) }
+    /// #   async fn rename(&self, _: &i64, _: &str) -> Result<Rename<User>, StoreError> { Ok(Rename::NotFound) }
+    /// #   async fn email(&self, _: &i64) -> Result<Option<EmailStatus>, StoreError> { Ok(None) }
+    /// #   async fn confirm_email(&self, _: &i64) -> Result<(), StoreError> { Ok(()) }
+    /// #   async fn set_active(&self, _: &i64, _: bool) -> Result<bool, StoreError> { Ok(false) } }
+    /// # #[async_trait] impl Mailer for LogMailer {
+    /// #   async fn send(&self, _: &str, _: &str, _: &str) -> Result<(), StoreError> { Ok(()) } }
+    /// let router = AuthRouter::<User>::new(Db, LogMailer).sign_in_on_register(true);
+    /// ```
+    pub fn sign_in_on_register(mut self, on: bool) -> Self {
+        self.sign_in_on_register = on;
         self
     }
 
@@ -141,6 +179,8 @@ impl<U: AuthUser> AuthRouter<U> {
             // The mailed link is clicked (GET); POST works too.
             .route(&at("/auth/confirm/{token}"), get(confirm::<U>).post(confirm::<U>))
             .route(&at("/users/{id}/change_username"), post(change_username::<U>))
+            .route(&at("/users/{id}/disable"), post(admin::disable::<U>))
+            .route(&at("/users/{id}/enable"), post(admin::enable::<U>))
             .layer(axum::Extension(state))
     }
 }
@@ -215,6 +255,12 @@ macro_rules! input {
     };
 }
 
+// After `input!`, which they use.
+mod admin;
+mod tokens;
+
+use tokens::{Credentials, login, logout, refresh, sign_in};
+
 #[derive(Deserialize)]
 struct Registration {
     username: String,
@@ -252,11 +298,22 @@ async fn register<U: AuthUser>(
             Record::new(Event::AccountRegistered, &auth.origin(&parts))
                 .user(user.id())
                 .emit();
-            (
-                StatusCode::CREATED,
-                Json(json!({ "id": user.id(), "username": account.username })),
-            )
-                .into_response()
+            let created = json!({ "id": user.id(), "username": account.username });
+            if !config.shared.sign_in_on_register || !user.is_active() {
+                return (StatusCode::CREATED, Json(created)).into_response();
+            }
+            match sign_in(&auth, &user).await {
+                Ok(mut signed_in) => {
+                    if let Value::Object(account) = created {
+                        signed_in.fields.extend(account);
+                    }
+                    signed_in.respond(StatusCode::CREATED)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "registered, but not signed in: the client logs in");
+                    (StatusCode::CREATED, Json(created)).into_response()
+                }
+            }
         }
         Ok(None) => problem(
             &auth,
@@ -265,78 +322,6 @@ async fn register<U: AuthUser>(
             "the user name or e-mail address is taken",
         ),
         Err(e) => store_down(&auth, &e),
-    }
-}
-
-#[derive(Deserialize)]
-struct Credentials {
-    username: String,
-    password: String,
-}
-
-async fn login<U: AuthUser>(
-    State(auth): State<Portcullis<U>>,
-    parts: Parts,
-    body: Result<Json<Credentials>, JsonRejection>,
-) -> Response {
-    let form = input!(auth, body);
-    let origin = auth.origin(&parts);
-    let logged_in = match auth
-        .login_from(&origin, Some(Scheme::JWT), &form.username, &form.password)
-        .await
-    {
-        Ok(logged_in) => logged_in,
-        Err(e) => return refuse::<U, JwtOnly>(&auth, e),
-    };
-    match auth.issue_tokens(&logged_in.user, None).await {
-        Ok(pair) => Json(pair).into_response(),
-        Err(e) => refuse::<U, JwtOnly>(&auth, e),
-    }
-}
-
-#[derive(Deserialize)]
-struct RefreshForm {
-    refresh_token: String,
-}
-
-async fn refresh<U: AuthUser>(
-    State(auth): State<Portcullis<U>>,
-    parts: Parts,
-    body: Result<Json<RefreshForm>, JsonRejection>,
-) -> Response {
-    let form = input!(auth, body);
-    match auth
-        .refresh_tokens_from(&auth.origin(&parts), &form.refresh_token)
-        .await
-    {
-        Ok((_, pair)) => Json(pair).into_response(),
-        Err(e) => refuse::<U, JwtOnly>(&auth, e),
-    }
-}
-
-#[derive(Deserialize)]
-struct LogoutForm {
-    refresh_token: Option<String>,
-}
-
-async fn logout<U: AuthUser>(
-    State(auth): State<Portcullis<U>>,
-    user: Authenticated<U, JwtOnly>,
-    parts: Parts,
-    body: Result<Json<LogoutForm>, JsonRejection>,
-) -> Response {
-    if let Some(refused) = local_account_only(&user) {
-        return refused;
-    }
-    let form = input!(auth, body);
-    let origin = auth.origin(&parts);
-    let refresh_token = form.refresh_token.as_deref();
-    match auth
-        .logout_from(&origin, Some(user.user.id()), refresh_token, &user.info)
-        .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => refuse::<U, JwtOnly>(&auth, e),
     }
 }
 
@@ -354,7 +339,8 @@ async fn logout_all<U: AuthUser>(
         return refuse::<U, JwtOrSession>(&auth, e);
     }
     if user.info.scheme() != Scheme::SESSION {
-        return StatusCode::NO_CONTENT.into_response();
+        // Token cookies, if any, are dead now: cleared like at logout.
+        return tokens::clear_cookies(&auth, StatusCode::NO_CONTENT.into_response());
     }
     match auth.end_session_of(Some(user.user.id()), &parts).await {
         Ok(cleared) => (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared)]).into_response(),

@@ -80,6 +80,8 @@ impl<U: AuthUser> Clone for InMemoryUserStore<U> {
 struct UsersById<U: AuthUser> {
     users: HashMap<U::Id, U>,
     api_keys: HashMap<ApiKeyHash, U::Id>,
+    /// Lower-cased e-mail address → user id.
+    emails: HashMap<String, U::Id>,
 }
 
 impl<U: AuthUser> Default for InMemoryUserStore<U> {
@@ -88,6 +90,7 @@ impl<U: AuthUser> Default for InMemoryUserStore<U> {
             inner: Arc::new(RwLock::new(UsersById {
                 users: HashMap::new(),
                 api_keys: HashMap::new(),
+                emails: HashMap::new(),
             })),
         }
     }
@@ -111,6 +114,28 @@ impl<U: AuthUser> InMemoryUserStore<U> {
         inner
             .api_keys
             .insert(crate::secret::hash_api_key(key), id.clone());
+    }
+
+    /// Gives the user `id` an e-mail address, for logins by e-mail
+    /// ([`UserStore::find_by_email`]); compared case-insensitively, one user per
+    /// address (a later call moves the address), any earlier address of the user is
+    /// dropped.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use portcullis::{AuthUser, InMemoryUserStore, UserStore};
+    /// #[derive(Clone, AuthUser)]
+    /// struct User { #[auth_user(id)] id: u32 }
+    /// let store = InMemoryUserStore::new();
+    /// store.insert(User { id: 1 });
+    /// store.set_email(&1, "Ann@Example.com");
+    /// assert_eq!(store.find_by_email("ann@example.com").await.unwrap().map(|u| u.id), Some(1));
+    /// # });
+    /// ```
+    pub fn set_email(&self, id: &U::Id, email: &str) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        inner.emails.retain(|_, owner| owner != id);
+        inner.emails.insert(email.to_lowercase(), id.clone());
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, UsersById<U>> {
@@ -138,6 +163,15 @@ impl<U: AuthUser> UserStore<U> for InMemoryUserStore<U> {
         Ok(inner
             .api_keys
             .get(hash)
+            .and_then(|id| inner.users.get(id))
+            .cloned())
+    }
+
+    async fn find_by_email(&self, email: &str) -> Result<Option<U>, StoreError> {
+        let inner = self.read();
+        Ok(inner
+            .emails
+            .get(&email.to_lowercase())
             .and_then(|id| inner.users.get(id))
             .cloned())
     }
