@@ -65,6 +65,8 @@ pub struct Row {
     pub email: String,
     pub confirmed: bool,
     pub api_key: ApiKeyHash,
+    /// A disabled row is found by no lookup.
+    pub active: bool,
 }
 
 /// The user types of the application, made of their rows.
@@ -121,6 +123,7 @@ impl<U: Person> Table<U> {
             email: format!("{name}@{kind}.example"),
             confirmed: false,
             api_key: hash_api_key(key),
+            active: true,
         };
         let rows = vec![row(1, "alice", "-"), row(2, "bob", api_key)];
         Table {
@@ -134,7 +137,7 @@ impl<U: Person> Table<U> {
             .lock()
             .unwrap()
             .iter()
-            .find(|r| test(r))
+            .find(|r| r.active && test(r))
             .map(U::from_row)
     }
 
@@ -181,6 +184,11 @@ impl<U: Person> Registrar<U> for Table<U> {
             .filter(|r| r.id == *id)
             .for_each(|r| r.confirmed = true);
         Ok(())
+    }
+    async fn set_active(&self, id: &i64, active: bool) -> Result<bool, StoreError> {
+        let mut rows = self.rows.lock().unwrap();
+        let found = rows.iter_mut().find(|r| r.id == *id);
+        Ok(found.map(|r| r.active = active).is_some())
     }
 }
 
