@@ -75,6 +75,12 @@ pub struct EmailStatus {
 ///     async fn confirm_email(&self, _id: &i64) -> Result<(), StoreError> {
 ///         Ok(())
 ///     }
+///     async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+///         Ok((email == "ann@example.com").then(|| User { id: 1, name: "ann".into() }))
+///     }
+///     async fn set_password_hash(&self, _id: &i64, _hash: &str) -> Result<(), StoreError> {
+///         Ok(()) // UPDATE users SET password_hash = $1 WHERE id = $2
+///     }
 /// }
 /// ```
 #[async_trait]
@@ -87,9 +93,18 @@ pub trait Registrar<U: AuthUser>: Send + Sync + 'static {
     async fn email(&self, id: &U::Id) -> Result<Option<EmailStatus>, StoreError>;
     /// Marks the user's e-mail address confirmed.
     async fn confirm_email(&self, id: &U::Id) -> Result<(), StoreError>;
+    /// The user whose e-mail address is `email`, for a password reset; `None` when no
+    /// user has it (the router's answer is the same either way: no enumeration).
+    async fn find_by_email(&self, email: &str) -> Result<Option<U>, StoreError>;
+    /// Stores `hash`, an argon2id PHC string, as the password hash of `id`: after a
+    /// password change, a password reset, and when a legacy hash (bcrypt, scrypt,
+    /// PBKDF2) is upgraded on login. The password itself never reaches the application.
+    async fn set_password_hash(&self, id: &U::Id, hash: &str) -> Result<(), StoreError>;
 }
 
-/// Sends mail (confirmation links).
+/// Sends mail (confirmation and password-reset links). With the `smtp` feature,
+/// `SmtpMailer` sends it through an SMTP server; the router renders subject and body
+/// from its [`MailTemplates`](crate::MailTemplates).
 ///
 /// ```
 /// use portcullis::{async_trait, Mailer, StoreError};
@@ -117,7 +132,7 @@ pub(crate) fn valid_username(name: &str) -> bool {
 }
 
 /// A pragmatic check: one `@`, a local part, a dotted domain, no spaces, at most 254 bytes.
-fn valid_email(email: &str) -> bool {
+pub(crate) fn valid_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
@@ -130,7 +145,7 @@ fn valid_email(email: &str) -> bool {
 }
 
 /// Passwords: 12 to 1024 characters.
-fn valid_password(password: &str) -> bool {
+pub(crate) fn valid_password(password: &str) -> bool {
     (12..=1024).contains(&password.chars().count())
 }
 
@@ -144,7 +159,10 @@ pub(crate) fn check_new_account(username: &str, email: &str, password: &str) -> 
         return Err("the e-mail address is not valid");
     }
     if !valid_password(password) {
-        return Err("the password needs at least 12 characters");
+        return Err(WEAK_PASSWORD);
     }
     Ok(())
 }
+
+/// The message of a new password that breaks the rule (registration, change, reset).
+pub(crate) const WEAK_PASSWORD: &str = "the password needs 12 to 1024 characters";

@@ -66,6 +66,8 @@ pub const OPERATIONS: &[&str] = &[
     "rename",
     "email",
     "confirm_email",
+    "find_by_email",
+    "set_password_hash",
     // Mailer
     "send",
 ];
@@ -324,6 +326,12 @@ impl<U: AuthUser, S: Registrar<U>> Registrar<U> for Faulty<S> {
     }
     async fn confirm_email(&self, id: &U::Id) -> Result<(), StoreError> {
         call!(self.confirm_email(id))
+    }
+    async fn find_by_email(&self, email: &str) -> Result<Option<U>, StoreError> {
+        call!(self.find_by_email(email))
+    }
+    async fn set_password_hash(&self, id: &U::Id, hash: &str) -> Result<(), StoreError> {
+        call!(self.set_password_hash(id, hash))
     }
 }
 

@@ -128,6 +128,25 @@ impl Registrar<User> for Accounts {
         self.confirmed.lock().unwrap().insert(*id, true);
         Ok(())
     }
+
+    async fn find_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let id = email
+            .strip_prefix("user")
+            .and_then(|rest| rest.strip_suffix("@example.com"))
+            .and_then(|id| id.parse::<i64>().ok());
+        match id {
+            Some(id) => self.users.find_by_id(&id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn set_password_hash(&self, id: &i64, hash: &str) -> Result<(), StoreError> {
+        if let Some(mut user) = self.users.find_by_id(id).await? {
+            user.password_hash = Some(hash.to_owned());
+            self.users.insert(user);
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
