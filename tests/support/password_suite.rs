@@ -13,7 +13,7 @@ use axum::body::Body;
 use http::header::{COOKIE, SET_COOKIE};
 use http::{Request, StatusCode};
 use portcullis::{
-    AuthRouter, EmailStatus, InMemoryUserStore, NewAccount, PortcullisBuilder, Registrar, Rename,
+    AuthRouter, EmailStatus, InMemoryUserStore, Mailer, NewAccount, PortcullisBuilder, Registrar, Rename,
     SessionConfig, StoreError, UserStore, async_trait,
 };
 use serde_json::{Value, json};
@@ -79,6 +79,18 @@ pub fn password_app(
     stores: impl FnOnce(PortcullisBuilder<User>) -> PortcullisBuilder<User>,
     configure: impl FnOnce(AuthRouter<User>) -> AuthRouter<User>,
 ) -> PasswordApp {
+    let outbox = Outbox::default();
+    let mut app = password_app_with(stores, configure, outbox.clone());
+    app.outbox = outbox;
+    app
+}
+
+/// [`password_app`] sending its mails through `mailer` (its `outbox` stays empty).
+pub fn password_app_with(
+    stores: impl FnOnce(PortcullisBuilder<User>) -> PortcullisBuilder<User>,
+    configure: impl FnOnce(AuthRouter<User>) -> AuthRouter<User>,
+    mailer: impl Mailer,
+) -> PasswordApp {
     let users = users();
     let outbox = Outbox::default();
     let auth = stores(builder(users.clone()))
@@ -86,7 +98,7 @@ pub fn password_app(
         .sessions(SessionConfig::new().development(true))
         .build()
         .expect("valid test configuration");
-    let router = configure(AuthRouter::new(Accounts(users.clone()), outbox.clone()));
+    let router = configure(AuthRouter::new(Accounts(users.clone()), mailer));
     PasswordApp {
         router: Router::new().merge(router.routes()).with_state(AppState { auth }),
         outbox,
