@@ -1,7 +1,13 @@
 //! The reference server: a small blog API over an embedded SQLite database (or
 //! PostgreSQL) with every scheme, every kind of check and the whole credential
-//! lifecycle. Its HTTP contract: the route table of `AuthRouter`, the routes below,
-//! and the rows `tests/e2e/` checks; its configuration: the README's table.
+//! lifecycle. Its HTTP contract: the route table of `AuthRouter` (accounts, sessions,
+//! e-mail confirmation, password change `POST /auth/password` and reset by a mailed
+//! link `POST /auth/password/reset` + `POST /auth/password/reset/{token}`), the routes
+//! below, and the rows `tests/e2e/` checks; its configuration: the README's table.
+//! Mails (confirmation and reset links) are logged without their body, kept for
+//! `GET /dev/outbox` in development mode, and sent through SMTP when
+//! `PORTCULLIS_SMTP_HOST` is set (`mail.rs`). Imported users with a legacy bcrypt,
+//! scrypt or PBKDF2 hash log in and get an argon2id hash (`db.rs`).
 //!
 //! ```sh
 //! cargo run --release --example reference
@@ -10,9 +16,9 @@
 //! The handlers use only the DSL: no hand-written authentication code.
 
 mod db;
+mod mail;
 mod user;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{FromRef, OptionalFromRequestParts, State};
@@ -22,10 +28,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use db::{ApiKey, Db, Post, User};
+use mail::{Outbox, ServerMailer};
 use portcullis::identity::{IdentityProvider, Preset};
 use portcullis::{
-    Algorithm, AuthRouter, JwtConfig, JwtKey, Mailer, Portcullis, SessionConfig, StoreError, TokenConfig,
-    async_trait, auth, permissions, require,
+    Algorithm, AuthRouter, JwtConfig, JwtKey, Portcullis, SessionConfig, TokenConfig, auth, permissions,
+    require,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -44,6 +51,7 @@ struct Config {
     seed: bool,
     dev: bool,
     oidc: Option<Oidc>,
+    mailer: ServerMailer,
 }
 
 /// The identity provider of `PORTCULLIS_OIDC_*` (DESIGN §5).
@@ -154,6 +162,7 @@ impl Config {
         let audience = env("PORTCULLIS_JWT_AUDIENCE").unwrap_or_else(|| "reference-api".into());
         Ok(Config {
             oidc: Oidc::from_env(&audience, dev)?,
+            mailer: ServerMailer::from_env()?,
             addr: env("PORTCULLIS_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url: env("PORTCULLIS_DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://reference.db?mode=rwc".into()),
@@ -173,22 +182,6 @@ impl Config {
             },
             dev,
         })
-    }
-}
-
-/// Mail goes to the log and, in development mode, to `GET /dev/outbox`.
-#[derive(Clone, Default)]
-struct Outbox(Arc<Mutex<Vec<Value>>>);
-
-#[async_trait]
-impl Mailer for Outbox {
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), StoreError> {
-        tracing::info!(%to, %subject, "mail sent");
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(json!({ "to": to, "subject": subject, "body": body }));
-        Ok(())
     }
 }
 
@@ -395,9 +388,7 @@ async fn delete_post(user: User, post: Option<Post>, State(db): State<Db>) -> Re
 }
 
 async fn outbox(State(outbox): State<Outbox>) -> Json<Value> {
-    Json(Value::Array(
-        outbox.0.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-    ))
+    Json(Value::Array(outbox.mails()))
 }
 
 async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
@@ -433,9 +424,10 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
         builder = builder.stores(portcullis::RedisStore::connect(url, &prefix).await?);
     }
     let auth = builder.build()?;
-    let outbox_store = Outbox::default();
+    let mailer = config.mailer.clone();
+    let outbox_store = mailer.outbox.clone();
     let mut app = Router::new()
-        .merge(AuthRouter::new(db.clone(), outbox_store.clone()).routes())
+        .merge(AuthRouter::new(db.clone(), mailer).routes())
         .route("/api-keys", post(create_api_key))
         .route("/api-keys/{id}", delete(delete_api_key))
         .route("/admin/users", get(admin_users))

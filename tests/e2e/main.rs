@@ -3,7 +3,8 @@
 //! with `reqwest`. Every row of the contract table is exercised with its status codes,
 //! headers and bodies — register, login (with throttling), refresh rotation and reuse
 //! detection, logout, sessions with CSRF, `/me` for every scheme, API keys, roles and
-//! permissions, posts with owner checks, username changes and e-mail confirmation —
+//! permissions, posts with owner checks, username changes, e-mail confirmation, password
+//! change and reset —
 //! and the access-token claims are checked byte for byte.
 //!
 //! A custom runner (`libtest-mimic`) reports one trial per backend and row group, e.g.
@@ -35,6 +36,7 @@ mod quickstart;
 mod rows_access;
 mod rows_accounts;
 mod rows_credentials;
+mod rows_passwords;
 mod rows_posts;
 mod rows_users;
 mod server;
@@ -91,6 +93,14 @@ const GROUPS: &[(&str, Group)] = &[
         rows_users::confirmation_rows(t, &s.bob, &dave)
     }),
     ("throttle_rows", |t, s| rows_users::throttle_rows(t, &s.alice)),
+    ("password_change_rows", |t, _| {
+        let dave = t.dave();
+        rows_passwords::password_change_rows(t, &dave)
+    }),
+    ("password_reset_rows", |t, _| {
+        let dave = t.dave();
+        rows_passwords::password_reset_rows(t, &dave)
+    }),
 ];
 
 fn main() {

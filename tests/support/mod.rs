@@ -33,6 +33,6 @@ pub mod tokens;
 pub use app::*;
 pub use assertions::*;
 pub use faulty::{AllInMemory, Faulty, Switch};
-pub use mail::{Mail, Outbox};
+pub use mail::Outbox;
 pub use requests::*;
 pub use tokens::*;
