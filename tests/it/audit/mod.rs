@@ -7,6 +7,7 @@
 //! runtime, so tests running in parallel do not see each other's events.
 
 mod capture;
+mod passwords;
 mod router;
 mod schemes;
 
