@@ -19,7 +19,7 @@ use portcullis::{
 use serde_json::{Value, json};
 
 use super::app::{ALICE_PASSWORD, AppState, User, builder, users};
-use super::assertions::expect_error;
+use super::assertions::{assert_throttled, expect_error};
 use super::mail::Outbox;
 use super::requests::{Reply, RequestExt, bearer, credentials, post_json, req, send};
 use super::tokens::{Tokens, issued_tokens, tokens_of};
@@ -255,8 +255,8 @@ pub async fn change_in_session_renews_the_session(
     assert_eq!(app.me_with_cookie(&cookie).await, StatusCode::OK);
 }
 
-/// A reset: the same 202 for a known and an unknown address, one mail (to the known
-/// one) with a link; the link sets the password once (204, then 403), every credential
+/// A reset: the same 202 for a known and an unknown address, 429 for the same address
+/// again within a minute, one mail (to the known one) with a link; the link sets the password once (204, then 403), every credential
 /// from before is refused, and only the new password logs in.
 pub async fn reset_link_sets_the_password_once(
     stores: impl FnOnce(PortcullisBuilder<User>) -> PortcullisBuilder<User>,
@@ -270,6 +270,9 @@ pub async fn reset_link_sets_the_password_once(
         assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
         assert_eq!(r.body, json!({"accepted": true}));
     }
+    // A second request for the address within a minute: 429, whoever asks.
+    let again = app.request_reset("user1@example.com").await;
+    assert_throttled(&again, 60);
     let mails = app.outbox.wait_for(1).await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(app.outbox.mails().len(), 1, "no mail for the unknown address");
