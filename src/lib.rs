@@ -60,7 +60,12 @@ pub use portcullis_runtime::{
 // The auth router's account logic (also in [`router`]).
 #[cfg(feature = "axum")]
 pub use portcullis_runtime::AuthRouter;
-pub use portcullis_runtime::{EmailStatus, Mailer, NewAccount, Registrar, Rename};
+pub use portcullis_runtime::{
+    EmailStatus, MailTemplate, MailTemplates, Mailer, NewAccount, Registrar, Rename,
+};
+// With the `smtp` feature on: `SmtpMailer`, the auth router's mails through an SMTP server.
+#[allow(unused_imports, unreachable_pub)] // empty without the feature
+pub use portcullis_runtime::with_smtp::*;
 // Crates that appear in the API.
 pub use portcullis_runtime::{async_trait, jsonwebtoken};
 // With the `redis` feature on (in this crate or in the runtime): `RedisStore`, and the
@@ -126,10 +131,15 @@ pub mod sessions {
 }
 
 /// The ready auth router (register, login, refresh, logout, sessions, e-mail
-/// confirmation) for axum.
+/// confirmation, password change and reset) for axum, its mail templates, and
+/// `SmtpMailer` (feature `smtp`).
 #[cfg(feature = "axum")]
 pub mod router {
-    pub use portcullis_runtime::{AuthRouter, EmailStatus, Mailer, NewAccount, Registrar, Rename};
+    #[allow(unused_imports, unreachable_pub)] // empty without the feature
+    pub use portcullis_runtime::with_smtp::*;
+    pub use portcullis_runtime::{
+        AuthRouter, EmailStatus, MailTemplate, MailTemplates, Mailer, NewAccount, Registrar, Rename,
+    };
 }
 
 // Audit events through `tracing`: their names and fields, and the application's own.

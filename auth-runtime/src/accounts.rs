@@ -78,6 +78,9 @@ pub struct EmailStatus {
 ///     async fn set_active(&self, id: &i64, _active: bool) -> Result<bool, StoreError> {
 ///         Ok(*id == 1) // UPDATE users SET active = $2 WHERE id = $1; whether a row changed
 ///     }
+///     async fn set_password_hash(&self, _id: &i64, _hash: &str) -> Result<(), StoreError> {
+///         Ok(()) // UPDATE users SET password_hash = $1 WHERE id = $2
+///     }
 /// }
 /// ```
 #[async_trait]
@@ -95,9 +98,15 @@ pub trait Registrar<U: AuthUser>: Send + Sync + 'static {
     /// report it through [`AuthUser::is_active`]: a disabled account's credentials are
     /// then refused with 403 wherever they are presented, and its password logins fail.
     async fn set_active(&self, id: &U::Id, active: bool) -> Result<bool, StoreError>;
+    /// Stores `hash`, an argon2id PHC string, as the password hash of `id`: after a
+    /// password change, a password reset, and when a legacy hash (bcrypt, scrypt,
+    /// PBKDF2) is upgraded on login. The password itself never reaches the application.
+    async fn set_password_hash(&self, id: &U::Id, hash: &str) -> Result<(), StoreError>;
 }
 
-/// Sends mail (confirmation links).
+/// Sends mail (confirmation and password-reset links). With the `smtp` feature,
+/// `SmtpMailer` sends it through an SMTP server; the router renders subject and body
+/// from its [`MailTemplates`](crate::MailTemplates).
 ///
 /// ```
 /// use portcullis::{async_trait, Mailer, StoreError};
@@ -125,7 +134,7 @@ pub(crate) fn valid_username(name: &str) -> bool {
 }
 
 /// A pragmatic check: one `@`, a local part, a dotted domain, no spaces, at most 254 bytes.
-fn valid_email(email: &str) -> bool {
+pub(crate) fn valid_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
@@ -138,7 +147,7 @@ fn valid_email(email: &str) -> bool {
 }
 
 /// Passwords: 12 to 1024 characters.
-fn valid_password(password: &str) -> bool {
+pub(crate) fn valid_password(password: &str) -> bool {
     (12..=1024).contains(&password.chars().count())
 }
 
@@ -152,7 +161,10 @@ pub(crate) fn check_new_account(username: &str, email: &str, password: &str) -> 
         return Err("the e-mail address is not valid");
     }
     if !valid_password(password) {
-        return Err("the password needs at least 12 characters");
+        return Err(WEAK_PASSWORD);
     }
     Ok(())
 }
+
+/// The message of a new password that breaks the rule (registration, change, reset).
+pub(crate) const WEAK_PASSWORD: &str = "the password needs 12 to 1024 characters";

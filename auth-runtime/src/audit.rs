@@ -21,6 +21,9 @@
 //! | `email.confirmed` | INFO | a mailed confirmation link was used | `user` |
 //! | `user.disabled` | WARN | `POST /users/{id}/disable`: the account is inactive and every credential of it issued until now is revoked | `user` (disabled), `actor` (the administrator) |
 //! | `user.enabled` | INFO | `POST /users/{id}/enable` | `user` (enabled), `actor` (the administrator) |
+//! | `password.changed` | INFO | `POST /auth/password` changed the caller's password (their other credentials were revoked) | `user`, `scheme` |
+//! | `password.reset_requested` | INFO | `POST /auth/password/reset` mailed a link (`user`), or found no account for the address (no `user`) | `user` |
+//! | `password.reset` | INFO | a mailed password-reset link set a new password (every credential of the user was revoked) | `user` |
 //! | `api_key.created` | INFO | the application called [`api_key_created`] | `user`, `key_id` |
 //! | `api_key.deleted` | INFO | the application called [`api_key_deleted`] | `user`, `key_id` |
 //!
@@ -40,7 +43,7 @@
 //! that take no request head (`login` has the client; `refresh_tokens`, `logout` and
 //! `revoke_access` neither), the `user` of `token.reuse_detected` (the store answers
 //! only that the token was spent, not whose family it was). Events never carry a token,
-//! password, API key, cookie value, CSRF token, confirmation token or any secret; nor a
+//! password, password hash, API key, cookie value, CSRF token, confirmation or reset token or any secret; nor a
 //! typed user name (it may be a password typed into the wrong field), a user name or an
 //! e-mail address (personal data: the id is enough to look them up).
 //!
@@ -113,6 +116,11 @@ pub(crate) enum Event {
     UserDisabled,
     #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     UserEnabled,
+    PasswordChanged,
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    PasswordResetRequested,
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    PasswordResetCompleted,
     ApiKeyCreated,
     ApiKeyDeleted,
 }
@@ -138,6 +146,9 @@ impl Event {
             Event::EmailConfirmed => "email.confirmed",
             Event::UserDisabled => "user.disabled",
             Event::UserEnabled => "user.enabled",
+            Event::PasswordChanged => "password.changed",
+            Event::PasswordResetRequested => "password.reset_requested",
+            Event::PasswordResetCompleted => "password.reset",
             Event::ApiKeyCreated => "api_key.created",
             Event::ApiKeyDeleted => "api_key.deleted",
         }
@@ -173,6 +184,9 @@ impl Event {
             Event::EmailConfirmed => "e-mail address confirmed",
             Event::UserDisabled => "account disabled: every credential issued until now is revoked",
             Event::UserEnabled => "account enabled",
+            Event::PasswordChanged => "password changed; every other credential revoked",
+            Event::PasswordResetRequested => "password reset requested",
+            Event::PasswordResetCompleted => "password reset by a mailed link; every credential revoked",
             Event::ApiKeyCreated => "API key created",
             Event::ApiKeyDeleted => "API key deleted",
         }

@@ -307,6 +307,10 @@ pub enum ConfigError {
     /// Some other setting is out of range.
     #[error("{0}")]
     Invalid(&'static str),
+    /// The SMTP mailer's settings are invalid (feature `smtp`): the sender's address,
+    /// the server's name for TLS.
+    #[error("SMTP mailer: {0}")]
+    InvalidMailer(String),
 }
 
 /// A store could not answer. Portcullis answers 503 and never lets the request in.

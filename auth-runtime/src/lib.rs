@@ -24,8 +24,10 @@ mod info;
 mod jwt;
 #[cfg(feature = "tower")]
 mod layer;
+mod legacy_hash;
 mod lifecycle;
 mod login;
+mod mail_templates;
 #[cfg(feature = "oidc")]
 mod oidc;
 mod origin;
@@ -39,6 +41,8 @@ mod resource;
 mod scheme;
 mod secret;
 mod sessions;
+#[cfg(feature = "smtp")]
+mod smtp;
 mod state;
 mod store;
 mod token_cookies;
@@ -68,6 +72,7 @@ pub use jwt::{DEFAULT_MAX_TOKEN_BYTES, JwtConfig, MAX_LEEWAY};
 #[cfg(feature = "tower")]
 pub use layer::{AuthLayer, AuthService};
 pub use login::{LoggedIn, PasswordVerifier, ThrottleConfig};
+pub use mail_templates::{MailTemplate, MailTemplates};
 #[cfg(feature = "oidc")]
 pub use oidc::IdentityProvider;
 pub use password::{
@@ -88,6 +93,8 @@ pub use scheme::{
 };
 pub use secret::{ApiKeyHash, GeneratedApiKey, SecretHash, generate_api_key, hash_api_key};
 pub use sessions::{NewSession, SessionConfig};
+#[cfg(feature = "smtp")]
+pub use smtp::{SmtpMailer, SmtpMailerBuilder, SmtpSecurity};
 #[doc(hidden)]
 pub use state::{GateSource, Guard, Guarded, HasGate, NoVia, Unreachable, Unreached};
 #[cfg(feature = "redis")]
@@ -118,6 +125,14 @@ pub use redis;
 pub mod with_oidc {
     #[cfg(feature = "oidc")]
     pub use crate::oidc::IdentityProvider;
+}
+
+/// What the `smtp` feature adds, for the facade to re-export whenever the feature is
+/// on, whichever crate turned it on.
+#[doc(hidden)]
+pub mod with_smtp {
+    #[cfg(feature = "smtp")]
+    pub use crate::smtp::{SmtpMailer, SmtpMailerBuilder, SmtpSecurity};
 }
 
 /// What the `redis` feature adds, for the facade to re-export whenever the feature is

@@ -277,6 +277,43 @@ impl<U: AuthUser> Portcullis<U> {
         Ok(crate::LoggedIn { user, needs_rehash })
     }
 
+    /// The throttled check of a signed-in `user`'s current password (a password
+    /// change): counted and locked out like a login (401, 429), a failure written as
+    /// `login.failed` or `login.throttled`; a success writes nothing (the caller's
+    /// event follows). A user without a name cannot be checked (401).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
+    pub(crate) async fn check_password_of(
+        &self,
+        origin: &Origin,
+        scheme: Scheme,
+        user: &U,
+        password: &str,
+    ) -> Result<(), AuthError> {
+        let wrong = || AuthError::invalid(Scheme::BASIC, "the current password is wrong");
+        let checked = match user.name() {
+            Some(name) => {
+                self.inner
+                    .login
+                    .check(&*self.inner.users, Scheme::BASIC, name, password, origin.client)
+                    .await
+            }
+            None => Err(wrong()),
+        };
+        let result = match checked {
+            Ok((found, _)) if found.id() == user.id() => Ok(()),
+            Ok(_) | Err(AuthError::InvalidCredentials { .. }) => Err(wrong()),
+            Err(e) => Err(e),
+        };
+        if let Err(error) = &result {
+            Record::new(Event::LoginFailed.or_throttled(error), origin)
+                .scheme(Some(scheme))
+                .error(error)
+                .user(user.id())
+                .emit();
+        }
+        result
+    }
+
     /// Starts a session for `user`: a new random id at every login (any session the
     /// request carried is destroyed first: no fixation) and a CSRF token.
     ///
@@ -347,7 +384,7 @@ impl<U: AuthUser> Portcullis<U> {
         self.inner.login.hash_password(password).await
     }
 
-    /// The store of single-use tokens (confirmation links).
+    /// The store of single-use tokens (confirmation and password-reset links).
     #[cfg_attr(not(feature = "axum"), allow(dead_code))] // used by the auth router
     pub(crate) fn one_time_store(&self) -> &dyn crate::store::SessionStore {
         &*self.inner.one_time

@@ -1,7 +1,10 @@
-//! Password hashing with argon2id (OWASP parameters: 19 MiB, t=2, p=1).
+//! Password hashing with argon2id (OWASP parameters: 19 MiB, t=2, p=1); legacy hashes
+//! (bcrypt, scrypt, PBKDF2: `legacy_hash.rs`) are verified too, never made.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::legacy_hash;
 
 /// Memory cost in KiB (19 MiB).
 pub const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
@@ -42,13 +45,24 @@ pub fn hash_password(password: &str) -> Result<String, PasswordError> {
         .map_err(|e| PasswordError(e.to_string()))
 }
 
-/// Whether `password` matches the argon2id PHC string `hash`. Other algorithms and
-/// malformed hashes never match.
+/// Whether `password` matches `hash`: an argon2id PHC string, or a legacy hash
+/// imported from another system — bcrypt (`$2a$`, `$2b$`, `$2y$`), scrypt (`$scrypt$`)
+/// or PBKDF2 (`$pbkdf2-sha256$`, `$pbkdf2-sha512$`), which [`needs_rehash`] reports so
+/// that a login replaces them with argon2id. Other algorithms, malformed hashes, hashes
+/// over 512 bytes and hashes whose parameters would cost more than the limits
+/// (bcrypt cost 16, scrypt 128 MiB, PBKDF2 5 000 000 rounds) never match.
 ///
 /// ```
-/// assert!(!portcullis::verify_password("anything", "$2b$12$not-an-argon2-hash"));
+/// assert!(!portcullis::verify_password("anything", "$2b$12$not-a-bcrypt-hash"));
+/// assert!(!portcullis::verify_password("anything", "$md5$salt$hash"));
 /// ```
 pub fn verify_password(password: &str, hash: &str) -> bool {
+    if legacy_hash::is_legacy(hash) {
+        return legacy_hash::verify(password, hash);
+    }
+    if hash.len() > legacy_hash::MAX_HASH_BYTES {
+        return false;
+    }
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };
@@ -61,12 +75,14 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .is_ok()
 }
 
-/// Whether `hash` was made with other parameters than the current ones (then hash
-/// the password again after a successful login).
+/// Whether `hash` was made with other parameters than the current ones, or is no
+/// argon2id hash at all (a legacy bcrypt, scrypt or PBKDF2 hash): then hash the
+/// password again after a successful login.
 ///
 /// ```
 /// let hash = portcullis::hash_password("pw-pw-pw-pw-pw").unwrap();
 /// assert!(!portcullis::needs_rehash(&hash));
+/// assert!(portcullis::needs_rehash("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"));
 /// assert!(portcullis::needs_rehash("$argon2id$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"));
 /// ```
 pub fn needs_rehash(hash: &str) -> bool {
@@ -132,6 +148,12 @@ pub(crate) fn hash_password_in(password: &str, scratch: &mut Scratch) -> Result<
 
 /// [`verify_password`] in `scratch`'s memory (the comparison is constant-time).
 pub(crate) fn verify_password_in(password: &str, hash: &str, scratch: &mut Scratch) -> bool {
+    if legacy_hash::is_legacy(hash) {
+        return legacy_hash::verify(password, hash);
+    }
+    if hash.len() > legacy_hash::MAX_HASH_BYTES {
+        return false;
+    }
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };

@@ -324,6 +324,18 @@ impl Registrar<User> for Db {
         }))
     }
 
+    /// A password change or reset, or a legacy hash upgraded on login.
+    async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<(), StoreError> {
+        let Some(id) = id.local() else { return Ok(()) };
+        on_pool!(self, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(drop))
+        .map_err(down)
+    }
+
     async fn confirm_email(&self, id: &UserId) -> Result<(), StoreError> {
         let Some(id) = id.local() else { return Ok(()) };
         on_pool!(self, pool => sqlx::query("UPDATE users SET email_confirmed = TRUE WHERE id = $1")

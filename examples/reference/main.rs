@@ -1,10 +1,16 @@
 //! The reference server: a small blog API over an embedded SQLite database (or
 //! PostgreSQL) with every scheme, every kind of check and the whole credential
-//! lifecycle. Its HTTP contract: the route table of `AuthRouter` (among them login by
-//! user name or e-mail address and the administrator's `POST /users/{id}/disable` and
-//! `/enable`), the routes below, and the rows `tests/e2e/` checks; its configuration:
-//! the README's table (`PORTCULLIS_SIGN_IN_ON_REGISTER=1` signs new users in,
+//! lifecycle. Its HTTP contract: the route table of `AuthRouter` (accounts, login by user
+//! name or e-mail address, sessions, e-mail confirmation, password change
+//! `POST /auth/password` and reset by a mailed link `POST /auth/password/reset` +
+//! `POST /auth/password/reset/{token}`, the administrator's `POST /users/{id}/disable` and
+//! `/enable`), the routes below and in `posts.rs`, and the rows `tests/e2e/` checks; its
+//! configuration: the README's table (`PORTCULLIS_SIGN_IN_ON_REGISTER=1` signs new users in,
 //! `PORTCULLIS_TOKEN_COOKIES=1` puts tokens in `HttpOnly` cookies with a CSRF token).
+//! Mails (confirmation and reset links) are logged without their body, kept for
+//! `GET /dev/outbox` in development mode, and sent through SMTP when
+//! `PORTCULLIS_SMTP_HOST` is set (`mail.rs`). Imported users with a legacy bcrypt,
+//! scrypt or PBKDF2 hash log in and get an argon2id hash (`db.rs`).
 //!
 //! ```sh
 //! cargo run --release --example reference
@@ -26,7 +32,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use db::{ApiKey, Db, User};
-use mail::{Outbox, outbox};
+use mail::{Outbox, ServerMailer, outbox};
 use portcullis::identity::{IdentityProvider, Preset};
 use portcullis::{
     Algorithm, AuthRouter, JwtConfig, JwtKey, Portcullis, SessionConfig, TokenConfig, TokenCookies, auth,
@@ -50,6 +56,7 @@ struct Config {
     sign_in_on_register: bool,
     token_cookies: bool,
     oidc: Option<Oidc>,
+    mailer: ServerMailer,
 }
 
 /// The identity provider of `PORTCULLIS_OIDC_*` (DESIGN §5).
@@ -160,6 +167,7 @@ impl Config {
         let audience = env("PORTCULLIS_JWT_AUDIENCE").unwrap_or_else(|| "reference-api".into());
         Ok(Config {
             oidc: Oidc::from_env(&audience, dev)?,
+            mailer: ServerMailer::from_env()?,
             addr: env("PORTCULLIS_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url: env("PORTCULLIS_DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://reference.db?mode=rwc".into()),
@@ -325,10 +333,11 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
         builder = builder.stores(portcullis::RedisStore::connect(url, &prefix).await?);
     }
     let auth = builder.build()?;
-    let outbox_store = Outbox::default();
+    let mailer = config.mailer.clone();
+    let outbox_store = mailer.outbox.clone();
     let mut app = Router::new()
         .merge(
-            AuthRouter::new(db.clone(), outbox_store.clone())
+            AuthRouter::new(db.clone(), mailer)
                 .sign_in_on_register(config.sign_in_on_register)
                 .routes(),
         )

@@ -4,7 +4,8 @@
 //! headers and bodies — register, login (with throttling), refresh rotation and reuse
 //! detection, logout, sessions with CSRF, `/me` for every scheme, API keys, roles and
 //! permissions, posts with owner checks, username changes, e-mail confirmation, login by
-//! e-mail, disabling accounts, sign-in on registration and tokens in cookies —
+//! e-mail, disabling accounts, sign-in on registration, tokens in cookies, password
+//! change and reset —
 //! and the access-token claims are checked byte for byte.
 //!
 //! A custom runner (`libtest-mimic`) reports one trial per backend and row group, e.g.
@@ -36,6 +37,7 @@ mod quickstart;
 mod rows_access;
 mod rows_accounts;
 mod rows_credentials;
+mod rows_passwords;
 mod rows_policies;
 mod rows_posts;
 mod rows_signin;
@@ -102,6 +104,14 @@ const GROUPS: &[(&str, Group)] = &[
     }),
     ("disable_rows", |t, s| {
         rows_signin::disable_rows(t, &s.alice, &s.bob)
+    }),
+    ("password_change_rows", |t, _| {
+        let dave = t.dave();
+        rows_passwords::password_change_rows(t, &dave)
+    }),
+    ("password_reset_rows", |t, _| {
+        let dave = t.dave();
+        rows_passwords::password_reset_rows(t, &dave)
     }),
 ];
 

@@ -123,6 +123,12 @@ pub fn provider_users_read_and_never_write_local_rows() {
     forbidden(Request::get("/auth/confirm"), "GET /auth/confirm");
     forbidden(Request::post("/auth/confirm"), "POST /auth/confirm");
     forbidden(
+        Request::post("/auth/password").json(&json!({
+            "current_password": "provider-users-have-none", "new_password": "a-new-password-1"
+        })),
+        "POST /auth/password",
+    );
+    forbidden(
         Request::post("/auth/logout").json(&json!({ "refresh_token": "x".repeat(43) })),
         "POST /auth/logout",
     );

@@ -15,6 +15,10 @@
 //! * `idp_provider::*`: identity-provider tokens against a real OpenID provider
 //!   (`oidc-provider` on Node.js, `tests/support/idp/`): end to end, rotation, forged
 //!   kids, provider down, keys without `alg`, introspection;
+//! * `redis_passwords::*`: the auth router's password change and reset
+//!   (`tests/support/password_suite.rs`) with every store in Redis;
+//! * `smtp_mailer::*`: `SmtpMailer` against a real SMTP server (nodemailer's
+//!   `smtp-server` on Node.js, `tests/support/smtp_sink.rs`), a reset mail end to end;
 //! * `postgres_users::*`: the sqlx user-store suite of `tests/support/sqlx_users.rs` (SQLite in `tests/it`) on
 //!   PostgreSQL (127.0.0.1:5432, database `test`, or `PORTCULLIS_POSTGRES_URL`), a
 //!   schema per trial.
@@ -28,6 +32,8 @@
 mod idp;
 #[path = "../support/services.rs"]
 mod services;
+#[path = "../support/smtp_sink.rs"]
+mod smtp_sink;
 // Each binary uses a part of the shared support.
 #[allow(unused_imports)]
 #[path = "../support/mod.rs"]
@@ -41,9 +47,11 @@ mod redis_cluster;
 mod redis_cut_offs;
 mod redis_faults;
 mod redis_isolation;
+mod redis_passwords;
 mod redis_server;
 mod redis_shared;
 mod redis_stores;
+mod smtp_mailer;
 
 use services::{POSTGRES, REDIS, REDIS_SERVER, Service, tokio_trial};
 
@@ -52,6 +60,13 @@ static NEEDS_REDIS: [&Service; 1] = [&REDIS];
 static NEEDS_REDIS_SERVER: [&Service; 1] = [&REDIS_SERVER];
 static IDP: Service = Service::new(idp::NAME, idp::VARIABLE, idp::HINT, idp::probe);
 static NEEDS_IDP: [&Service; 1] = [&IDP];
+static SMTP: Service = Service::new(
+    smtp_sink::NAME,
+    smtp_sink::VARIABLE,
+    smtp_sink::HINT,
+    smtp_sink::probe,
+);
+static NEEDS_SMTP: [&Service; 1] = [&SMTP];
 
 fn main() {
     let mut trials = redis_stores::trials();
@@ -59,6 +74,21 @@ fn main() {
     trials.extend(redis_accounts::trials());
     trials.extend(redis_cut_offs::trials());
     trials.extend(redis_isolation::trials());
+    trials.extend(redis_passwords::trials());
+    trials.extend([
+        tokio_trial(
+            "smtp_mailer::a_reset_link_arrives_through_smtp_and_works",
+            &NEEDS_SMTP,
+            2,
+            smtp_mailer::a_reset_link_arrives_through_smtp_and_works,
+        ),
+        tokio_trial(
+            "smtp_mailer::smtp_refusals_are_send_errors",
+            &NEEDS_SMTP,
+            2,
+            smtp_mailer::smtp_refusals_are_send_errors,
+        ),
+    ]);
     trials.extend(redis_cluster::trials());
     trials.extend([
         tokio_trial(

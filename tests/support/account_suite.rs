@@ -74,6 +74,14 @@ impl Registrar<User> for Accounts {
         self.users.insert(user);
         Ok(true)
     }
+
+    async fn set_password_hash(&self, id: &i64, hash: &str) -> Result<(), StoreError> {
+        if let Some(mut user) = self.users.find_by_id(id).await? {
+            user.password_hash = Some(hash.to_owned());
+            self.users.insert(user);
+        }
+        Ok(())
+    }
 }
 
 struct NoMail;

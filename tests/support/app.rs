@@ -35,7 +35,8 @@ pub struct AppState {
 }
 
 /// alice (1, admin, with a password), bob (2, user, with [`BOB_KEY`]), svc (3, no roles:
-/// the owner of [`STATIC_KEY`]) and mallory (4, inactive).
+/// the owner of [`STATIC_KEY`]) and mallory (4, inactive); user `n`'s address is
+/// `user<n>@example.com`.
 pub fn users() -> InMemoryUserStore<User> {
     let store = InMemoryUserStore::new();
     let hash = portcullis::hash_password(ALICE_PASSWORD).unwrap();
@@ -68,6 +69,9 @@ pub fn users() -> InMemoryUserStore<User> {
         active: false,
     });
     store.add_api_key(&2, BOB_KEY);
+    for id in 1..=4 {
+        store.set_email(&id, &format!("user{id}@example.com"));
+    }
     store
 }
 

@@ -68,6 +68,7 @@ pub const OPERATIONS: &[&str] = &[
     "email",
     "confirm_email",
     "set_active",
+    "set_password_hash",
     // Mailer
     "send",
 ];
@@ -332,6 +333,9 @@ impl<U: AuthUser, S: Registrar<U>> Registrar<U> for Faulty<S> {
     }
     async fn set_active(&self, id: &U::Id, active: bool) -> Result<bool, StoreError> {
         call!(self.set_active(id, active))
+    }
+    async fn set_password_hash(&self, id: &U::Id, hash: &str) -> Result<(), StoreError> {
+        call!(self.set_password_hash(id, hash))
     }
 }
 

@@ -190,6 +190,13 @@ impl<U: Person> Registrar<U> for Table<U> {
         let found = rows.iter_mut().find(|r| r.id == *id);
         Ok(found.map(|r| r.active = active).is_some())
     }
+    async fn set_password_hash(&self, id: &i64, hash: &str) -> Result<(), StoreError> {
+        let mut rows = self.rows.lock().unwrap();
+        rows.iter_mut()
+            .filter(|r| r.id == *id)
+            .for_each(|r| r.password_hash = hash.to_owned());
+        Ok(())
+    }
 }
 
 /// The mails sent, as (recipient, body).

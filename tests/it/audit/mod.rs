@@ -7,6 +7,7 @@
 //! runtime, so tests running in parallel do not see each other's events.
 
 mod capture;
+mod passwords;
 mod router;
 mod schemes;
 
@@ -75,6 +76,9 @@ fn users() -> InMemoryUserStore<User> {
         });
     }
     store.add_api_key(&2, BOB_KEY);
+    for id in 1..=3 {
+        store.set_email(&id, &format!("user{id}@example.com"));
+    }
     store
 }
 
@@ -136,6 +140,14 @@ impl Registrar<User> for Accounts {
         user.active = active;
         self.users.insert(user);
         Ok(true)
+    }
+
+    async fn set_password_hash(&self, id: &i64, hash: &str) -> Result<(), StoreError> {
+        if let Some(mut user) = self.users.find_by_id(id).await? {
+            user.password_hash = Some(hash.to_owned());
+            self.users.insert(user);
+        }
+        Ok(())
     }
 }
 

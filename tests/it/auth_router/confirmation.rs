@@ -7,16 +7,6 @@ use portcullis::InMemorySessionStore;
 
 use super::*;
 
-/// The confirmation token of the link in `mail` (the link is `<prefix><token>`).
-fn link_token(mail: &Mail, prefix: &str) -> String {
-    let link = mail
-        .body
-        .split_whitespace()
-        .find(|word| word.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no link starting with {prefix:?} in {:?}", mail.body));
-    link[prefix.len()..].to_owned()
-}
-
 async fn confirm(app: &Router, token: &str) -> Reply {
     send(
         app,
@@ -47,7 +37,7 @@ async fn email_confirmation_from_request_to_confirmed() {
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert_eq!(mails[0].to, "bob@example.com");
     assert!(!mails[0].subject.is_empty());
-    let token = link_token(&mails[0], "/auth/confirm/");
+    let token = mails[0].token("/auth/confirm/");
     assert_eq!(token.len(), 43, "{token}");
     assert!(
         token
@@ -93,7 +83,7 @@ async fn unknown_and_malformed_confirmation_tokens_are_403() {
         send(&w.app, post_bearer("/auth/confirm", &t.access)).await.status,
         StatusCode::ACCEPTED
     );
-    let token = link_token(&w.outbox.mails()[0], "/auth/confirm/");
+    let token = w.outbox.mails()[0].token("/auth/confirm/");
     let mut altered = token.clone();
     altered.replace_range(0..1, if token.starts_with('A') { "B" } else { "A" });
     let too_long = format!("{token}A");
@@ -122,7 +112,7 @@ async fn confirmation_tokens_and_session_ids_are_not_interchangeable() {
         send(&w.app, post_bearer("/auth/confirm", &t.access)).await.status,
         StatusCode::ACCEPTED
     );
-    let token = link_token(&w.outbox.mails()[0], "/auth/confirm/");
+    let token = w.outbox.mails()[0].token("/auth/confirm/");
     // The confirmation token (kept in the session store) is not a session id.
     let r = send(
         &w.app,
@@ -203,7 +193,7 @@ async fn each_user_has_their_own_confirmation_window_and_token() {
         ["bob@example.com", "carol@example.com"]
     );
     // Carol's link confirms carol only.
-    let token = link_token(&mails[1], "/auth/confirm/");
+    let token = mails[1].token("/auth/confirm/");
     assert_eq!(confirm(&w.app, &token).await.status, StatusCode::OK);
     assert!(w.db.user(3).unwrap().confirmed);
     assert!(!w.db.user(2).unwrap().confirmed);
@@ -223,7 +213,7 @@ async fn the_confirmation_link_prefix_and_lifetime_are_configurable() {
         send(&w.app, post_bearer("/auth/confirm", &t.access)).await.status,
         StatusCode::ACCEPTED
     );
-    let token = link_token(&w.outbox.mails()[0], "https://app.example/confirm/");
+    let token = w.outbox.mails()[0].token("https://app.example/confirm/");
     assert_eq!(token.len(), 43);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     // Expired: refused like an unknown token.
@@ -266,7 +256,7 @@ async fn a_registrar_failure_does_not_burn_the_confirmation_link() {
         send(&w.app, post_bearer("/auth/confirm", &t.access)).await.status,
         StatusCode::ACCEPTED
     );
-    let token = link_token(&w.outbox.mails()[0], "/auth/confirm/");
+    let token = w.outbox.mails()[0].token("/auth/confirm/");
     w.database.fail_all();
     assert_unavailable(&confirm(&w.app, &token).await);
     w.database.heal();
@@ -291,7 +281,7 @@ async fn concurrent_uses_of_one_confirmation_link_confirm_once() {
         send(&w.app, post_bearer("/auth/confirm", &t.access)).await.status,
         StatusCode::ACCEPTED
     );
-    let token = link_token(&w.outbox.mails()[0], "/auth/confirm/");
+    let token = w.outbox.mails()[0].token("/auth/confirm/");
     let (a, b) = tokio::join!(confirm(&w.app, &token), confirm(&w.app, &token));
     let mut statuses = [a.status, b.status];
     statuses.sort_unstable();
@@ -313,7 +303,7 @@ async fn the_mailed_link_works_when_clicked() {
     let t = tokens(&w.app, "bob", BOB_PASSWORD).await;
     let r = send(&w.app, post_bearer("/auth/confirm", &t.access)).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
-    let token = link_token(&w.outbox.mails()[0], "/auth/confirm/");
+    let token = w.outbox.mails()[0].token("/auth/confirm/");
     let click = || {
         Request::get(format!("/auth/confirm/{token}"))
             .body(Body::empty())

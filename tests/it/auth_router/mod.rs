@@ -13,6 +13,7 @@ mod accounts;
 mod admin;
 mod confirmation;
 mod me;
+mod password;
 mod register;
 mod rename;
 mod sessions;
@@ -27,15 +28,15 @@ use axum::extract::FromRef;
 use http::header::{CONTENT_TYPE, SET_COOKIE};
 use http::{Request, StatusCode};
 use portcullis::{
-    ApiKeyHash, AuthRouter, AuthUser, EmailStatus, Mailer, NewAccount, Portcullis, PortcullisBuilder,
-    Registrar, Rename, SessionConfig, StoreError, UserStore, async_trait, hash_api_key,
+    ApiKeyHash, AuthRouter, AuthUser, EmailStatus, NewAccount, Portcullis, PortcullisBuilder, Registrar,
+    Rename, SessionConfig, StoreError, UserStore, async_trait, hash_api_key,
 };
 use serde_json::{Value, json};
 
 use crate::support::{
-    Faulty, Reply, RequestExt, Switch, Tokens, assert_invalid_token, assert_throttled, assert_unavailable,
-    basic, bearer, cookie_attributes, credentials, expect_error, issued_tokens, post_json, req, send,
-    tokens_of,
+    Faulty, Outbox, Reply, RequestExt, Switch, Tokens, assert_invalid_token, assert_throttled,
+    assert_unavailable, basic, bearer, cookie_attributes, credentials, expect_error, issued_tokens,
+    post_json, req, send, tokens_of,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -181,35 +182,12 @@ impl Registrar<Member> for Db {
         let user = table.users.iter_mut().find(|u| u.id == *id);
         Ok(user.map(|user| user.active = active).is_some())
     }
-}
 
-#[derive(Debug, Clone, PartialEq)]
-struct Mail {
-    to: String,
-    subject: String,
-    body: String,
-}
-
-/// Keeps every message sent.
-#[derive(Clone, Default)]
-struct Outbox {
-    sent: Arc<Mutex<Vec<Mail>>>,
-}
-
-impl Outbox {
-    fn mails(&self) -> Vec<Mail> {
-        self.sent.lock().unwrap().clone()
-    }
-}
-
-#[async_trait]
-impl Mailer for Outbox {
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), StoreError> {
-        self.sent.lock().unwrap().push(Mail {
-            to: to.into(),
-            subject: subject.into(),
-            body: body.into(),
-        });
+    async fn set_password_hash(&self, id: &i64, hash: &str) -> Result<(), StoreError> {
+        let mut table = self.open()?;
+        if let Some(user) = table.users.iter_mut().find(|u| u.id == *id) {
+            user.password_hash = Some(hash.to_owned());
+        }
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! The provider's installation: the probe of the service (`node` and `npm` on PATH,
 //! `node` recent enough) and `npm ci` in `tests/idp`, once per test process and under a
-//! lock file, so that two test binaries running at once do not both install.
+//! lock file, so that two test binaries running at once do not both install. The same
+//! steps install the SMTP sink of `tests/smtp` ([`probe_node`], [`npm_ci`]).
 
 use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
@@ -19,6 +20,12 @@ const INSTALL_LOCK_TIMEOUT: Duration = Duration::from_secs(300);
 /// The probe of the service: `node` (>= 20.18: `URL.parse`) and `npm` on PATH, and the
 /// provider installed ([`ensure_installed`]).
 pub fn probe() -> Result<(), String> {
+    probe_node()?;
+    ensure_installed()
+}
+
+/// `node` (>= 20.18) and `npm` on PATH.
+pub fn probe_node() -> Result<(), String> {
     let version = command_version("node")?;
     let (major, minor) =
         parse_version(&version).ok_or_else(|| format!("cannot read the version of node: {version:?}"))?;
@@ -28,7 +35,7 @@ pub fn probe() -> Result<(), String> {
         ));
     }
     command_version("npm")?;
-    ensure_installed()
+    Ok(())
 }
 
 /// Installs `tests/idp`'s packages (`npm ci --no-audit --no-fund`) unless the pinned
@@ -36,18 +43,22 @@ pub fn probe() -> Result<(), String> {
 /// two test binaries running at once do not both run `npm ci` in the same directory.
 pub fn ensure_installed() -> Result<(), String> {
     static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
-    INSTALLED.get_or_init(install).clone()
+    INSTALLED
+        .get_or_init(|| npm_ci(&idp_dir(), "oidc-provider"))
+        .clone()
 }
 
-fn install() -> Result<(), String> {
-    let dir = idp_dir();
-    let wanted = pinned_version(&dir)?;
-    if installed_version(&dir).as_deref() == Some(wanted.as_str()) {
+/// `npm ci --no-audit --no-fund` in `dir` unless the version of `package` that its
+/// `package.json` pins is installed already; under a lock file in `dir`.
+pub fn npm_ci(dir: &Path, package: &str) -> Result<(), String> {
+    let dir = dir.to_owned();
+    let wanted = pinned_version(&dir, package)?;
+    if installed_version(&dir, package).as_deref() == Some(wanted.as_str()) {
         return Ok(());
     }
     let _lock = InstallLock::acquire(&dir.join(".npm-ci.lock"))?;
     // Another process may have installed it while this one waited.
-    if installed_version(&dir).as_deref() == Some(wanted.as_str()) {
+    if installed_version(&dir, package).as_deref() == Some(wanted.as_str()) {
         return Ok(());
     }
     let started = Instant::now();
@@ -66,42 +77,42 @@ fn install() -> Result<(), String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    match installed_version(&dir) {
+    match installed_version(&dir, package) {
         Some(version) if version == wanted => {
             let _ = writeln!(
                 std::io::stderr(),
-                "idp: npm ci in {} installed oidc-provider {version} in {:.1} s",
+                "npm ci in {} installed {package} {version} in {:.1} s",
                 dir.display(),
                 started.elapsed().as_secs_f64()
             );
             Ok(())
         }
         other => Err(format!(
-            "`npm ci` succeeded but oidc-provider is {other:?}, not {wanted} (package-lock.json out of date?)"
+            "`npm ci` succeeded but {package} is {other:?}, not {wanted} (package-lock.json out of date?)"
         )),
     }
 }
 
-/// The version of `oidc-provider` that `tests/idp/package.json` pins.
-fn pinned_version(dir: &Path) -> Result<String, String> {
+/// The version of `package` that `dir`'s `package.json` pins.
+fn pinned_version(dir: &Path, package: &str) -> Result<String, String> {
     let path = dir.join("package.json");
     let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {} ({e})", path.display()))?;
     let json: Value =
         serde_json::from_str(&text).map_err(|e| format!("{} is not JSON ({e})", path.display()))?;
-    json["dependencies"]["oidc-provider"]
+    json["dependencies"][package]
         .as_str()
         .map(str::to_owned)
-        .ok_or_else(|| format!("{} has no dependency oidc-provider", path.display()))
+        .ok_or_else(|| format!("{} has no dependency {package}", path.display()))
 }
 
-/// The version of the installed `oidc-provider`, if a completed install has one (npm
+/// The version of the installed `package`, if a completed install has one (npm
 /// writes `node_modules/.package-lock.json` at the end of an install).
-fn installed_version(dir: &Path) -> Option<String> {
+fn installed_version(dir: &Path, package: &str) -> Option<String> {
     let modules = dir.join("node_modules");
     if !modules.join(".package-lock.json").is_file() {
         return None;
     }
-    let text = fs::read_to_string(modules.join("oidc-provider").join("package.json")).ok()?;
+    let text = fs::read_to_string(modules.join(package).join("package.json")).ok()?;
     let json: Value = serde_json::from_str(&text).ok()?;
     json["version"].as_str().map(str::to_owned)
 }

@@ -60,7 +60,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 #[allow(unused_imports)]
 pub use http::{Hits, Response, form_encode};
 #[allow(unused_imports)]
-pub use install::{ensure_installed, probe};
+pub use install::{ensure_installed, npm_ci, probe, probe_node};
 #[allow(unused_imports)]
 pub use options::{AUDIENCE, CLIENT_ID, CLIENT_SECRET, IdpOptions, SCOPES, TOKEN_TTL};
 

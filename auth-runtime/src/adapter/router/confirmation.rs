@@ -1,24 +1,20 @@
 //! The e-mail confirmation routes of the auth router (AuthX's flow): the status, a
-//! request for a mail (once a minute), and the single-use link.
+//! request for a mail (once a minute), and the single-use link (`links.rs`).
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::StatusCode;
 use http::request::Parts;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
+use super::links::{NotSent, Purpose, mail_link, take_link};
 use super::{Config, JwtOnly, RouterState, local_account_only, problem, refuse, store_down};
 use crate::audit::{Event, Record};
-use crate::error::AuthError;
 use crate::gate::Portcullis;
 use crate::guard::Authenticated;
-use crate::store::SessionRecord;
 use crate::user::AuthUser;
 
 pub(super) async fn confirm_status<U: AuthUser>(
@@ -41,12 +37,6 @@ pub(super) async fn confirm_status<U: AuthUser>(
         ),
         Err(e) => store_down(&auth, &e),
     }
-}
-
-/// Confirmation tokens: 256 random bits, kept only as a hash in the single-use store
-/// (apart from sessions, under their own hash domain), single use, expiring.
-fn confirmation_key(token: &str) -> [u8; 32] {
-    Sha256::digest(format!("portcullis e-mail confirmation\n{token}").as_bytes()).into()
 }
 
 pub(super) async fn confirm_request<U: AuthUser>(
@@ -82,7 +72,9 @@ pub(super) async fn confirm_request<U: AuthUser>(
     if let Err(e) = auth.once_per(&allowance, Duration::from_secs(60)).await {
         return refuse::<U, JwtOnly>(&auth, e);
     }
-    match send_confirmation(&auth, &config, &id.to_string(), &status.email).await {
+    let user_id = id.to_string();
+    let username = user.user.name().unwrap_or_default();
+    match send_confirmation(&auth, &config, (&user_id, username), &status.email).await {
         Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "sent": true }))).into_response(),
         Err(response) => {
             // Nothing was sent: the client may ask again at once.
@@ -94,40 +86,24 @@ pub(super) async fn confirm_request<U: AuthUser>(
     }
 }
 
-/// Stores a new single-use token for `user_id` and mails its link.
+/// Stores a new single-use confirmation link for `user_id` and mails it.
 async fn send_confirmation<U: AuthUser>(
     auth: &Portcullis<U>,
     config: &RouterState<U>,
-    user_id: &str,
+    user: (&str, &str),
     email: &str,
 ) -> Result<(), Box<Response>> {
-    let mut bytes = [0u8; 32];
-    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
-        return Err(Box::new(refuse::<U, JwtOnly>(auth, AuthError::Unavailable)));
-    }
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    let record = SessionRecord {
-        user_id: user_id.to_owned(),
-        csrf_token: String::new(),
-        created: SystemTime::now(),
-    };
-    let ttl = config.shared.confirm_ttl;
-    if let Err(e) = auth
-        .one_time_store()
-        .create(&confirmation_key(&token), &record, ttl)
+    let shared = &config.shared;
+    let prefix = shared.confirm_link_prefix();
+    let link = (Purpose::Confirmation, prefix.as_str(), shared.confirm_ttl);
+    mail_link(auth, config, link, user, email, &shared.templates.confirmation)
         .await
-    {
-        return Err(Box::new(store_down(auth, &e)));
-    }
-    let link = config.shared.confirm_link(&token);
-    let minutes = ttl.as_secs() / 60;
-    let body = format!("Confirm your e-mail address: {link}\nThe link works once, for {minutes} minutes.");
-    config
-        .shared
-        .mailer
-        .send(email, "Confirm your e-mail address", &body)
-        .await
-        .map_err(|e| Box::new(store_down(auth, &e)))
+        .map_err(|e| {
+            Box::new(match e {
+                NotSent::Auth(e) => refuse::<U, JwtOnly>(auth, e),
+                NotSent::Store(e) => store_down(auth, &e),
+            })
+        })
 }
 
 pub(super) async fn confirm<U: AuthUser>(
@@ -144,19 +120,13 @@ pub(super) async fn confirm<U: AuthUser>(
             "the confirmation link is unknown, used or expired",
         )
     };
-    if token.len() != 43 {
-        return refused();
-    }
-    let key = confirmation_key(&token);
     let ttl = config.shared.confirm_ttl;
-    let store = auth.one_time_store();
-    // Single use, atomically: of two racing requests, one gets the record.
-    let record = match store.take(&key, ttl).await {
-        Ok(Some(record)) => record,
+    let taken = match take_link(&auth, Purpose::Confirmation, &token, ttl).await {
+        Ok(Some(taken)) => taken,
         Ok(None) => return refused(),
         Err(e) => return store_down(&auth, &e),
     };
-    let Ok(id) = record.user_id.parse::<U::Id>() else {
+    let Ok(id) = taken.user_id.parse::<U::Id>() else {
         return refused();
     };
     match config.shared.registrar.confirm_email(&id).await {
@@ -168,10 +138,7 @@ pub(super) async fn confirm<U: AuthUser>(
         }
         Err(e) => {
             // Not confirmed: put the link back so that the user can retry it.
-            let left = ttl.saturating_sub(record.created.elapsed().unwrap_or_default());
-            if !left.is_zero() {
-                let _ = store.create(&key, &record, left).await;
-            }
+            taken.put_back(&auth, ttl).await;
             store_down(&auth, &e)
         }
     }

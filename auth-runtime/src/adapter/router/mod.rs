@@ -1,24 +1,30 @@
 //! A ready auth router for axum (AuthX's router, as one line in an app): register,
-//! login, refresh, logout, session login and logout, `me`, e-mail confirmation and
-//! username changes, over the application's user type and storage.
+//! login, refresh, logout, session login and logout, `me`, e-mail confirmation,
+//! username changes, password change and reset, over the application's user type and
+//! storage.
 //!
 //! The application provides two small traits: [`Registrar`] (create and change users)
-//! and [`Mailer`] (send mail). Everything else comes from its [`Portcullis`].
+//! and [`Mailer`] (send mail). Everything else comes from its [`Portcullis`]. One file
+//! per concern: this one (the builder and the account routes), `confirmation.rs`,
+//! `password.rs`, and `links.rs` (the mailed single-use links both use).
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use http::StatusCode;
 use http::request::Parts;
-use http::{StatusCode, header};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 mod confirmation;
+mod links;
 mod prefix;
 
 use crate::accounts::{Mailer, NewAccount, Registrar, Rename, check_new_account, valid_username};
@@ -26,7 +32,8 @@ use crate::audit::{Event, Record};
 use crate::error::{AuthError, StoreError};
 use crate::gate::{Portcullis, SchemeSet};
 use crate::guard::Authenticated;
-use crate::scheme::{ApiKey, Basic, Jwt, Scheme, Session};
+use crate::mail_templates::MailTemplates;
+use crate::scheme::{ApiKey, Basic, Jwt, Session};
 use crate::user::AuthUser;
 use confirmation::{confirm, confirm_request, confirm_status};
 
@@ -56,6 +63,16 @@ use confirmation::{confirm, confirm_request, confirm_status};
 /// `{csrf_token, expires_in}` and set the access and refresh cookies (`HttpOnly`); the
 /// `jwt` routes take the access cookie, unsafe methods with `X-CSRF-Token` (else 403);
 /// logout needs no body and clears both cookies (`Max-Age=0`).
+/// | `POST /auth/password {current_password,new_password}` | jwt, session | 200 a new token pair (jwt) or `{csrf_token}` + a new session cookie (session): every other token, refresh family and session of the user is revoked; 401 wrong current password (counted like a failed login; 429 + `Retry-After` past the lock-out); 400 weak new password; 403 identity-provider users |
+/// | `POST /auth/password/reset {email}` | — | 202 `{accepted}` whatever the address (a link is mailed when an active account with a password has it); 400 malformed address; 429 within 60 s for the same address |
+/// | `POST /auth/password/reset/{token} {new_password}` (the mailed link's token) | — | 204: the password is set, every credential of the user revoked; 400 weak password (the link is kept); 403 unknown, used or expired link |
+///
+/// Reset links are valid 30 minutes ([`reset_ttl`](Self::reset_ttl)), single use, and
+/// stored only as a SHA-256 in the gate's single-use store (in Redis with
+/// `RedisStore`). The mails come from [`MailTemplates`] ([`mail_templates`](Self::mail_templates)).
+/// A login whose stored hash is a legacy one (bcrypt, scrypt, PBKDF2) or outdated
+/// stores the password's new argon2id hash through [`Registrar::set_password_hash`]
+/// (unless the [`UserStore`](crate::UserStore) already upgraded it).
 ///
 /// ```
 /// use axum::{Router, extract::FromRef};
@@ -68,7 +85,8 @@ use confirmation::{confirm, confirm_request, confirm_status};
 /// #   async fn rename(&self, _: &i64, _: &str) -> Result<Rename<User>, StoreError> { Ok(Rename::NotFound) }
 /// #   async fn email(&self, _: &i64) -> Result<Option<EmailStatus>, StoreError> { Ok(None) }
 /// #   async fn confirm_email(&self, _: &i64) -> Result<(), StoreError> { Ok(()) }
-/// #   async fn set_active(&self, _: &i64, _: bool) -> Result<bool, StoreError> { Ok(false) } }
+/// #   async fn set_active(&self, _: &i64, _: bool) -> Result<bool, StoreError> { Ok(false) }
+/// #   async fn set_password_hash(&self, _: &i64, _: &str) -> Result<(), StoreError> { Ok(()) } }
 /// # #[async_trait] impl Mailer for LogMailer {
 /// #   async fn send(&self, _: &str, _: &str, _: &str) -> Result<(), StoreError> { Ok(()) } }
 ///
@@ -77,7 +95,12 @@ use confirmation::{confirm, confirm_request, confirm_status};
 ///
 /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
 /// let app: Router = Router::new()
-///     .merge(AuthRouter::new(Db, LogMailer).confirm_url("https://app.example/confirm/").routes())
+///     .merge(
+///         AuthRouter::new(Db, LogMailer)
+///             .confirm_url("https://app.example/confirm/")
+///             .reset_url("https://app.example/reset-password/")
+///             .routes(),
+///     )
 ///     .with_state(AppState { auth });
 /// ```
 pub struct AuthRouter<U: AuthUser> {
@@ -88,12 +111,18 @@ pub struct AuthRouter<U: AuthUser> {
     /// Before every path (`""`, or `/staff`): see `prefix.rs`.
     prefix: String,
     confirm_ttl: Duration,
+    reset_url: Option<String>,
+    reset_ttl: Duration,
+    templates: MailTemplates,
     admin_role: String,
     sign_in_on_register: bool,
+    /// Reset mails in flight (looked up and sent after the answer).
+    reset_mails: Arc<Semaphore>,
 }
 
 impl<U: AuthUser> AuthRouter<U> {
-    /// Routes over `registrar` and `mailer`; confirmation links are valid 24 h and the
+    /// Routes over `registrar` and `mailer`; confirmation links are valid 24 h,
+    /// password-reset links 30 minutes, the mails are [`MailTemplates::default`] and the
     /// `admin` role may rename anyone.
     pub fn new(registrar: impl Registrar<U>, mailer: impl Mailer) -> Self {
         AuthRouter {
@@ -102,9 +131,61 @@ impl<U: AuthUser> AuthRouter<U> {
             confirm_url: None,
             prefix: String::new(),
             confirm_ttl: Duration::from_secs(24 * 3600),
+            reset_url: None,
+            reset_ttl: Duration::from_secs(30 * 60),
+            templates: MailTemplates::default(),
             admin_role: "admin".to_owned(),
             sign_in_on_register: false,
+            reset_mails: Arc::new(Semaphore::new(password::MAX_PENDING_RESET_MAILS)),
         }
+    }
+
+    /// The link mailed for a password reset is this prefix followed by the token
+    /// (default: the router's own route, `/auth/password/reset/` after the router's
+    /// [`prefix`](Self::prefix)). Point it at the application's page that asks
+    /// for the new password and sends it to `POST /auth/password/reset/{token}`.
+    ///
+    /// ```
+    /// # use portcullis::{AuthRouter, AuthUser};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// # fn demo(router: AuthRouter<User>) -> AuthRouter<User> {
+    /// router.reset_url("https://app.example/reset-password/")
+    /// # }
+    /// ```
+    pub fn reset_url(mut self, prefix: impl Into<String>) -> Self {
+        self.reset_url = Some(prefix.into());
+        self
+    }
+
+    /// How long a password-reset link works (default 30 minutes).
+    ///
+    /// ```
+    /// # use portcullis::{AuthRouter, AuthUser};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// # fn demo(router: AuthRouter<User>) -> AuthRouter<User> {
+    /// router.reset_ttl(std::time::Duration::from_secs(15 * 60))
+    /// # }
+    /// ```
+    pub fn reset_ttl(mut self, ttl: Duration) -> Self {
+        self.reset_ttl = ttl;
+        self
+    }
+
+    /// The mails the router sends (confirmation, password reset).
+    ///
+    /// ```
+    /// # use portcullis::{AuthRouter, AuthUser, MailTemplate, MailTemplates};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// # fn demo(router: AuthRouter<User>) -> AuthRouter<User> {
+    /// router.mail_templates(MailTemplates {
+    ///     confirmation: MailTemplate::new("Welcome to Example", "Confirm your address: {link}"),
+    ///     ..MailTemplates::default()
+    /// })
+    /// # }
+    /// ```
+    pub fn mail_templates(mut self, templates: MailTemplates) -> Self {
+        self.templates = templates;
+        self
     }
 
     /// The link mailed for confirmation is this prefix followed by the token (default:
@@ -181,6 +262,12 @@ impl<U: AuthUser> AuthRouter<U> {
             .route(&at("/users/{id}/change_username"), post(change_username::<U>))
             .route(&at("/users/{id}/disable"), post(admin::disable::<U>))
             .route(&at("/users/{id}/enable"), post(admin::enable::<U>))
+            .route(&at("/auth/password"), post(password::change_password::<U>))
+            .route(&at("/auth/password/reset"), post(password::reset_request::<U>))
+            .route(
+                &at("/auth/password/reset/{token}"),
+                post(password::reset_password::<U>),
+            )
             .layer(axum::Extension(state))
     }
 }
@@ -257,9 +344,12 @@ macro_rules! input {
 
 // After `input!`, which they use.
 mod admin;
+mod password;
+mod sessions;
 mod tokens;
 
-use tokens::{Credentials, login, logout, refresh, sign_in};
+use sessions::{logout_all, session_login, session_logout};
+use tokens::{login, logout, refresh, sign_in};
 
 #[derive(Deserialize)]
 struct Registration {
@@ -322,70 +412,6 @@ async fn register<U: AuthUser>(
             "the user name or e-mail address is taken",
         ),
         Err(e) => store_down(&auth, &e),
-    }
-}
-
-/// Logout everywhere: every credential of the user issued until now ends.
-async fn logout_all<U: AuthUser>(
-    State(auth): State<Portcullis<U>>,
-    user: Authenticated<U, JwtOrSession>,
-    parts: Parts,
-) -> Response {
-    if let Some(refused) = local_account_only(&user) {
-        return refused;
-    }
-    let origin = auth.origin(&parts);
-    if let Err(e) = auth.revoke_user_credentials_from(&origin, user.user.id()).await {
-        return refuse::<U, JwtOrSession>(&auth, e);
-    }
-    if user.info.scheme() != Scheme::SESSION {
-        // Token cookies, if any, are dead now: cleared like at logout.
-        return tokens::clear_cookies(&auth, StatusCode::NO_CONTENT.into_response());
-    }
-    match auth.end_session_of(Some(user.user.id()), &parts).await {
-        Ok(cleared) => (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared)]).into_response(),
-        Err(e) => refuse::<U, JwtOrSession>(&auth, e),
-    }
-}
-
-async fn session_login<U: AuthUser>(
-    State(auth): State<Portcullis<U>>,
-    parts: Parts,
-    body: Result<Json<Credentials>, JsonRejection>,
-) -> Response {
-    let form = input!(auth, body);
-    let origin = auth.origin(&parts);
-    let logged_in = match auth
-        .login_from(&origin, Some(Scheme::SESSION), &form.username, &form.password)
-        .await
-    {
-        Ok(logged_in) => logged_in,
-        Err(e) => return refuse::<U, SessionOnly>(&auth, e),
-    };
-    match auth.start_session(&parts, &logged_in.user).await {
-        Ok(session) => (
-            [(header::SET_COOKIE, session.set_cookie)],
-            Json(json!({ "csrf_token": session.csrf_token })),
-        )
-            .into_response(),
-        Err(e) => refuse::<U, SessionOnly>(&auth, e),
-    }
-}
-
-async fn session_logout<U: AuthUser>(
-    State(auth): State<Portcullis<U>>,
-    user: Authenticated<U, SessionOnly>,
-    parts: Parts,
-) -> Response {
-    match auth.end_session_of(Some(user.user.id()), &parts).await {
-        Ok(cleared) => {
-            Record::new(Event::Logout, &auth.origin(&parts))
-                .scheme(Some(Scheme::SESSION))
-                .user(user.user.id())
-                .emit();
-            (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared)]).into_response()
-        }
-        Err(e) => refuse::<U, SessionOnly>(&auth, e),
     }
 }
 

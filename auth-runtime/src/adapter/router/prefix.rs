@@ -72,11 +72,19 @@ impl<U: AuthUser> AuthRouter<U> {
         }
     }
 
-    /// The link mailed for the confirmation token `token`.
-    pub(super) fn confirm_link(&self, token: &str) -> String {
+    /// What precedes the token in a mailed confirmation link.
+    pub(super) fn confirm_link_prefix(&self) -> String {
         match &self.confirm_url {
-            Some(url) => format!("{url}{token}"),
-            None => format!("{}/auth/confirm/{token}", self.prefix),
+            Some(url) => url.clone(),
+            None => format!("{}/auth/confirm/", self.prefix),
+        }
+    }
+
+    /// What precedes the token in a mailed password-reset link.
+    pub(super) fn reset_link_prefix(&self) -> String {
+        match &self.reset_url {
+            Some(url) => url.clone(),
+            None => format!("{}/auth/password/reset/", self.prefix),
         }
     }
 }
@@ -104,6 +112,12 @@ mod tests {
         async fn confirm_email(&self, _: &String) -> Result<(), StoreError> {
             Ok(())
         }
+        async fn set_active(&self, _: &String, _: bool) -> Result<bool, StoreError> {
+            Ok(false)
+        }
+        async fn set_password_hash(&self, _: &String, _: &str) -> Result<(), StoreError> {
+            Ok(())
+        }
     }
 
     #[async_trait::async_trait]
@@ -129,10 +143,12 @@ mod tests {
         ] {
             assert!(router().prefix(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(router().confirm_link("t"), "/auth/confirm/t");
+        assert_eq!(router().confirm_link_prefix(), "/auth/confirm/");
+        assert_eq!(router().reset_link_prefix(), "/auth/password/reset/");
         let staff = router().prefix("/staff").unwrap();
-        assert_eq!(staff.confirm_link("t"), "/staff/auth/confirm/t");
+        assert_eq!(staff.confirm_link_prefix(), "/staff/auth/confirm/");
+        assert_eq!(staff.reset_link_prefix(), "/staff/auth/password/reset/");
         let mailed = staff.confirm_url("https://app.example/confirm/");
-        assert_eq!(mailed.confirm_link("t"), "https://app.example/confirm/t");
+        assert_eq!(mailed.confirm_link_prefix(), "https://app.example/confirm/");
     }
 }

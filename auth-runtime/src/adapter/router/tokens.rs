@@ -13,7 +13,7 @@ use http::{HeaderValue, StatusCode};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{JwtOnly, local_account_only, problem, refuse};
+use super::{Config, JwtOnly, local_account_only, password, problem, refuse};
 use crate::error::AuthError;
 use crate::gate::Portcullis;
 use crate::guard::Authenticated;
@@ -80,6 +80,7 @@ pub(super) struct Credentials {
 /// `username` may be a user name or an e-mail address (`UserStore::find_by_email`).
 pub(super) async fn login<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
+    axum::Extension(config): Config<U>,
     parts: Parts,
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Response {
@@ -92,6 +93,9 @@ pub(super) async fn login<U: AuthUser>(
         Ok(logged_in) => logged_in,
         Err(e) => return refuse::<U, JwtOnly>(&auth, e),
     };
+    if logged_in.needs_rehash {
+        password::upgrade_hash(&auth, &config, &logged_in.user, form.password).await;
+    }
     match sign_in(&auth, &logged_in.user).await {
         Ok(signed_in) => signed_in.respond(StatusCode::OK),
         Err(e) => refuse::<U, JwtOnly>(&auth, e),
