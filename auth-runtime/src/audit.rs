@@ -116,6 +116,7 @@ pub(crate) enum Event {
     UserDisabled,
     #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     UserEnabled,
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     PasswordChanged,
     #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     PasswordResetRequested,
