@@ -223,7 +223,8 @@ impl<U: AuthUser> AuthRouter<U> {
     /// #   async fn rename(&self, _: &i64, _: &str) -> Result<Rename<User>, StoreError> { Ok(Rename::NotFound) }
     /// #   async fn email(&self, _: &i64) -> Result<Option<EmailStatus>, StoreError> { Ok(None) }
     /// #   async fn confirm_email(&self, _: &i64) -> Result<(), StoreError> { Ok(()) }
-    /// #   async fn set_active(&self, _: &i64, _: bool) -> Result<bool, StoreError> { Ok(false) } }
+    /// #   async fn set_active(&self, _: &i64, _: bool) -> Result<bool, StoreError> { Ok(false) }
+    /// #   async fn set_password_hash(&self, _: &i64, _: &str) -> Result<(), StoreError> { Ok(()) } }
     /// # #[async_trait] impl Mailer for LogMailer {
     /// #   async fn send(&self, _: &str, _: &str, _: &str) -> Result<(), StoreError> { Ok(()) } }
     /// let router = AuthRouter::<User>::new(Db, LogMailer).sign_in_on_register(true);

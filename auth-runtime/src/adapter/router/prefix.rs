@@ -33,7 +33,9 @@ impl<U: AuthUser> AuthRouter<U> {
     /// #   async fn register(&self, _: &NewAccount) -> Result<Option<$u>, StoreError> { Ok(None) }
     /// #   async fn rename(&self, _: &i64, _: &str) -> Result<Rename<$u>, StoreError> { Ok(Rename::NotFound) }
     /// #   async fn email(&self, _: &i64) -> Result<Option<EmailStatus>, StoreError> { Ok(None) }
-    /// #   async fn confirm_email(&self, _: &i64) -> Result<(), StoreError> { Ok(()) } } } }
+    /// #   async fn confirm_email(&self, _: &i64) -> Result<(), StoreError> { Ok(()) }
+    /// #   async fn set_active(&self, _: &i64, _: bool) -> Result<bool, StoreError> { Ok(false) }
+    /// #   async fn set_password_hash(&self, _: &i64, _: &str) -> Result<(), StoreError> { Ok(()) } } } }
     /// # registrar!(Customer); registrar!(Staff);
     /// # #[async_trait] impl Mailer for LogMailer {
     /// #   async fn send(&self, _: &str, _: &str, _: &str) -> Result<(), StoreError> { Ok(()) } }

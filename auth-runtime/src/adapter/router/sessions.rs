@@ -10,7 +10,7 @@ use http::{StatusCode, header};
 use serde_json::json;
 
 use super::tokens::{self, Credentials};
-use super::{Config, JwtOrSession, SessionOnly, local_account_only, password, problem, refuse};
+use super::{Config, JwtOrSession, SessionOnly, local_account_only, problem, refuse};
 use crate::audit::{Event, Record};
 use crate::gate::Portcullis;
 use crate::guard::Authenticated;
@@ -47,18 +47,11 @@ pub(super) async fn session_login<U: AuthUser>(
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Response {
     let form = input!(auth, body);
-    let origin = auth.origin(&parts);
-    let logged_in = match auth
-        .login_from(&origin, Some(Scheme::SESSION), &form.username, &form.password)
-        .await
-    {
-        Ok(logged_in) => logged_in,
+    let user = match tokens::password_login(&auth, &config, &parts, Scheme::SESSION, form).await {
+        Ok(user) => user,
         Err(e) => return refuse::<U, SessionOnly>(&auth, e),
     };
-    if logged_in.needs_rehash {
-        password::upgrade_hash(&auth, &config, &logged_in.user, form.password).await;
-    }
-    match auth.start_session(&parts, &logged_in.user).await {
+    match auth.start_session(&parts, &user).await {
         Ok(session) => (
             [(header::SET_COOKIE, session.set_cookie)],
             Json(json!({ "csrf_token": session.csrf_token })),

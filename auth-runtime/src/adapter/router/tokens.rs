@@ -77,7 +77,25 @@ pub(super) struct Credentials {
     pub(super) password: String,
 }
 
-/// `username` may be a user name or an e-mail address (`UserStore::find_by_email`).
+/// A password login for `scheme` (`username` may be a user name or an e-mail address,
+/// `UserStore::find_by_email`); a legacy or outdated hash is upgraded on success.
+pub(super) async fn password_login<U: AuthUser>(
+    auth: &Portcullis<U>,
+    config: &super::RouterState<U>,
+    parts: &Parts,
+    scheme: Scheme,
+    form: Credentials,
+) -> Result<U, AuthError> {
+    let origin = auth.origin(parts);
+    let logged_in = auth
+        .login_from(&origin, Some(scheme), &form.username, &form.password)
+        .await?;
+    if logged_in.needs_rehash {
+        password::upgrade_hash(auth, config, &logged_in.user, form.password).await;
+    }
+    Ok(logged_in.user)
+}
+
 pub(super) async fn login<U: AuthUser>(
     State(auth): State<Portcullis<U>>,
     axum::Extension(config): Config<U>,
@@ -85,18 +103,11 @@ pub(super) async fn login<U: AuthUser>(
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Response {
     let form = input!(auth, body);
-    let origin = auth.origin(&parts);
-    let logged_in = match auth
-        .login_from(&origin, Some(Scheme::JWT), &form.username, &form.password)
-        .await
-    {
-        Ok(logged_in) => logged_in,
+    let user = match password_login(&auth, &config, &parts, Scheme::JWT, form).await {
+        Ok(user) => user,
         Err(e) => return refuse::<U, JwtOnly>(&auth, e),
     };
-    if logged_in.needs_rehash {
-        password::upgrade_hash(&auth, &config, &logged_in.user, form.password).await;
-    }
-    match sign_in(&auth, &logged_in.user).await {
+    match sign_in(&auth, &user).await {
         Ok(signed_in) => signed_in.respond(StatusCode::OK),
         Err(e) => refuse::<U, JwtOnly>(&auth, e),
     }
