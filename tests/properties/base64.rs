@@ -95,7 +95,7 @@ fn jwt_variant(segment: &str, variant: Variant, at: usize) -> Option<String> {
         Variant::OtherAlphabet if segment.contains(['-', '_']) => {
             Some(segment.replace('-', "+").replace('_', "/"))
         }
-        Variant::ExtraPadding if segment.len() % 4 != 0 => {
+        Variant::ExtraPadding if !segment.len().is_multiple_of(4) => {
             Some(format!("{segment}{}", "=".repeat(4 - segment.len() % 4)))
         }
         Variant::Whitespace { tab } => whitespace(segment, at, tab),
