@@ -76,7 +76,8 @@ impl SignatureCheck {
 
     /// Checks a JWS in compact serialization as a token is checked (at most
     /// [`DEFAULT_MAX_TOKEN_BYTES`], strict unpadded base64url segments, the header's
-    /// rules: `alg` a supported algorithm and not `none`, no `jku`/`jwk`/`x5u`/`x5c`/`crit`)
+    /// rules: `alg` a supported algorithm and not `none`, `typ` absent, `JWT` or `at+jwt`,
+    /// no `jku`/`jwk`/`x5u`/`x5c`/`crit`)
     /// and returns its payload, which may be any bytes. The header's `kid` is not
     /// matched: this key is the one tried.
     ///
