@@ -66,7 +66,7 @@ pub use portcullis_macros::policy;
 /// `#[require_returned(|post| owner(post.author_id) || role = "admin")]`.
 ///
 /// The value is bound to the name between bars; the requirement language is
-/// [`require`]'s, with the returned value, the user and the `AuthInfo` parameter in
+/// [`require`](crate::require)'s, with the returned value, the user and the `AuthInfo` parameter in
 /// sight (the other parameters went into the body). When the return type is written
 /// `Result<..>`, the `Ok` value is checked and an `Err` is answered as it is. An unmet
 /// requirement answers 403 (404 with `#[auth(..., hide_existence)]`) instead of the
