@@ -22,7 +22,7 @@ pub use portcullis_runtime::{AuthUser, TypedPermission, TypedRole};
 // The gate, its builder and its settings.
 pub use portcullis_runtime::{
     Algorithm, ApiKeyConfig, JwtConfig, JwtKey, LoggedIn, Portcullis, PortcullisBuilder, SessionConfig,
-    ThrottleConfig, TokenConfig, TokenCookies, TokenPair, install_crypto_provider,
+    SignatureCheck, ThrottleConfig, TokenConfig, TokenCookies, TokenPair, install_crypto_provider,
 };
 // What a handler sees: the user's authentication, the guards `#[auth]` stands for,
 // refusals.
@@ -106,7 +106,9 @@ pub mod identity {
 
 /// JWT verification settings and keys.
 pub mod jwt {
-    pub use portcullis_runtime::{Algorithm, Claims, DEFAULT_MAX_TOKEN_BYTES, JwtConfig, JwtKey, MAX_LEEWAY};
+    pub use portcullis_runtime::{
+        Algorithm, Claims, DEFAULT_MAX_TOKEN_BYTES, JwtConfig, JwtKey, MAX_LEEWAY, SignatureCheck,
+    };
 }
 
 /// The stores: traits and their in-memory and Redis implementations.

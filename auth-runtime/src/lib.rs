@@ -68,6 +68,7 @@ pub use identity::{FromStore, IdentityResolver};
 pub use info::AuthInfo;
 pub use jwt::claims::Claims;
 pub use jwt::keys::JwtKey;
+pub use jwt::signature_check::SignatureCheck;
 pub use jwt::{DEFAULT_MAX_TOKEN_BYTES, JwtConfig, MAX_LEEWAY};
 #[cfg(feature = "tower")]
 pub use layer::{AuthLayer, AuthService};

@@ -20,15 +20,22 @@ const HEADERS_NAMING_KEYS: [&str; 4] = ["jku", "jwk", "x5u", "x5c"];
 /// Header types accepted: none, `JWT`, and the RFC 9068 access-token types.
 const ACCEPTED_TYPES: [&str; 3] = ["jwt", "at+jwt", "application/at+jwt"];
 
-/// A token whose structure and header were checked, but not yet its signature.
-pub(crate) struct Unverified<'t> {
+/// A JWS whose structure and header were checked, but not yet its signature; its
+/// payload is any bytes (see [`Unverified`] for tokens, whose payload is claims).
+pub(crate) struct Signed<'t> {
     token: &'t str,
     signed_len: usize,
     signature: Vec<u8>,
-    pub(crate) alg: Algorithm,
-    pub(crate) kid: Option<String>,
+    alg: Algorithm,
+    kid: Option<String>,
     /// Whether the header's `typ` is RFC 9068's `at+jwt` (or `application/at+jwt`).
     access_token_type: bool,
+    payload: Vec<u8>,
+}
+
+/// A token whose structure and header were checked, but not yet its signature.
+pub(crate) struct Unverified<'t> {
+    signed: Signed<'t>,
     /// The claims as sent: only routing (which issuer's keys) may look at them
     /// before [`verify`](Self::verify).
     claims: Map<String, Value>,
@@ -44,8 +51,8 @@ pub(crate) fn looks_like_jwt(token: &str) -> bool {
     }
 }
 
-impl<'t> Unverified<'t> {
-    /// Structure and header checks; the claims are parsed but not trusted.
+impl<'t> Signed<'t> {
+    /// Structure and header checks; the payload is kept as bytes.
     pub(crate) fn parse(token: &'t str, max_bytes: usize) -> Result<Self, AuthError> {
         if token.len() > max_bytes {
             return Err(malformed("the token is too large"));
@@ -101,22 +108,49 @@ impl<'t> Unverified<'t> {
         if signature.is_empty() {
             return Err(refused("the token is not signed"));
         }
-        let claims = StrictObject::parse(&payload_bytes)
-            .ok_or_else(|| refused("the token payload is not a JSON object with unique members"))?;
-        Ok(Unverified {
+        Ok(Signed {
             token,
             signed_len: header_b64.len() + 1 + payload_b64.len(),
             signature,
             alg,
             kid,
             access_token_type,
-            claims,
+            payload: payload_bytes,
         })
+    }
+
+    /// Checks the signature with `key` (which must allow the token's algorithm) and
+    /// hands out the payload.
+    pub(crate) fn verify(self, key: &VerifyingKey) -> Result<Vec<u8>, AuthError> {
+        match key.verify(
+            self.alg,
+            &self.token.as_bytes()[..self.signed_len],
+            &self.signature,
+        ) {
+            None => Err(refused("the token's algorithm is not allowed for its key")),
+            Some(false) => Err(refused("the token's signature is invalid")),
+            Some(true) => Ok(self.payload),
+        }
+    }
+}
+
+impl<'t> Unverified<'t> {
+    /// Structure and header checks; the claims are parsed but not trusted.
+    pub(crate) fn parse(token: &'t str, max_bytes: usize) -> Result<Self, AuthError> {
+        let mut signed = Signed::parse(token, max_bytes)?;
+        let claims = StrictObject::parse(&std::mem::take(&mut signed.payload))
+            .ok_or_else(|| refused("the token payload is not a JSON object with unique members"))?;
+        Ok(Unverified { signed, claims })
+    }
+
+    /// The key id the header names, if any.
+    pub(crate) fn kid(&self) -> Option<&str> {
+        self.signed.kid.as_deref()
     }
 
     /// Whether the header declares an RFC 9068 access token (`at+jwt`).
     pub(crate) fn is_access_token_type(&self) -> bool {
-        self.access_token_type
+        self.signed.access_token_type
     }
 
     /// The issuer the token claims (unverified: it only selects whose keys to try).
@@ -127,15 +161,8 @@ impl<'t> Unverified<'t> {
     /// Checks the signature with `key` (which must allow the token's algorithm) and
     /// hands out the claims.
     pub(crate) fn verify(self, key: &VerifyingKey) -> Result<Map<String, Value>, AuthError> {
-        match key.verify(
-            self.alg,
-            &self.token.as_bytes()[..self.signed_len],
-            &self.signature,
-        ) {
-            None => Err(refused("the token's algorithm is not allowed for its key")),
-            Some(false) => Err(refused("the token's signature is invalid")),
-            Some(true) => Ok(self.claims),
-        }
+        self.signed.verify(key)?;
+        Ok(self.claims)
     }
 }
 

@@ -13,6 +13,7 @@ pub(crate) mod jwks;
 pub(crate) mod keys;
 pub(crate) mod providers;
 pub(crate) mod rules;
+pub(crate) mod signature_check;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -336,7 +337,7 @@ impl JwtValidator {
     fn verify_local(&self, unverified: Unverified<'_>) -> Result<Claims, AuthError> {
         let key = self
             .keys
-            .select(unverified.kid.as_deref())
+            .select(unverified.kid())
             .ok_or_else(|| refused("the token names an unknown key"))?;
         Ok(Claims::new(unverified.verify(key)?))
     }
@@ -446,7 +447,7 @@ impl JwtValidator {
         if provider.require_access_token_type && !unverified.is_access_token_type() {
             return Err(refused("the token is not an access token (header typ at+jwt)"));
         }
-        let kid = unverified.kid.as_deref();
+        let kid = unverified.kid();
         let keys = if keys.select(kid).is_none() && kid.is_some() {
             provider.source.refetch().await.unwrap_or(keys)
         } else {
