@@ -226,10 +226,12 @@ pub trait UserStore<U: AuthUser>: Send + Sync + 'static {
     async fn find_by_username(&self, username: &str) -> Result<Option<U>, StoreError>;
     /// The owner of the API key whose SHA-256 is `hash`.
     async fn find_by_api_key_hash(&self, hash: &ApiKeyHash) -> Result<Option<U>, StoreError>;
-    /// The user with this e-mail address, for a password login by e-mail: a login
-    /// name with an `@` that is no user name is looked up here (compare addresses
-    /// case-insensitively, as a `UNIQUE` index on `lower(email)` would). The default
-    /// finds no one: logins by e-mail are then refused like unknown names.
+    /// The user with this e-mail address, for a password login by e-mail (a login
+    /// name with an `@` that is no user name is looked up here) and for the auth
+    /// router's password reset (`POST /auth/password/reset {email}`); compare addresses
+    /// case-insensitively, as a `UNIQUE` index on `lower(email)` would. The default
+    /// finds no one: logins by e-mail are then refused like unknown names, and reset
+    /// requests answer 202 as always but mail no link.
     ///
     /// ```
     /// # use portcullis::{async_trait, ApiKeyHash, AuthUser, StoreError, UserStore};
