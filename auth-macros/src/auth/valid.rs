@@ -112,21 +112,11 @@ fn on_returned(handler: &Handler, kind: Kind, optional: bool, errors: &mut Error
     let mut found = None;
     for (_, attr) in handler.requirements().filter(|(k, _)| *k == kind) {
         if found.is_some() {
-            errors.push_spanned(
-                attr,
-                format!(
-                    "`#[{}]` is given twice on this handler: {}",
-                    kind.name(),
-                    kind.merge_hint()
-                ),
-            );
+            errors.push_spanned(attr, kind.given_twice());
             continue;
         }
         if optional {
-            errors.push_spanned(
-                attr,
-                "`optional` lets requests without credentials in, but this requirement needs a user: remove `optional` or the requirement",
-            );
+            errors.push_spanned(attr, OPTIONAL_NEEDS_NO_REQUIREMENT);
         }
         found = Some(errors.handle(requirement::parse_returned(kind, attr)));
     }
@@ -188,6 +178,9 @@ fn returned_names(
     }
 }
 
+/// A requirement of any kind on an `optional` handler.
+const OPTIONAL_NEEDS_NO_REQUIREMENT: &str = "`optional` lets requests without credentials in, but this requirement needs a user: remove `optional` or the requirement";
+
 /// The `#[require]` / `#[permissions]` attributes, parsed and merged.
 fn requirements(handler: &Handler, optional: bool, errors: &mut Errors) -> Option<Expr> {
     let mut found: Vec<Expr> = Vec::new();
@@ -195,14 +188,7 @@ fn requirements(handler: &Handler, optional: bool, errors: &mut Errors) -> Optio
     let mut first = None;
     for (kind, attr) in handler.requirements().filter(|(kind, _)| !kind.on_returned()) {
         if seen.contains(&kind) {
-            errors.push_spanned(
-                attr,
-                format!(
-                    "`#[{}]` is given twice on this handler: {}",
-                    kind.name(),
-                    kind.merge_hint()
-                ),
-            );
+            errors.push_spanned(attr, kind.given_twice());
             continue;
         }
         seen.push(kind);
@@ -212,10 +198,7 @@ fn requirements(handler: &Handler, optional: bool, errors: &mut Errors) -> Optio
         }
     }
     if optional && let Some(attr) = first {
-        errors.push_spanned(
-            attr,
-            "`optional` lets requests without credentials in, but this requirement needs a user: remove `optional` or the requirement",
-        );
+        errors.push_spanned(attr, OPTIONAL_NEEDS_NO_REQUIREMENT);
     }
     match found.len() {
         0 => None,

@@ -56,6 +56,15 @@ impl Kind {
         }
     }
 
+    /// The error on a second attribute of this kind.
+    pub(crate) fn given_twice(self) -> String {
+        format!(
+            "`#[{}]` is given twice on this handler: {}",
+            self.name(),
+            self.merge_hint()
+        )
+    }
+
     /// How to merge two attributes of this kind.
     pub(crate) fn merge_hint(self) -> &'static str {
         match self {
