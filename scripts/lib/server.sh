@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell functions shared by scripts/load.sh and scripts/soak.sh: the machine's
 # description, the load generator's installation, the reference server's build, start
 # and stop, and logging in once per scheme. Sourced, not run.
