@@ -82,39 +82,61 @@ impl Server {
             "{} is built by `cargo test` (with `--test e2e` alone, add `--example reference`)",
             binary.display()
         );
-        let dir = TempDir::new(label);
+        let mut dir = TempDir::new(label);
         let sqlite = format!("sqlite://{}/ref.db?mode=rwc", dir.path().display());
         let database_url = database_url.map_or(sqlite, str::to_owned);
         let log = dir.path().join("server.log");
-        let log_file = std::fs::File::create(&log).expect("create the server log");
-        let port = free_port();
-        let mut command = Command::new(&binary);
-        command
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("PORTCULLIS_ADDR", format!("127.0.0.1:{port}"))
-            .env("PORTCULLIS_DATABASE_URL", &database_url)
-            .env("PORTCULLIS_DEV", "1")
-            .env("PORTCULLIS_JWT_SECRET", JWT_SECRET)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().expect("clone the log handle"))
-            .stderr(log_file);
-        for (name, value) in env {
-            command.env(name, value);
+        // The port is free when chosen and may be taken again before the server binds
+        // it (every trial runs in parallel): a server that could not bind is started
+        // again on another port.
+        for attempt in 1..=PORT_ATTEMPTS {
+            let log_file = std::fs::File::create(&log).expect("create the server log");
+            let port = free_port();
+            let mut command = Command::new(&binary);
+            command
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("PORTCULLIS_ADDR", format!("127.0.0.1:{port}"))
+                .env("PORTCULLIS_DATABASE_URL", &database_url)
+                .env("PORTCULLIS_DEV", "1")
+                .env("PORTCULLIS_JWT_SECRET", JWT_SECRET)
+                .env("RUST_LOG", "warn")
+                .stdin(Stdio::null())
+                .stdout(log_file.try_clone().expect("clone the log handle"))
+                .stderr(log_file);
+            for (name, value) in env {
+                command.env(name, value);
+            }
+            // Whatever the filter, the server's own "listening" line is logged: it tells
+            // this server from another process that holds the port.
+            let filter = env
+                .iter()
+                .find(|(name, _)| *name == "RUST_LOG")
+                .map_or("warn", |(_, value)| value);
+            command.env("RUST_LOG", format!("{filter},reference=info"));
+            let child = command
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
+            let mut server = Server {
+                child,
+                port,
+                log: log.clone(),
+                label: label.to_owned(),
+                dir,
+            };
+            match server.wait_ready() {
+                Ready::Listening => return server,
+                Ready::PortTaken if attempt < PORT_ATTEMPTS => {
+                    dir = std::mem::replace(&mut server.dir, TempDir::new(label));
+                    let _ = server.child.wait();
+                }
+                Ready::PortTaken => panic!(
+                    "[{label}] the reference server found its port taken {PORT_ATTEMPTS} times; its log:\n{}",
+                    server.log()
+                ),
+            }
         }
-        let child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
-        let mut server = Server {
-            child,
-            port,
-            log,
-            label: label.to_owned(),
-            dir,
-        };
-        server.wait_ready();
-        server
+        unreachable!("the loop returns or panics")
     }
 
     pub fn port(&self) -> u16 {
@@ -136,20 +158,25 @@ impl Server {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn wait_ready(&mut self) {
+    /// Waits until the server logs that it listens (and still runs).
+    fn wait_ready(&mut self) -> Ready {
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
+                if self.log().contains("Address already in use") {
+                    return Ready::PortTaken;
+                }
                 panic!(
                     "[{}] the reference server exited at start-up ({status}); its log:\n{}",
                     self.label,
                     self.log()
                 );
             }
-            if TcpStream::connect_timeout(&([127, 0, 0, 1], self.port).into(), Duration::from_millis(200))
-                .is_ok()
+            if self.log().contains("reference server listening")
+                && TcpStream::connect_timeout(&([127, 0, 0, 1], self.port).into(), Duration::from_millis(200))
+                    .is_ok()
             {
-                return;
+                return Ready::Listening;
             }
             assert!(
                 Instant::now() < deadline,
@@ -182,6 +209,16 @@ impl Drop for Server {
         }
     }
 }
+
+/// How a start ended.
+enum Ready {
+    Listening,
+    /// Another process bound the chosen port first.
+    PortTaken,
+}
+
+/// Starts on another port after a port taken in between, at most this often.
+const PORT_ATTEMPTS: u32 = 5;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
