@@ -306,7 +306,7 @@ impl<U: AuthUser> Portcullis<U> {
             (None, None) => {
                 let users = &*self.inner.users;
                 identity::resolve(&*self.inner.resolver, &identity, users, self.inner.store_timeout).await?
-            },
+            }
         };
         let (scheme, claims, key_id, provider) = identity.into_parts();
         Ok((

@@ -173,7 +173,12 @@ impl RefreshStore for Scoped<dyn RefreshStore> {
     }
     async fn revoke_family(&self, family: &str) -> Result<bool, StoreError> {
         let family = self.key(family);
-        within(self.limit, "revoke_family", self.inner.revoke_family(family.as_str())).await
+        within(
+            self.limit,
+            "revoke_family",
+            self.inner.revoke_family(family.as_str()),
+        )
+        .await
     }
 }
 
@@ -211,7 +216,12 @@ impl SessionStore for Scoped<dyn SessionStore> {
 impl ThrottleStore for Scoped<dyn ThrottleStore> {
     async fn record_failure(&self, key: &str, window: Duration) -> Result<(u32, Duration), StoreError> {
         let key = self.key(key);
-        within(self.limit, "record_failure", self.inner.record_failure(key.as_str(), window)).await
+        within(
+            self.limit,
+            "record_failure",
+            self.inner.record_failure(key.as_str(), window),
+        )
+        .await
     }
     async fn failures(&self, key: &str) -> Result<(u32, Duration), StoreError> {
         let key = self.key(key);
@@ -234,7 +244,10 @@ mod tests {
 
     fn two<T: ?Sized>(shared: Arc<T>) -> (Arc<Scoped<T>>, Arc<Scoped<T>>) {
         let (a, b): (Arc<str>, Arc<str>) = (Arc::from("aaaaaaaaaaaaaaaa"), Arc::from("bbbbbbbbbbbbbbbb"));
-        (Scoped::new(Arc::clone(&shared), &a, HOUR), Scoped::new(shared, &b, HOUR))
+        (
+            Scoped::new(Arc::clone(&shared), &a, HOUR),
+            Scoped::new(shared, &b, HOUR),
+        )
     }
 
     #[test]

@@ -63,10 +63,20 @@ impl<U: AuthUser> UserStore<U> for TimedUsers<U> {
         within(self.limit, "find_by_id", self.inner.find_by_id(id)).await
     }
     async fn find_by_username(&self, username: &str) -> Result<Option<U>, StoreError> {
-        within(self.limit, "find_by_username", self.inner.find_by_username(username)).await
+        within(
+            self.limit,
+            "find_by_username",
+            self.inner.find_by_username(username),
+        )
+        .await
     }
     async fn find_by_api_key_hash(&self, hash: &ApiKeyHash) -> Result<Option<U>, StoreError> {
-        within(self.limit, "find_by_api_key_hash", self.inner.find_by_api_key_hash(hash)).await
+        within(
+            self.limit,
+            "find_by_api_key_hash",
+            self.inner.find_by_api_key_hash(hash),
+        )
+        .await
     }
     async fn find_by_email(&self, email: &str) -> Result<Option<U>, StoreError> {
         within(self.limit, "find_by_email", self.inner.find_by_email(email)).await

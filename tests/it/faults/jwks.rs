@@ -22,7 +22,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::timed;
-use crate::oidc::{API, Key, UNKNOWN_KEY, assert_refused, assert_user, build, claims_of, eventually, forged_kid, me_with, router};
+use crate::oidc::{
+    API, Key, UNKNOWN_KEY, assert_refused, assert_user, build, claims_of, eventually, forged_kid, me_with,
+    router,
+};
 
 /// The fetch time-out of these providers.
 const FETCH: Duration = Duration::from_millis(800);
@@ -166,7 +169,10 @@ async fn keys_survive(fault: Mode, what: &str) {
         let (app, forged) = (app.clone(), forged.clone());
         tokio::spawn(async move { timed(me_with(&app, &forged)).await })
     };
-    eventually("a refetch reaching the endpoint", || async { idp.hits() > before }).await;
+    eventually("a refetch reaching the endpoint", || async {
+        idp.hits() > before
+    })
+    .await;
 
     // Meanwhile the key held keeps working, without waiting for that fetch.
     let (r, took) = timed(me_with(&app, &known)).await;
@@ -175,13 +181,19 @@ async fn keys_survive(fault: Mode, what: &str) {
 
     let (r, took) = pending.await.unwrap();
     assert_refused(&r, UNKNOWN_KEY);
-    assert!(took < BOUND, "{what}: the unknown kid was answered after {took:?}");
+    assert!(
+        took < BOUND,
+        "{what}: the unknown kid was answered after {took:?}"
+    );
     eprintln!("{what}: unknown kid answered 401 in {took:?} (fetch time-out {FETCH:?})");
     // Again, after another interval: the same, and the key held still passes.
     tokio::time::sleep(PAST_INTERVAL).await;
     let (r, took) = timed(me_with(&app, &forged)).await;
     assert_refused(&r, UNKNOWN_KEY);
-    assert!(took < BOUND, "{what}: the unknown kid was answered after {took:?}");
+    assert!(
+        took < BOUND,
+        "{what}: the unknown kid was answered after {took:?}"
+    );
     assert_user(&me_with(&app, &known).await, "u", ISSUER);
 
     // Recovery: the endpoint serves a rotated set; its new key is accepted, no restart.

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use axum::routing::get;
 use axum::{Json, Router};
-use portcullis::{AuthInfo, ErrorRenderer, JsonRenderer, Portcullis, ProblemJsonRenderer, auth, policy, require};
+use portcullis::{
+    AuthInfo, ErrorRenderer, JsonRenderer, Portcullis, ProblemJsonRenderer, auth, policy, require,
+};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -114,9 +116,15 @@ async fn a_panicking_predicate_or_policy_answers_500_and_the_server_keeps_servin
     let addr = serve(app(JsonRenderer, true)).await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
     for path in ["/predicate", "/policy", "/predicate"] {
-        let answer = get_on(&mut stream, path).await.expect("an answer, not a dropped connection");
+        let answer = get_on(&mut stream, path)
+            .await
+            .expect("an answer, not a dropped connection");
         assert_eq!(answer.status, 500, "{path}: {}", answer.head);
-        assert!(answer.head.contains("content-type: application/json"), "{}", answer.head);
+        assert!(
+            answer.head.contains("content-type: application/json"),
+            "{}",
+            answer.head
+        );
         assert!(!answer.head.contains("www-authenticate"), "{}", answer.head);
         assert_eq!(
             answer.body,

@@ -97,7 +97,10 @@ async fn a_failing_user_store_answers_503_without_waiting_for_the_time_out() {
     let users = Faulty::new(users());
     users.switch().fail("find_by_id");
     // A time-out far beyond the bound: the error, not the time-out, answers.
-    let app = app(limited(users).store_timeout(Duration::from_secs(3600)).build().unwrap());
+    let app = app(limited(users)
+        .store_timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap());
     let (r, took) = timed(send(&app, bearer("/me", &hs256(&claims("1"))))).await;
     assert_unavailable(&r);
     assert!(took < BOUND, "503 after {took:?}");
@@ -108,7 +111,10 @@ async fn a_hung_api_key_lookup_answers_503() {
     let users = Faulty::new(users());
     let db = users.switch();
     let app = app(limited(users).build().unwrap());
-    assert_eq!(send(&app, me_with("x-api-key", BOB_KEY)).await.body, json!({"id": 2}));
+    assert_eq!(
+        send(&app, me_with("x-api-key", BOB_KEY)).await.body,
+        json!({"id": 2})
+    );
     db.hang("find_by_api_key_hash");
     let (r, took) = timed(send(&app, me_with("x-api-key", BOB_KEY))).await;
     assert_timed_out(&r, took);
@@ -145,12 +151,18 @@ async fn a_hung_session_store_answers_503() {
     let auth = limited(users()).session_store(sessions).build().unwrap();
     let cookie = session_cookie(&auth).await;
     let app = app(auth);
-    assert_eq!(send(&app, me_with("cookie", &cookie)).await.body, json!({"id": 1}));
+    assert_eq!(
+        send(&app, me_with("cookie", &cookie)).await.body,
+        json!({"id": 1})
+    );
     store.hang("touch");
     let (r, took) = timed(send(&app, me_with("cookie", &cookie))).await;
     assert_timed_out(&r, took);
     store.heal();
-    assert_eq!(send(&app, me_with("cookie", &cookie)).await.body, json!({"id": 1}));
+    assert_eq!(
+        send(&app, me_with("cookie", &cookie)).await.body,
+        json!({"id": 1})
+    );
 }
 
 #[tokio::test]
