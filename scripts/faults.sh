@@ -54,6 +54,10 @@
 #   FAULTS_CLIENT_CPU [1]       CPU list for wrk
 #   FAULTS_PORT [18095]         the server's port
 #   FAULTS_REDIS_PORT           Redis' port (default: a free one)
+#   FAULTS_PROFILE [release]    the server's build: release (as load.sh and soak.sh), or
+#                               debug (`cargo build --example reference`: no optimised
+#                               build of the dependencies needed; what is judged here is
+#                               correctness and recovery, not throughput)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -71,6 +75,7 @@ FAULTS_TIMEOUT=${FAULTS_TIMEOUT:-10}
 FAULTS_SERVER_CPU=${FAULTS_SERVER_CPU:-0}
 FAULTS_CLIENT_CPU=${FAULTS_CLIENT_CPU:-1}
 FAULTS_PORT=${FAULTS_PORT:-18095}
+FAULTS_PROFILE=${FAULTS_PROFILE:-release}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-faults.XXXXXX")
 REDIS_PREFIX="portcullis-faults-$$"
@@ -138,7 +143,17 @@ start_redis
 echo "== Redis stopped and restarted under load"
 echo "redis:   127.0.0.1:$REDIS_PORT (AOF, appendfsync always, in $WORK/redis)"
 
-build_server
+case $FAULTS_PROFILE in
+    release) build_server ;;
+    debug)
+        say "building the reference server (debug)"
+        cargo build --example reference >&2
+        SERVER="$CARGO_TARGET_DIR/debug/examples/reference"
+        SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+        ;;
+    *) die "FAULTS_PROFILE must be release or debug" ;;
+esac
+echo "server:  $SERVER ($FAULTS_PROFILE build)"
 BASE="http://127.0.0.1:$FAULTS_PORT"
 start_server "$FAULTS_PORT" "sqlite://$WORK/faults.db?mode=rwc" "redis://127.0.0.1:$REDIS_PORT/0" "$WORK/server.log"
 PID=${SERVER_PIDS[0]}
