@@ -30,6 +30,9 @@ pub use portcullis_runtime::{AuthInfo, Authenticated, MaybeAuthenticated, Refusa
 // Middleware mode: authenticate every request of a router.
 #[cfg(feature = "axum")]
 pub use portcullis_runtime::{AuthLayer, AuthService};
+// A handler's panic answered 500 through the gate's renderer (`Portcullis::catch_panic_layer`).
+#[cfg(feature = "axum")]
+pub use portcullis_runtime::PanicResponse;
 // Failures and how they are rendered.
 pub use portcullis_runtime::{
     AuthError, ConfigError, ErrorRenderer, JsonRenderer, ProblemJsonRenderer, Rejection, StoreError,

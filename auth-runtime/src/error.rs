@@ -101,6 +101,10 @@ pub enum AuthError {
         /// What is missing, for the log.
         reason: &'static str,
     },
+    /// The server failed while answering (a handler panicked, see
+    /// [`Portcullis::catch_panic_layer`](crate::Portcullis::catch_panic_layer)): 500
+    /// `server_error`, details only in the log.
+    Internal,
 }
 
 impl AuthError {
@@ -125,7 +129,7 @@ impl AuthError {
             AuthError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::Refused { .. } => StatusCode::UNAUTHORIZED,
             AuthError::Input { status, .. } => *status,
-            AuthError::Misconfigured { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            AuthError::Misconfigured { .. } | AuthError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -144,7 +148,7 @@ impl AuthError {
             AuthError::Unavailable => "temporarily_unavailable",
             AuthError::Refused { .. } => "unauthorized",
             AuthError::Input { code, .. } => code,
-            AuthError::Misconfigured { .. } => "server_error",
+            AuthError::Misconfigured { .. } | AuthError::Internal => "server_error",
         }
     }
 
@@ -213,6 +217,7 @@ impl fmt::Display for AuthError {
             }
             AuthError::Input { message, .. } => f.write_str(message),
             AuthError::Misconfigured { .. } => f.write_str("the server cannot authenticate this request"),
+            AuthError::Internal => f.write_str("the server failed to answer this request"),
             other => f.write_str(other.reason().unwrap_or("authentication failed")),
         }
     }

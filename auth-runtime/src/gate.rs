@@ -82,6 +82,8 @@ pub(crate) struct Registered {
 pub(crate) struct Inner<U: AuthUser> {
     pub(crate) users: Arc<dyn UserStore<U>>,
     pub(crate) resolver: Arc<dyn IdentityResolver<U>>,
+    /// The limit on one store call, also on the resolver as a whole (`store/timed.rs`).
+    pub(crate) store_timeout: std::time::Duration,
     pub(crate) schemes: Vec<Registered>,
     pub(crate) before: Vec<Arc<dyn BeforeAuthentication>>,
     pub(crate) after: Vec<Arc<dyn AfterAuthentication<U>>>,
@@ -301,7 +303,10 @@ impl<U: AuthUser> Portcullis<U> {
                 mapped_scopes = Some(mapped.scopes().to_vec());
                 self.provider_user(mapped)?
             }
-            (None, None) => identity::resolve(&*self.inner.resolver, &identity, &*self.inner.users).await?,
+            (None, None) => {
+                let users = &*self.inner.users;
+                identity::resolve(&*self.inner.resolver, &identity, users, self.inner.store_timeout).await?
+            }
         };
         let (scheme, claims, key_id, provider) = identity.into_parts();
         Ok((

@@ -2,12 +2,15 @@
 //! user store by subject (the default), by the application's own resolver, or from
 //! the token's claims alone ([`ClaimsUser`], no database at all).
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 
 use crate::claims_user::{ClaimsMapping, ClaimsUser};
 use crate::error::{AuthError, StoreError, store_down};
 use crate::scheme::Identity;
 use crate::store::UserStore;
+use crate::store::timed::within;
 use crate::user::AuthUser;
 
 /// Turns a verified identity into a user. `Ok(None)` refuses the request with 401
@@ -96,14 +99,14 @@ where
 /// Makes the application's user of an identity provider's claims-only user.
 pub(crate) type ProviderUsers<U> = std::sync::Arc<dyn Fn(ClaimsUser) -> U + Send + Sync>;
 
-/// Runs the resolver and maps its answer to the request's outcome.
+/// Runs the resolver within `limit` and maps its answer to the request's outcome.
 pub(crate) async fn resolve<U: AuthUser>(
     resolver: &dyn IdentityResolver<U>,
     identity: &Identity,
     users: &dyn UserStore<U>,
+    limit: Duration,
 ) -> Result<U, AuthError> {
-    resolver
-        .resolve(identity, users)
+    within(limit, "resolve", resolver.resolve(identity, users))
         .await
         .map_err(store_down)?
         .ok_or_else(|| AuthError::invalid(identity.scheme(), "the token's subject is not a known user"))

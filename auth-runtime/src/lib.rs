@@ -53,6 +53,8 @@ pub use accounts::{EmailStatus, Mailer, NewAccount, Registrar, Rename};
 #[cfg(feature = "axum")]
 #[doc(hidden)]
 pub use adapter::axum::ViaState;
+#[cfg(feature = "axum")]
+pub use adapter::catch_panic::PanicResponse;
 pub use adapter::client_addr;
 #[cfg(feature = "axum")]
 pub use adapter::router::AuthRouter;

@@ -333,6 +333,8 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
         builder = builder.stores(portcullis::RedisStore::connect(url, &prefix).await?);
     }
     let auth = builder.build()?;
+    // A panicking handler answers 500 server_error (JSON) and the server keeps serving.
+    let panics = auth.catch_panic_layer();
     let mailer = config.mailer.clone();
     let outbox_store = mailer.outbox.clone();
     let mut app = Router::new()
@@ -349,7 +351,7 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
     if config.dev {
         app = app.route("/dev/outbox", get(outbox));
     }
-    Ok(app.with_state(AppState {
+    Ok(app.layer(panics).with_state(AppState {
         auth,
         db,
         outbox: outbox_store,

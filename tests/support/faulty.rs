@@ -22,7 +22,8 @@
 //! Operations are named by their trait method (`"find_by_id"`, `"record_failure"`,
 //! `"destroy"`, `"send"`, ...); an unknown name panics. [`Switch::slow`] makes every call
 //! yield to the scheduler before and after reaching the store, like a networked store, so
-//! that concurrent requests interleave.
+//! that concurrent requests interleave. [`Switch::hang`] makes an operation never answer
+//! (a hung database: the call waits an hour), for the store time-out.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -81,6 +82,7 @@ pub struct Switch(Arc<State>);
 struct State {
     all: AtomicBool,
     operations: Mutex<HashSet<&'static str>>,
+    hanging: Mutex<HashSet<&'static str>>,
     slow: AtomicBool,
 }
 
@@ -104,10 +106,21 @@ impl Switch {
         self.0.operations.lock().unwrap().insert(operation);
     }
 
-    /// Every operation works again.
+    /// `operation` never answers from now on (each call waits an hour before reaching
+    /// the store), until [`heal`](Self::heal).
+    pub fn hang(&self, operation: &'static str) {
+        assert!(
+            OPERATIONS.contains(&operation),
+            "no store operation is called {operation:?}"
+        );
+        self.0.hanging.lock().unwrap().insert(operation);
+    }
+
+    /// Every operation works again (and answers).
     pub fn heal(&self) {
         self.0.all.store(false, Ordering::SeqCst);
         self.0.operations.lock().unwrap().clear();
+        self.0.hanging.lock().unwrap().clear();
     }
 
     /// Every operation fails (`true`) or works (`false`).
@@ -127,6 +140,10 @@ impl Switch {
     async fn enter(&self, operation: &'static str) -> Result<(), StoreError> {
         if self.0.slow.load(Ordering::SeqCst) {
             tokio::task::yield_now().await;
+        }
+        let hangs = self.0.hanging.lock().unwrap().contains(operation);
+        if hangs {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
         }
         if self.fails(operation) {
             return Err(StoreError::new(FAULT));

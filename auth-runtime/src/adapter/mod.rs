@@ -4,6 +4,8 @@
 #[cfg(feature = "axum")]
 pub(crate) mod axum;
 #[cfg(feature = "axum")]
+pub(crate) mod catch_panic;
+#[cfg(feature = "axum")]
 pub(crate) mod router;
 
 use std::net::IpAddr;

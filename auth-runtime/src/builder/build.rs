@@ -16,6 +16,7 @@ use crate::rejection::Challenge;
 use crate::scheme::{AuthScheme, Basic, Jwt, Session};
 use crate::sessions::Sessions;
 use crate::store::scoped::Scoped;
+use crate::store::timed::TimedUsers;
 use crate::store::{
     InMemoryRefreshStore, InMemorySessionStore, InMemoryThrottleStore, RefreshStore, RevocationStore,
     SessionStore, ThrottleStore,
@@ -79,6 +80,10 @@ impl<U: AuthUser> PortcullisBuilder<U> {
             }
         };
         self.throttle_config.check()?;
+        let limit = self.store_timeout;
+        if limit.is_zero() {
+            return Err(ConfigError::Invalid("the store timeout must be more than zero"));
+        }
         let proxies = TrustedProxies::parse(&self.trusted_proxies)?;
         let origins = PublicOrigins::parse(&self.public_origins)?;
         let hashing = Hashing::new(self.throttle_config.concurrent_hashes())?;
@@ -89,7 +94,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         // The `jwt` scheme puts its one subject key together itself (`ScopedKey`): its
         // revocation check is the hot path, without the wrapper's allocations.
         let jwt_revocations = Arc::clone(&self.revocations);
-        let revocations: Arc<dyn RevocationStore> = Scoped::new(self.revocations, namespace);
+        let revocations: Arc<dyn RevocationStore> = Scoped::new(self.revocations, namespace, limit);
         let cut_offs = CutOffs::new(Arc::clone(&revocations), &lifetimes);
         let refresh: Arc<dyn RefreshStore> = self
             .refresh
@@ -97,7 +102,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         let tokens = Tokens {
             config: self.tokens,
             realm: Arc::clone(&realm.marker),
-            refresh: Scoped::new(refresh, namespace),
+            refresh: Scoped::new(refresh, namespace, limit),
             revocations: Arc::clone(&revocations),
             cut_offs: cut_offs.clone(),
         };
@@ -106,7 +111,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
             .sessions
             .unwrap_or_else(|| Arc::new(InMemorySessionStore::default()));
         let sessions = Arc::new(Sessions::new(
-            Scoped::new(session_store, namespace),
+            Scoped::new(session_store, namespace, limit),
             self.session_config,
             realm.session_cookie(),
             origins.clone(),
@@ -127,6 +132,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                 Jwt {
                     validator: jwt,
                     revocations: jwt_revocations,
+                    store_timeout: limit,
                     namespace: Arc::clone(namespace),
                     origins: origins.clone(),
                 },
@@ -153,8 +159,9 @@ impl<U: AuthUser> PortcullisBuilder<U> {
         }
         Ok(Portcullis {
             inner: Arc::new(Inner {
-                users: self.users,
+                users: TimedUsers::new(self.users, limit),
                 resolver: self.resolver,
+                store_timeout: limit,
                 schemes,
                 before: self.before,
                 after: self.after,
@@ -162,7 +169,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                 provider_users: self.provider_users,
                 realm,
                 login: Login {
-                    throttle: Scoped::new(throttle, namespace),
+                    throttle: Scoped::new(throttle, namespace, limit),
                     config: self.throttle_config,
                     dummy_hash,
                     proxies,
@@ -172,7 +179,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                     warned_no_client: std::sync::atomic::AtomicBool::new(false),
                 },
                 sessions,
-                one_time: Scoped::new(one_time, namespace),
+                one_time: Scoped::new(one_time, namespace, limit),
                 tokens,
                 token_cookies: self.token_cookies,
             }),

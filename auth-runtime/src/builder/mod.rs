@@ -5,6 +5,7 @@ mod build;
 
 use std::any::{Any, TypeId};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::claims_user::{ClaimsMapping, ClaimsUser};
 use crate::error::ConfigError;
@@ -18,6 +19,7 @@ use crate::rejection::Challenge;
 use crate::render::{ErrorRenderer, JsonRenderer};
 use crate::scheme::{ApiKeyConfig, AuthScheme};
 use crate::sessions::SessionConfig;
+use crate::store::timed::DEFAULT_STORE_TIMEOUT;
 use crate::store::{
     InMemoryRevocationStore, InMemoryUserStore, RefreshStore, RevocationStore, SessionStore, ThrottleStore,
     UserStore,
@@ -71,6 +73,7 @@ pub struct PortcullisBuilder<U: AuthUser> {
     tokens: Option<TokenConfig>,
     pub(crate) token_cookies: Option<TokenCookies>,
     verified_token_cache: Option<usize>,
+    store_timeout: Duration,
     renderer: Arc<dyn ErrorRenderer>,
     realm: Option<String>,
     custom: Vec<(TypeId, Registration)>,
@@ -102,6 +105,7 @@ impl<U: AuthUser> Portcullis<U> {
             tokens: None,
             token_cookies: None,
             verified_token_cache: None,
+            store_timeout: DEFAULT_STORE_TIMEOUT,
             renderer: Arc::new(JsonRenderer),
             realm: None,
             custom: Vec::new(),
@@ -176,6 +180,34 @@ impl<U: AuthUser> PortcullisBuilder<U> {
     /// ```
     pub fn verified_token_cache(mut self, capacity: usize) -> Self {
         self.verified_token_cache = Some(capacity);
+        self
+    }
+
+    /// The longest the gate waits for one store call (default 5 s): the user store,
+    /// and the revocation, refresh, session, single-use and throttle stores, including
+    /// what custom schemes and resolvers ask of the user store, and the identity
+    /// resolver as a whole. A call that takes longer is dropped and the request answered
+    /// 503 `temporarily_unavailable` with `Retry-After`, as for a store error, with a
+    /// `store call timed out` warning naming the operation. The login throttle's
+    /// deliberate delay is not a store call and is not cut. Needs a Tokio runtime with
+    /// its timer (`#[tokio::main]` has it). Zero is refused by
+    /// [`build`](Self::build).
+    ///
+    /// The default is far above a healthy store's answer and `RedisStore`'s own limit
+    /// (1.5 s a call), and far below the 30–60 s after which proxies give up (a
+    /// connection pool's wait for a free connection is cut here: sqlx waits 30 s).
+    ///
+    /// ```
+    /// # use portcullis::{AuthUser, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// use std::time::Duration;
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
+    ///     .store_timeout(Duration::from_secs(2))
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn store_timeout(mut self, limit: Duration) -> Self {
+        self.store_timeout = limit;
         self
     }
 

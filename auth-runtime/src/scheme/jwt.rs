@@ -2,6 +2,7 @@
 //! or (opt-in) a query parameter.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use http::request::Parts;
@@ -17,6 +18,7 @@ use crate::scheme::name::Scheme;
 use crate::secret::family_revocation_key;
 use crate::store::RevocationStore;
 use crate::store::scoped::ScopedKey;
+use crate::store::timed::within;
 use crate::user::AuthUser;
 
 /// Where the `jwt` scheme looks for the token. The header is always read; a cookie
@@ -66,6 +68,8 @@ pub struct Jwt {
     /// The store itself, not the realm's view of it: the subject's key is put under
     /// the realm's `namespace` here, on the stack (`store/scoped.rs`).
     pub(crate) revocations: Arc<dyn RevocationStore>,
+    /// The gate's limit on a store call (`store/timed.rs`).
+    pub(crate) store_timeout: Duration,
     pub(crate) namespace: Arc<str>,
     pub(crate) origins: PublicOrigins,
 }
@@ -174,9 +178,10 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
         let local_subject = provider
             .is_none()
             .then(|| ScopedKey::new(&self.namespace, &subject));
-        let state = self
+        let check = self
             .revocations
-            .check(&ids[..n], local_subject.as_ref().map(ScopedKey::as_str))
+            .check(&ids[..n], local_subject.as_ref().map(ScopedKey::as_str));
+        let state = within(self.store_timeout, "check", check)
             .await
             .map_err(store_down)?;
         if state.revoked {

@@ -10,6 +10,7 @@ pub(crate) mod memory;
 #[cfg(feature = "redis")]
 pub(crate) mod redis;
 pub(crate) mod scoped;
+pub(crate) mod timed;
 
 use std::time::{Duration, SystemTime};
 

@@ -1,4 +1,5 @@
-//! A gate's view of its stores: every key that names a grant or a user is put under the
+//! A gate's view of its stores: every call under the gate's store time limit
+//! (`timed.rs`), and every key that names a grant or a user put under the
 //! gate's realm namespace, so that two user types sharing one store (one `RedisStore`,
 //! one `Arc` of an in-memory store) never read each other's refresh families, sessions,
 //! single-use tokens, throttle counters or per-user cut-offs. Works over any store
@@ -15,6 +16,7 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 
+use super::timed::within;
 use super::{
     RefreshStore, Revocation, RevocationStore, Rotation, SecretHash, SessionRecord, SessionStore, StoreError,
     ThrottleStore,
@@ -58,17 +60,19 @@ impl ScopedKey {
 }
 
 /// The store `inner` seen by the gate of one realm (`namespace`: the realm's fixed-length
-/// namespace, see `realm.rs`).
+/// namespace, see `realm.rs`), each call bounded by `limit`.
 pub(crate) struct Scoped<T: ?Sized> {
     inner: Arc<T>,
     namespace: Arc<str>,
+    limit: Duration,
 }
 
 impl<T: ?Sized> Scoped<T> {
-    pub(crate) fn new(inner: Arc<T>, namespace: &Arc<str>) -> Arc<Self> {
+    pub(crate) fn new(inner: Arc<T>, namespace: &Arc<str>, limit: Duration) -> Arc<Self> {
         Arc::new(Scoped {
             inner,
             namespace: Arc::clone(namespace),
+            limit,
         })
     }
 
@@ -91,10 +95,10 @@ impl<T: ?Sized> Scoped<T> {
 #[async_trait]
 impl RevocationStore for Scoped<dyn RevocationStore> {
     async fn revoke(&self, jti: &str, until: SystemTime) -> Result<(), StoreError> {
-        self.inner.revoke(jti, until).await
+        within(self.limit, "revoke", self.inner.revoke(jti, until)).await
     }
     async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError> {
-        self.inner.is_revoked(jti).await
+        within(self.limit, "is_revoked", self.inner.is_revoked(jti)).await
     }
     async fn revoke_issued_before(
         &self,
@@ -103,21 +107,20 @@ impl RevocationStore for Scoped<dyn RevocationStore> {
         until: SystemTime,
     ) -> Result<(), StoreError> {
         let subject = subject.map(|s| self.key(s));
-        self.inner
-            .revoke_issued_before(subject.as_ref().map(ScopedKey::as_str), before, until)
-            .await
+        let call = self
+            .inner
+            .revoke_issued_before(subject.as_ref().map(ScopedKey::as_str), before, until);
+        within(self.limit, "revoke_issued_before", call).await
     }
     async fn issued_before(&self, subject: Option<&str>) -> Result<Option<SystemTime>, StoreError> {
         let subject = subject.map(|s| self.key(s));
-        self.inner
-            .issued_before(subject.as_ref().map(ScopedKey::as_str))
-            .await
+        let call = self.inner.issued_before(subject.as_ref().map(ScopedKey::as_str));
+        within(self.limit, "issued_before", call).await
     }
     async fn check(&self, ids: &[&str], subject: Option<&str>) -> Result<Revocation, StoreError> {
         let subject = subject.map(|s| self.key(s));
-        self.inner
-            .check(ids, subject.as_ref().map(ScopedKey::as_str))
-            .await
+        let call = self.inner.check(ids, subject.as_ref().map(ScopedKey::as_str));
+        within(self.limit, "check", call).await
     }
 }
 
@@ -131,9 +134,9 @@ impl RefreshStore for Scoped<dyn RefreshStore> {
         ttl: Duration,
         lifetime: Duration,
     ) -> Result<(), StoreError> {
-        self.inner
-            .start(self.key(family).as_str(), grant, token, ttl, lifetime)
-            .await
+        let family = self.key(family);
+        let call = self.inner.start(family.as_str(), grant, token, ttl, lifetime);
+        within(self.limit, "start", call).await
     }
     async fn current_grant(
         &self,
@@ -141,9 +144,9 @@ impl RefreshStore for Scoped<dyn RefreshStore> {
         generation: u64,
         presented: &SecretHash,
     ) -> Result<Option<String>, StoreError> {
-        self.inner
-            .current_grant(self.key(family).as_str(), generation, presented)
-            .await
+        let family = self.key(family);
+        let call = self.inner.current_grant(family.as_str(), generation, presented);
+        within(self.limit, "current_grant", call).await
     }
     async fn rotate(
         &self,
@@ -154,10 +157,9 @@ impl RefreshStore for Scoped<dyn RefreshStore> {
         ttl: Duration,
     ) -> Result<Rotation, StoreError> {
         // The family named in the answer is the caller's, not the store's key.
-        let rotation = self
-            .inner
-            .rotate(self.key(family).as_str(), generation, presented, next, ttl)
-            .await?;
+        let key = self.key(family);
+        let call = self.inner.rotate(key.as_str(), generation, presented, next, ttl);
+        let rotation = within(self.limit, "rotate", call).await?;
         Ok(match rotation {
             Rotation::Rotated { grant, .. } => Rotation::Rotated {
                 grant,
@@ -170,7 +172,13 @@ impl RefreshStore for Scoped<dyn RefreshStore> {
         })
     }
     async fn revoke_family(&self, family: &str) -> Result<bool, StoreError> {
-        self.inner.revoke_family(self.key(family).as_str()).await
+        let family = self.key(family);
+        within(
+            self.limit,
+            "revoke_family",
+            self.inner.revoke_family(family.as_str()),
+        )
+        .await
     }
 }
 
@@ -182,7 +190,8 @@ impl SessionStore for Scoped<dyn SessionStore> {
         record: &SessionRecord,
         idle: Duration,
     ) -> Result<(), StoreError> {
-        self.inner.create(&self.hash(id), record, idle).await
+        let id = self.hash(id);
+        within(self.limit, "create", self.inner.create(&id, record, idle)).await
     }
     async fn touch(
         &self,
@@ -190,26 +199,37 @@ impl SessionStore for Scoped<dyn SessionStore> {
         idle: Duration,
         absolute: Duration,
     ) -> Result<Option<SessionRecord>, StoreError> {
-        self.inner.touch(&self.hash(id), idle, absolute).await
+        let id = self.hash(id);
+        within(self.limit, "touch", self.inner.touch(&id, idle, absolute)).await
     }
     async fn destroy(&self, id: &SecretHash) -> Result<(), StoreError> {
-        self.inner.destroy(&self.hash(id)).await
+        let id = self.hash(id);
+        within(self.limit, "destroy", self.inner.destroy(&id)).await
     }
     async fn take(&self, id: &SecretHash, absolute: Duration) -> Result<Option<SessionRecord>, StoreError> {
-        self.inner.take(&self.hash(id), absolute).await
+        let id = self.hash(id);
+        within(self.limit, "take", self.inner.take(&id, absolute)).await
     }
 }
 
 #[async_trait]
 impl ThrottleStore for Scoped<dyn ThrottleStore> {
     async fn record_failure(&self, key: &str, window: Duration) -> Result<(u32, Duration), StoreError> {
-        self.inner.record_failure(self.key(key).as_str(), window).await
+        let key = self.key(key);
+        within(
+            self.limit,
+            "record_failure",
+            self.inner.record_failure(key.as_str(), window),
+        )
+        .await
     }
     async fn failures(&self, key: &str) -> Result<(u32, Duration), StoreError> {
-        self.inner.failures(self.key(key).as_str()).await
+        let key = self.key(key);
+        within(self.limit, "failures", self.inner.failures(key.as_str())).await
     }
     async fn forgive(&self, key: &str) -> Result<(), StoreError> {
-        self.inner.forgive(self.key(key).as_str()).await
+        let key = self.key(key);
+        within(self.limit, "forgive", self.inner.forgive(key.as_str())).await
     }
 }
 
@@ -224,7 +244,10 @@ mod tests {
 
     fn two<T: ?Sized>(shared: Arc<T>) -> (Arc<Scoped<T>>, Arc<Scoped<T>>) {
         let (a, b): (Arc<str>, Arc<str>) = (Arc::from("aaaaaaaaaaaaaaaa"), Arc::from("bbbbbbbbbbbbbbbb"));
-        (Scoped::new(Arc::clone(&shared), &a), Scoped::new(shared, &b))
+        (
+            Scoped::new(Arc::clone(&shared), &a, HOUR),
+            Scoped::new(shared, &b, HOUR),
+        )
     }
 
     #[test]
