@@ -8,10 +8,13 @@
 
 mod accounts;
 mod adapter;
+mod browser;
 pub mod audit;
 mod builder;
 mod claims_user;
 mod credentials;
+#[cfg(feature = "tower")]
+mod csrf_form;
 mod cut_off;
 mod deferred;
 mod error;
@@ -56,6 +59,9 @@ pub use adapter::axum::ViaState;
 pub use adapter::client_addr;
 #[cfg(feature = "axum")]
 pub use adapter::router::AuthRouter;
+pub use browser::{
+    GlobalRenderer, MAX_NEXT_LEN, NoRedirect, PathChar, PathEnd, Route, RouteOptions, route_renderer, safe_next,
+};
 pub use builder::{PortcullisBuilder, install_crypto_provider};
 pub use claims_user::{ClaimsMapping, ClaimsUser};
 pub use credentials::{BasicCredentials, ClientAddr};
@@ -72,6 +78,8 @@ pub use jwt::signature_check::SignatureCheck;
 pub use jwt::{DEFAULT_MAX_TOKEN_BYTES, JwtConfig, MAX_LEEWAY};
 #[cfg(feature = "tower")]
 pub use layer::{AuthLayer, AuthService};
+#[cfg(feature = "tower")]
+pub use csrf_form::{CsrfFormLayer, CsrfFormService};
 pub use login::{LoggedIn, PasswordVerifier, ThrottleConfig};
 pub use mail_templates::{MailTemplate, MailTemplates};
 #[cfg(feature = "oidc")]
@@ -93,7 +101,7 @@ pub use scheme::{
     Session, TokenLocation, Verified,
 };
 pub use secret::{ApiKeyHash, GeneratedApiKey, SecretHash, generate_api_key, hash_api_key};
-pub use sessions::{NewSession, SessionConfig};
+pub use sessions::{DEFAULT_CSRF_FORM_FIELD, DEFAULT_CSRF_FORM_LIMIT, NewSession, SessionConfig};
 #[cfg(feature = "smtp")]
 pub use smtp::{SmtpMailer, SmtpMailerBuilder, SmtpSecurity};
 #[doc(hidden)]
