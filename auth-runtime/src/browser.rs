@@ -10,8 +10,8 @@ use http::header::{ACCEPT, CACHE_CONTROL, HeaderValue, LOCATION, VARY};
 use http::request::Parts;
 use http::{Method, StatusCode, Uri};
 
-use crate::render::ErrorRenderer;
 use crate::rejection::Rejection;
+use crate::render::ErrorRenderer;
 
 /// The longest `next` value [`safe_next`] accepts (and the redirect writes).
 pub const MAX_NEXT_LEN: usize = 2048;
@@ -227,7 +227,13 @@ mod tests {
         let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
         assert!(wants_html(&parts(Method::GET, browser, "/")));
         assert!(wants_html(&parts(Method::HEAD, "text/html", "/")));
-        for accept in ["*/*", "application/json", "text/html;q=0.5, application/json", "text/html;q=0", ""] {
+        for accept in [
+            "*/*",
+            "application/json",
+            "text/html;q=0.5, application/json",
+            "text/html;q=0",
+            "",
+        ] {
             assert!(!wants_html(&parts(Method::GET, accept, "/")), "{accept}");
         }
         assert!(!wants_html(&parts(Method::POST, browser, "/")));

@@ -101,7 +101,11 @@ fn reads_form<U: AuthUser>(gate: &Portcullis<U>, parts: &http::request::Parts) -
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+        .is_some_and(|media| {
+            media
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
     form && !is_safe_method(&parts.method)
         && !parts.headers.contains_key("x-csrf-token")
         && matches!(gate.inner.sessions.id_from(&parts.headers), Ok(Some(_)))
@@ -163,7 +167,13 @@ where
             let bytes = match Limited::new(body, config.form_limit).collect().await {
                 Ok(collected) => collected.to_bytes(),
                 Err(e) if e.is::<LengthLimitError>() => return too_large(),
-                Err(_) => return refuse(StatusCode::BAD_REQUEST, "invalid_input", "the form body could not be read"),
+                Err(_) => {
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_input",
+                        "the form body could not be read",
+                    );
+                }
             };
             if let Some(token) = field(&bytes, &config.form_field) {
                 parts.extensions.insert(FormCsrfToken(token));
@@ -177,7 +187,10 @@ where
 mod tests {
     #[test]
     fn a_field_sent_twice_counts_as_none() {
-        assert_eq!(super::field(b"a=1&csrf_token=x%2By", "csrf_token").as_deref(), Some("x+y"));
+        assert_eq!(
+            super::field(b"a=1&csrf_token=x%2By", "csrf_token").as_deref(),
+            Some("x+y")
+        );
         assert_eq!(super::field(b"csrf_token=x&csrf_token=y", "csrf_token"), None);
         assert_eq!(super::field(b"other=x", "csrf_token"), None);
     }

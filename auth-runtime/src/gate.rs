@@ -431,7 +431,11 @@ impl<U: AuthUser> Portcullis<U> {
         {
             return Refusal::new(response);
         }
-        let rejection = Rejection::new(error, S::challenges(self), Arc::clone(&self.inner.realm.challenge));
+        let rejection = Rejection::new(
+            error,
+            S::challenges(self),
+            Arc::clone(&self.inner.realm.challenge),
+        );
         let response = O::render(&rejection).unwrap_or_else(|| self.inner.renderer.render(&rejection));
         Refusal::new(rejection.impose(response))
     }

@@ -8,8 +8,8 @@
 
 mod accounts;
 mod adapter;
-mod browser;
 pub mod audit;
+mod browser;
 mod builder;
 mod claims_user;
 mod credentials;
@@ -60,11 +60,14 @@ pub use adapter::client_addr;
 #[cfg(feature = "axum")]
 pub use adapter::router::AuthRouter;
 pub use browser::{
-    GlobalRenderer, MAX_NEXT_LEN, NoRedirect, PathChar, PathEnd, Route, RouteOptions, route_renderer, safe_next,
+    GlobalRenderer, MAX_NEXT_LEN, NoRedirect, PathChar, PathEnd, Route, RouteOptions, route_renderer,
+    safe_next,
 };
 pub use builder::{PortcullisBuilder, install_crypto_provider};
 pub use claims_user::{ClaimsMapping, ClaimsUser};
 pub use credentials::{BasicCredentials, ClientAddr};
+#[cfg(feature = "tower")]
+pub use csrf_form::{CsrfFormLayer, CsrfFormService};
 pub use deferred::{Deferred, DeferredBody};
 pub use error::{AuthError, ConfigError, StoreError};
 pub use gate::{Portcullis, SchemeSet};
@@ -78,8 +81,6 @@ pub use jwt::signature_check::SignatureCheck;
 pub use jwt::{DEFAULT_MAX_TOKEN_BYTES, JwtConfig, MAX_LEEWAY};
 #[cfg(feature = "tower")]
 pub use layer::{AuthLayer, AuthService};
-#[cfg(feature = "tower")]
-pub use csrf_form::{CsrfFormLayer, CsrfFormService};
 pub use login::{LoggedIn, PasswordVerifier, ThrottleConfig};
 pub use mail_templates::{MailTemplate, MailTemplates};
 #[cfg(feature = "oidc")]

@@ -378,7 +378,11 @@ impl<U: AuthUser> Portcullis<U> {
         };
         let record = sessions
             .store
-            .touch(&crate::secret::hash_secret(&id), sessions.config.idle, sessions.config.absolute)
+            .touch(
+                &crate::secret::hash_secret(&id),
+                sessions.config.idle,
+                sessions.config.absolute,
+            )
             .await
             .map_err(crate::error::store_down)?;
         Ok(record.map(|r| r.csrf_token))

@@ -15,11 +15,11 @@
 //! Refusals of these handlers are HTML pages (`renderer = HtmlRefusal`): status and
 //! `WWW-Authenticate` are still the library's.
 
+use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use bytes::Bytes;
 use portcullis::{ErrorRenderer, Portcullis, Rejection, auth};
 use serde::Deserialize;
@@ -91,7 +91,11 @@ struct LoginQuery {
 /// The login form. `next` is checked here, when the page is written: the script only
 /// reads the checked value from the form's `data-next`.
 async fn login_page(Query(query): Query<LoginQuery>) -> Response {
-    let next = query.next.as_deref().and_then(portcullis::safe_next).unwrap_or(HOME);
+    let next = query
+        .next
+        .as_deref()
+        .and_then(portcullis::safe_next)
+        .unwrap_or(HOME);
     let body = format!(
         r#"<h1>Log in</h1>
 <form id="login" data-next="{next}">

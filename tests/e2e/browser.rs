@@ -70,7 +70,10 @@ pub fn chromium_logs_in_submits_forms_and_logs_out() {
     );
     // 4. and 5. The form with the hidden token, then without.
     assert_eq!(facts["with_token_status"], 200, "{facts:#}");
-    assert_eq!(facts["saved"], "Saved for alice: hello from chromium", "{facts:#}");
+    assert_eq!(
+        facts["saved"], "Saved for alice: hello from chromium",
+        "{facts:#}"
+    );
     assert_eq!(facts["without_token_status"], 403, "{facts:#}");
     assert_eq!(facts["without_token_code"], "csrf_rejected", "{facts:#}");
     // 6. Only a same-origin `next` is followed.
@@ -87,7 +90,10 @@ pub fn chromium_logs_in_submits_forms_and_logs_out() {
     // 7. Logout: 204, the cookie gone from the browser, the page redirects again.
     assert_eq!(facts["logout_status"], 204, "{facts:#}");
     assert_eq!(facts["cookies_after_logout"], serde_json::json!([]), "{facts:#}");
-    assert_eq!(facts["after_logout_url"], "/login?next=%2Fpages%2Fnotes", "{facts:#}");
+    assert_eq!(
+        facts["after_logout_url"], "/login?next=%2Fpages%2Fnotes",
+        "{facts:#}"
+    );
 }
 
 /// `node scenario.mjs`: its facts, or a panic with its output and the server's log.
@@ -107,7 +113,10 @@ fn run_scenario(base: &str, user: &str, password: &str, server: &Server) -> Valu
         if started.elapsed() > SCENARIO_TIMEOUT {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("the browser scenario took more than {SCENARIO_TIMEOUT:?}; server log:\n{}", server.log());
+            panic!(
+                "the browser scenario took more than {SCENARIO_TIMEOUT:?}; server log:\n{}",
+                server.log()
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -118,7 +127,12 @@ fn run_scenario(base: &str, user: &str, password: &str, server: &Server) -> Valu
         .lines()
         .rev()
         .find_map(|line| serde_json::from_str(line).ok())
-        .unwrap_or_else(|| panic!("no report from the scenario ({});\nstdout: {stdout}\nstderr: {stderr}", output.status));
+        .unwrap_or_else(|| {
+            panic!(
+                "no report from the scenario ({});\nstdout: {stdout}\nstderr: {stderr}",
+                output.status
+            )
+        });
     assert!(
         output.status.success() && report["ok"] == true,
         "the browser scenario failed: {report:#}\nstderr: {stderr}\nserver log:\n{}",

@@ -6,10 +6,10 @@
 
 use std::collections::HashMap;
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::Form;
 use axum::routing::{get, post};
-use axum::Router;
 use bytes::Bytes;
 use http::{Request, StatusCode};
 use portcullis::{
@@ -35,9 +35,10 @@ impl ErrorRenderer for HtmlPage {
     fn render(&self, rejection: &Rejection) -> http::Response<Bytes> {
         let body = format!("<p>{} ({})</p>", rejection.message(), rejection.code());
         let mut response = http::Response::new(Bytes::from(body));
-        response
-            .headers_mut()
-            .insert("content-type", http::HeaderValue::from_static("text/html; charset=utf-8"));
+        response.headers_mut().insert(
+            "content-type",
+            http::HeaderValue::from_static("text/html; charset=utf-8"),
+        );
         // Status and challenges are imposed by the library whatever the renderer sets.
         *response.status_mut() = StatusCode::IM_A_TEAPOT;
         response
@@ -62,7 +63,11 @@ async fn both(user: User) -> String {
 
 #[auth(session)]
 async fn save(user: User, Form(form): Form<HashMap<String, String>>) -> String {
-    format!("{} saved {}", user.username, form.get("note").map_or("nothing", String::as_str))
+    format!(
+        "{} saved {}",
+        user.username,
+        form.get("note").map_or("nothing", String::as_str)
+    )
 }
 
 struct Api;
@@ -106,7 +111,14 @@ async fn app_and_session(name: &str) -> (Router, Portcullis<User>, String, Strin
     let (parts, ()) = Request::new(()).into_parts();
     let user = auth.users().find_by_username(name).await.unwrap().unwrap();
     let session = auth.start_session(&parts, &user).await.unwrap();
-    let cookie = session.set_cookie.to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = session
+        .set_cookie
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     (app_with(auth.clone(), true), auth, cookie, session.csrf_token)
 }
 
@@ -119,7 +131,10 @@ async fn page_loads_without_a_session_go_to_the_login_page_with_next() {
     let (app, ..) = app_and_session("alice").await;
     let r = send(&app, page("/notes?page=2&sort=new", BROWSER_ACCEPT).empty()).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.header("location"), "/login?next=%2Fnotes%3Fpage%3D2%26sort%3Dnew");
+    assert_eq!(
+        r.header("location"),
+        "/login?next=%2Fnotes%3Fpage%3D2%26sort%3Dnew"
+    );
     assert_eq!(r.header("cache-control"), "no-store");
     assert_eq!(r.header("vary"), "Accept");
     assert!(r.challenges().is_empty());
@@ -139,11 +154,26 @@ async fn page_loads_without_a_session_go_to_the_login_page_with_next() {
 #[tokio::test]
 async fn an_ended_session_is_redirected_too_a_live_one_is_served() {
     let (app, auth, cookie, _) = app_and_session("alice").await;
-    let r = send(&app, page("/notes", BROWSER_ACCEPT).header("cookie", &cookie).empty()).await;
-    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, Some("notes of alice")));
-    let (parts, ()) = Request::get("/").header("cookie", &cookie).body(()).unwrap().into_parts();
+    let r = send(
+        &app,
+        page("/notes", BROWSER_ACCEPT).header("cookie", &cookie).empty(),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (StatusCode::OK, Some("notes of alice"))
+    );
+    let (parts, ()) = Request::get("/")
+        .header("cookie", &cookie)
+        .body(())
+        .unwrap()
+        .into_parts();
     auth.end_session(&parts).await.unwrap();
-    let r = send(&app, page("/notes", BROWSER_ACCEPT).header("cookie", &cookie).empty()).await;
+    let r = send(
+        &app,
+        page("/notes", BROWSER_ACCEPT).header("cookie", &cookie).empty(),
+    )
+    .await;
     assert_eq!(
         (r.status, r.header("location")),
         (StatusCode::SEE_OTHER, "/login?next=%2Fnotes")
@@ -170,7 +200,9 @@ async fn api_clients_and_unsafe_methods_keep_the_401() {
         assert_error_body(&r, "missing_credentials");
     }
     // A form POST from a browser: a redirect would turn it into a GET after login.
-    let post = Request::post("/notes").header("accept", BROWSER_ACCEPT).body(Body::empty());
+    let post = Request::post("/notes")
+        .header("accept", BROWSER_ACCEPT)
+        .body(Body::empty());
     let r = send(&app, post.unwrap()).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.header("location"), "");
@@ -186,8 +218,15 @@ async fn a_route_renderer_renders_its_refusals_with_the_status_imposed() {
     let challenges = r.challenges();
     assert_eq!(challenges.len(), 2, "{challenges:?}");
     assert_eq!(challenges[0], "Session realm=\"api\"");
-    assert!(challenges[1].starts_with("Bearer realm=\"api\""), "{challenges:?}");
-    assert!(r.body.as_str().unwrap().contains("(missing_credentials)"), "{:?}", r.body);
+    assert!(
+        challenges[1].starts_with("Bearer realm=\"api\""),
+        "{challenges:?}"
+    );
+    assert!(
+        r.body.as_str().unwrap().contains("(missing_credentials)"),
+        "{:?}",
+        r.body
+    );
     // 403 from the requirement (bob is no admin).
     let r = send(&app, req("/admin").header("cookie", &cookie).empty()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -222,7 +261,11 @@ fn form_post(cookie: &str, body: impl Into<Body>) -> Request<Body> {
 async fn the_csrf_token_is_accepted_from_a_form_field() {
     let (app, _, cookie, token) = app_and_session("alice").await;
     let encoded: String = url_encode(&token);
-    let r = send(&app, form_post(&cookie, format!("note=hello+world&csrf_token={encoded}"))).await;
+    let r = send(
+        &app,
+        form_post(&cookie, format!("note=hello+world&csrf_token={encoded}")),
+    )
+    .await;
     assert_eq!(
         (r.status, r.body.as_str()),
         (StatusCode::OK, Some("alice saved hello world")),
@@ -231,8 +274,14 @@ async fn the_csrf_token_is_accepted_from_a_form_field() {
     for (body, why) in [
         ("note=x".to_owned(), "no token"),
         ("note=x&csrf_token=wrong".to_owned(), "a wrong token"),
-        (format!("csrf_token={encoded}&csrf_token={encoded}"), "the field twice"),
-        (format!("csrf_token={}", &encoded[..encoded.len() - 1]), "a prefix of the token"),
+        (
+            format!("csrf_token={encoded}&csrf_token={encoded}"),
+            "the field twice",
+        ),
+        (
+            format!("csrf_token={}", &encoded[..encoded.len() - 1]),
+            "a prefix of the token",
+        ),
     ] {
         let r = send(&app, form_post(&cookie, body)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{why}");
@@ -246,7 +295,10 @@ async fn the_csrf_token_is_accepted_from_a_form_field() {
         .body(Body::from("note=via+header&csrf_token=wrong"))
         .unwrap();
     let r = send(&app, request).await;
-    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, Some("alice saved via header")));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (StatusCode::OK, Some("alice saved via header"))
+    );
     // Another content type is not read: the field counts for nothing.
     let request = Request::post("/save")
         .header("cookie", &cookie)
@@ -278,14 +330,24 @@ async fn oversized_forms_are_refused_with_413() {
 async fn without_the_layer_a_form_field_is_not_read() {
     let (_, auth, cookie, token) = app_and_session("alice").await;
     let app = app_with(auth, false);
-    let r = send(&app, form_post(&cookie, format!("csrf_token={}", url_encode(&token)))).await;
+    let r = send(
+        &app,
+        form_post(&cookie, format!("csrf_token={}", url_encode(&token))),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
 #[test]
 fn safe_next_refuses_open_redirect_payloads() {
     // Percent-encoded bytes stay encoded in the path: no header splitting, no host.
-    for good in ["/", "/posts?page=2", "/a/b%2F%2Fc", "/.well-known/x", "/%0d%0aSet-Cookie:x"] {
+    for good in [
+        "/",
+        "/posts?page=2",
+        "/a/b%2F%2Fc",
+        "/.well-known/x",
+        "/%0d%0aSet-Cookie:x",
+    ] {
         assert_eq!(safe_next(good), Some(good));
     }
     for evil in [
@@ -306,7 +368,10 @@ fn safe_next_refuses_open_redirect_payloads() {
     ] {
         assert_eq!(safe_next(evil), None, "{evil:?}");
     }
-    assert_eq!(safe_next(&format!("/{}", "a".repeat(portcullis::MAX_NEXT_LEN))), None);
+    assert_eq!(
+        safe_next(&format!("/{}", "a".repeat(portcullis::MAX_NEXT_LEN))),
+        None
+    );
 }
 
 fn url_encode(value: &str) -> String {

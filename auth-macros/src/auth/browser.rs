@@ -48,9 +48,14 @@ impl BrowserArgs {
         }
     }
 
+    /// Whether `redirect` or `renderer` is given.
+    pub(super) fn any(&self) -> bool {
+        self.redirect.is_some() || self.renderer.is_some()
+    }
+
     /// The guard's third type parameter, or nothing without options.
     pub(super) fn options_type(&self, private: &TokenStream) -> Option<TokenStream> {
-        if self.redirect.is_none() && self.renderer.is_none() {
+        if !self.any() {
             return None;
         }
         let renderer = match &self.renderer {
@@ -158,7 +163,10 @@ mod tests {
     #[test]
     fn login_paths_are_paths_of_this_site() {
         assert_eq!(redirect(quote!("/login")).unwrap(), "/login");
-        assert_eq!(redirect(quote!("/auth/login?lang=en")).unwrap(), "/auth/login?lang=en");
+        assert_eq!(
+            redirect(quote!("/auth/login?lang=en")).unwrap(),
+            "/auth/login?lang=en"
+        );
         for (bad, says) in [
             (quote!("login"), "is not a path of this site"),
             (quote!("https://evil.example/login"), "is not a path of this site"),

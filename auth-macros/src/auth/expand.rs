@@ -16,7 +16,11 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     // `#[require]` / `#[permissions]` are compiled here and their attributes consumed;
     // uses of their bare names keep the user's imports of them used.
     let imports = handler.requirement_imports();
-    let attrs: Vec<syn::Attribute> = handler.kept_attrs().cloned().collect();
+    let mut attrs: Vec<syn::Attribute> = handler.kept_attrs().cloned().collect();
+    if model.browser.any() {
+        // The login path is spelt as a nested type: long, and generated.
+        attrs.push(syn::parse_quote!(#[allow(clippy::type_complexity)]));
+    }
     let Handler {
         vis, mut sig, body, ..
     } = handler;
@@ -40,7 +44,9 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     // `AuthUser`) then land on the user type, not on the attribute.
     // `redirect`/`renderer`: a third type parameter, the route's options.
     let auth_ty = match model.browser.options_type(&private) {
-        Some(options) => quote_spanned!(user_ty.span()=> #extractor_path<#user_ty, (#(#schemes,)*), #options>),
+        Some(options) => {
+            quote_spanned!(user_ty.span()=> #extractor_path<#user_ty, (#(#schemes,)*), #options>)
+        }
         None => quote_spanned!(user_ty.span()=> #extractor_path<#user_ty, (#(#schemes,)*)>),
     };
     let checks = model.schemes.iter().filter_map(|scheme| match scheme {
