@@ -27,9 +27,11 @@ pub use portcullis_runtime::{
 // What a handler sees: the user's authentication, the guards `#[auth]` stands for,
 // refusals.
 pub use portcullis_runtime::{AuthInfo, Authenticated, MaybeAuthenticated, Refusal, RequestUser, Scheme};
+// Browsers: what `#[auth(..., redirect, renderer)]` sets, and the check of a login page's `next`.
+pub use portcullis_runtime::{MAX_NEXT_LEN, RouteOptions, safe_next};
 // Middleware mode: authenticate every request of a router.
 #[cfg(feature = "axum")]
-pub use portcullis_runtime::{AuthLayer, AuthService};
+pub use portcullis_runtime::{AuthLayer, AuthService, CsrfFormLayer, CsrfFormService};
 // A handler's panic answered 500 through the gate's renderer (`Portcullis::catch_panic_layer`).
 #[cfg(feature = "axum")]
 pub use portcullis_runtime::PanicResponse;
@@ -161,6 +163,8 @@ pub mod __private {
         Scheme, SyncPredicate, TypedPermission, TypedRole, Unreached, Untyped, UserPermissions, UserRoles,
         claim_is, email_verified, granted, has_scope, is_fresh, unmet, unmet_hidden,
     };
+    /// What `#[auth(..., redirect, renderer)]` spells as a type.
+    pub use portcullis_runtime::{GlobalRenderer, NoRedirect, PathChar, PathEnd, Route, route_renderer};
     /// The built-in scheme types `#[auth(...)]` lists.
     pub mod schemes {
         pub use portcullis_runtime::{ApiKey, Basic, Jwt, Session};

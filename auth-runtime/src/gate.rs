@@ -8,6 +8,7 @@ use bytes::Bytes;
 use http::request::Parts;
 
 use crate::audit::{self, Event, Origin, Record};
+use crate::browser::RouteOptions;
 use crate::claims_user::ClaimsUser;
 use crate::credentials;
 use crate::error::AuthError;
@@ -419,6 +420,29 @@ impl<U: AuthUser> Portcullis<U> {
             })
             .collect();
         self.render(error, challenges)
+    }
+
+    /// [`reject`](Self::reject) for a route with options `O` (`#[auth(..., redirect,
+    /// renderer)]`): a browser's page load (`parts` given) refused with 401 is
+    /// redirected to the login page; other refusals go through the route's renderer.
+    pub(crate) fn reject_for<S: SchemeSet<U>, O: RouteOptions>(
+        &self,
+        error: AuthError,
+        parts: Option<&Parts>,
+    ) -> Refusal {
+        if let (Some(parts), Some(login)) = (parts, O::redirect())
+            && error.status() == http::StatusCode::UNAUTHORIZED
+            && let Some(response) = crate::browser::redirect(parts, &login)
+        {
+            return Refusal::new(response);
+        }
+        let rejection = Rejection::new(
+            error,
+            S::challenges(self),
+            Arc::clone(&self.inner.realm.challenge),
+        );
+        let response = O::render(&rejection).unwrap_or_else(|| self.inner.renderer.render(&rejection));
+        Refusal::new(rejection.impose(response))
     }
 
     fn render(&self, error: AuthError, challenges: Vec<Challenge>) -> Refusal {

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 
 use http::request::Parts;
 
+use crate::browser::RouteOptions;
 use crate::error::{AuthError, store_down};
 use crate::gate::{Portcullis, SchemeSet};
 use crate::info::AuthInfo;
@@ -30,16 +31,19 @@ use crate::user::AuthUser;
 ///
 /// Refuses with 401 (no or bad credentials), 403 (inactive account, a hook) or 503
 /// (store unavailable), rendered by the configured [`ErrorRenderer`](crate::ErrorRenderer).
-pub struct Authenticated<U: AuthUser, S> {
+/// `O` is what `#[auth(..., redirect = "/login", renderer = Type)]` adds
+/// ([`RouteOptions`]): browsers' page loads redirected to a login page instead of the
+/// 401, the route's own renderer; `()` for none.
+pub struct Authenticated<U: AuthUser, S, O = ()> {
     /// The user.
     pub user: U,
     /// How they authenticated.
     pub info: AuthInfo,
     gate: Portcullis<U>,
-    schemes: PhantomData<fn() -> S>,
+    schemes: PhantomData<fn() -> (S, O)>,
 }
 
-impl<U: AuthUser + std::fmt::Debug, S: SchemeSet<U>> std::fmt::Debug for Authenticated<U, S> {
+impl<U: AuthUser + std::fmt::Debug, S: SchemeSet<U>, O> std::fmt::Debug for Authenticated<U, S, O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Authenticated")
             .field("user", &self.user)
@@ -48,7 +52,7 @@ impl<U: AuthUser + std::fmt::Debug, S: SchemeSet<U>> std::fmt::Debug for Authent
     }
 }
 
-impl<U: AuthUser, S: SchemeSet<U>> Authenticated<U, S> {
+impl<U: AuthUser, S: SchemeSet<U>, O: RouteOptions> Authenticated<U, S, O> {
     /// Authenticates `parts` with the gate: `Ok(None)` when no credential was sent.
     ///
     /// # Errors
@@ -69,15 +73,16 @@ impl<U: AuthUser, S: SchemeSet<U>> Authenticated<U, S> {
                 gate: gate.clone(),
                 schemes: PhantomData,
             }),
-            Ok(None) => Err(gate.reject::<S>(AuthError::MissingCredentials)),
-            Err(error) => Err(gate.reject::<S>(error)),
+            Ok(None) => Err(gate.reject_for::<S, O>(AuthError::MissingCredentials, Some(parts))),
+            Err(error) => Err(gate.reject_for::<S, O>(error, Some(parts))),
         }
     }
 
     /// Renders `error` (a 403 denial or a 404) as this route's answer, through the
-    /// configured renderer. Used by the checks `#[require]` generates.
+    /// route's renderer or else the configured one. Used by the checks `#[require]`
+    /// generates.
     pub fn refuse(&self, error: AuthError) -> Refusal {
-        self.gate.reject::<S>(error)
+        self.gate.reject_for::<S, O>(error, None)
     }
 
     /// A `#[resource]` parameter's value, or this route's 404 (missing) or 503 (the
@@ -106,15 +111,15 @@ impl<U: AuthUser, S: SchemeSet<U>> Authenticated<U, S> {
 ///     auth.user.map_or("anonymous".into(), |u| u.id.to_string())
 /// }
 /// ```
-pub struct MaybeAuthenticated<U: AuthUser, S> {
+pub struct MaybeAuthenticated<U: AuthUser, S, O = ()> {
     /// The user, if credentials were sent.
     pub user: Option<U>,
     /// How they authenticated, if they did.
     pub info: Option<AuthInfo>,
-    schemes: PhantomData<fn() -> S>,
+    schemes: PhantomData<fn() -> (S, O)>,
 }
 
-impl<U: AuthUser, S: SchemeSet<U>> MaybeAuthenticated<U, S> {
+impl<U: AuthUser, S: SchemeSet<U>, O: RouteOptions> MaybeAuthenticated<U, S, O> {
     /// Authenticates `parts` with the gate; absent credentials are `None`.
     ///
     /// # Errors
@@ -136,7 +141,7 @@ impl<U: AuthUser, S: SchemeSet<U>> MaybeAuthenticated<U, S> {
                     schemes: PhantomData,
                 })
             }
-            Err(error) => Err(gate.reject::<S>(error)),
+            Err(error) => Err(gate.reject_for::<S, O>(error, Some(parts))),
         }
     }
 }

@@ -9,9 +9,12 @@
 mod accounts;
 mod adapter;
 pub mod audit;
+mod browser;
 mod builder;
 mod claims_user;
 mod credentials;
+#[cfg(feature = "tower")]
+mod csrf_form;
 mod cut_off;
 mod deferred;
 mod error;
@@ -58,9 +61,15 @@ pub use adapter::catch_panic::PanicResponse;
 pub use adapter::client_addr;
 #[cfg(feature = "axum")]
 pub use adapter::router::AuthRouter;
+pub use browser::{
+    GlobalRenderer, MAX_NEXT_LEN, NoRedirect, PathChar, PathEnd, Route, RouteOptions, route_renderer,
+    safe_next,
+};
 pub use builder::{PortcullisBuilder, install_crypto_provider};
 pub use claims_user::{ClaimsMapping, ClaimsUser};
 pub use credentials::{BasicCredentials, ClientAddr};
+#[cfg(feature = "tower")]
+pub use csrf_form::{CsrfFormLayer, CsrfFormService};
 pub use deferred::{Deferred, DeferredBody};
 pub use error::{AuthError, ConfigError, StoreError};
 pub use gate::{Portcullis, SchemeSet};
@@ -95,7 +104,7 @@ pub use scheme::{
     Session, TokenLocation, Verified,
 };
 pub use secret::{ApiKeyHash, GeneratedApiKey, SecretHash, generate_api_key, hash_api_key};
-pub use sessions::{NewSession, SessionConfig};
+pub use sessions::{DEFAULT_CSRF_FORM_FIELD, DEFAULT_CSRF_FORM_LIMIT, NewSession, SessionConfig};
 #[cfg(feature = "smtp")]
 pub use smtp::{SmtpMailer, SmtpMailerBuilder, SmtpSecurity};
 #[doc(hidden)]

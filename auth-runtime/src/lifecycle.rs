@@ -355,6 +355,39 @@ impl<U: AuthUser> Portcullis<U> {
         Ok(cleared)
     }
 
+    /// The CSRF token of the request's session, to put in a page's forms (a hidden
+    /// field read by [`CsrfFormLayer`](crate::CsrfFormLayer)); `None` without a live
+    /// session. Never log it.
+    ///
+    /// ```
+    /// # use portcullis::{AuthUser, InMemoryUserStore, Portcullis};
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
+    /// let (parts, ()) = http::Request::new(()).into_parts();
+    /// assert_eq!(auth.session_csrf_token(&parts).await.unwrap(), None);
+    /// # });
+    /// ```
+    ///
+    /// # Errors
+    /// 503 when the session store fails; 400 for a malformed session cookie.
+    pub async fn session_csrf_token(&self, parts: &Parts) -> Result<Option<String>, AuthError> {
+        let sessions = &self.inner.sessions;
+        let Some(id) = sessions.id_from(&parts.headers)? else {
+            return Ok(None);
+        };
+        let record = sessions
+            .store
+            .touch(
+                &crate::secret::hash_secret(&id),
+                sessions.config.idle,
+                sessions.config.absolute,
+            )
+            .await
+            .map_err(crate::error::store_down)?;
+        Ok(record.map(|r| r.csrf_token))
+    }
+
     /// The session cookie's name as sent (with `__Host-` outside development).
     pub fn session_cookie_name(&self) -> &str {
         &self.inner.sessions.cookie_name

@@ -33,9 +33,22 @@ pub struct SessionConfig {
     /// `None`: named after the realm (`Realm::session_cookie`).
     cookie_name: Option<String>,
     development: bool,
-    idle: Duration,
+    pub(crate) idle: Duration,
     pub(crate) absolute: Duration,
+    /// The form field carrying the CSRF token (read by `CsrfFormLayer`).
+    pub(crate) form_field: String,
+    /// The largest form body `CsrfFormLayer` reads.
+    pub(crate) form_limit: usize,
 }
+
+/// The default of [`SessionConfig::csrf_form_field`].
+pub const DEFAULT_CSRF_FORM_FIELD: &str = "csrf_token";
+/// The default of [`SessionConfig::csrf_form_limit`]: 64 KiB.
+pub const DEFAULT_CSRF_FORM_LIMIT: usize = 64 * 1024;
+
+/// The CSRF token `CsrfFormLayer` read from a form body, for the session check.
+#[derive(Clone)]
+pub(crate) struct FormCsrfToken(pub(crate) String);
 
 impl Default for SessionConfig {
     fn default() -> Self {
@@ -44,6 +57,8 @@ impl Default for SessionConfig {
             development: false,
             idle: Duration::from_secs(30 * 60),
             absolute: Duration::from_secs(12 * 3600),
+            form_field: DEFAULT_CSRF_FORM_FIELD.to_owned(),
+            form_limit: DEFAULT_CSRF_FORM_LIMIT,
         }
     }
 }
@@ -82,7 +97,35 @@ impl SessionConfig {
         self
     }
 
+    /// The field of an `application/x-www-form-urlencoded` body that carries the CSRF
+    /// token, for plain HTML forms (read by [`CsrfFormLayer`](crate::CsrfFormLayer);
+    /// default `csrf_token`). The `X-CSRF-Token` header is accepted as well.
+    ///
+    /// ```
+    /// let sessions = portcullis::SessionConfig::new().csrf_form_field("_csrf");
+    /// ```
+    pub fn csrf_form_field(mut self, name: impl Into<String>) -> Self {
+        self.form_field = name.into();
+        self
+    }
+
+    /// The largest form body [`CsrfFormLayer`](crate::CsrfFormLayer) reads to find the
+    /// token (default 64 KiB); a larger one is answered 413.
+    ///
+    /// ```
+    /// let sessions = portcullis::SessionConfig::new().csrf_form_limit(16 * 1024);
+    /// ```
+    pub fn csrf_form_limit(mut self, bytes: usize) -> Self {
+        self.form_limit = bytes;
+        self
+    }
+
     fn check(&self, name: &str) -> Result<(), ConfigError> {
+        if self.form_field.is_empty() || self.form_field.len() > 64 || self.form_limit == 0 {
+            return Err(ConfigError::Invalid(
+                "the CSRF form field must be 1 to 64 bytes and the form limit above 0",
+            ));
+        }
         if name.is_empty()
             || !name
                 .bytes()
@@ -230,15 +273,17 @@ impl Sessions {
         }
         if !credentials::is_safe_method(&parts.method) {
             self.origins.check(parts)?;
+            // The header, else the form field `CsrfFormLayer` read from the body.
             let sent = parts
                 .headers
                 .get("x-csrf-token")
                 .and_then(|v| v.to_str().ok())
+                .or_else(|| parts.extensions.get::<FormCsrfToken>().map(|t| t.0.as_str()))
                 .unwrap_or("");
             let equal: bool = sent.as_bytes().ct_eq(record.csrf_token.as_bytes()).into();
             if !equal {
                 return Err(AuthError::CsrfRejected {
-                    reason: "the X-CSRF-Token header is missing or wrong",
+                    reason: "the CSRF token (X-CSRF-Token header or form field) is missing or wrong",
                 });
             }
         }

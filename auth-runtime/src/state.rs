@@ -92,7 +92,9 @@ pub trait Guard: Sized + Send {
     ) -> impl Future<Output = Result<Self, Refusal>> + Send;
 }
 
-impl<U: AuthUser, S: crate::gate::SchemeSet<U>> Guard for Authenticated<U, S> {
+impl<U: AuthUser, S: crate::gate::SchemeSet<U>, O: crate::browser::RouteOptions> Guard
+    for Authenticated<U, S, O>
+{
     type User = U;
 
     fn authenticate(
@@ -103,7 +105,9 @@ impl<U: AuthUser, S: crate::gate::SchemeSet<U>> Guard for Authenticated<U, S> {
     }
 }
 
-impl<U: AuthUser, S: crate::gate::SchemeSet<U>> Guard for MaybeAuthenticated<U, S> {
+impl<U: AuthUser, S: crate::gate::SchemeSet<U>, O: crate::browser::RouteOptions> Guard
+    for MaybeAuthenticated<U, S, O>
+{
     type User = U;
 
     fn authenticate(

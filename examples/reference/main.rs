@@ -20,6 +20,7 @@
 
 mod db;
 mod mail;
+mod pages;
 mod posts;
 mod user;
 
@@ -347,10 +348,13 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
         .route("/api-keys/{id}", delete(delete_api_key))
         .route("/admin/users", get(admin_users))
         .route("/users", get(list_users))
-        .merge(posts::routes());
+        .merge(posts::routes())
+        .merge(pages::routes());
     if config.dev {
         app = app.route("/dev/outbox", get(outbox));
     }
+    // Plain HTML forms (pages.rs) send the session's CSRF token as a form field.
+    let app = app.layer(portcullis::CsrfFormLayer::new(auth.clone()));
     Ok(app.layer(panics).with_state(AppState {
         auth,
         db,

@@ -30,6 +30,7 @@ mod services;
 
 mod abuse;
 mod backends;
+mod browser;
 mod client;
 mod jwt;
 mod provider;
@@ -51,6 +52,8 @@ use services::Service;
 
 static IDP: Service = Service::new(idp::NAME, idp::VARIABLE, idp::HINT, idp::probe);
 static NEEDS_IDP: [&Service; 1] = [&IDP];
+static BROWSER: Service = Service::new(browser::NAME, browser::VARIABLE, browser::HINT, browser::probe);
+static NEEDS_BROWSER: [&Service; 1] = [&BROWSER];
 use suite::{Seeds, Suite};
 
 /// A row group: run against a server on fresh state, with the seed users logged in.
@@ -196,6 +199,11 @@ fn main() {
     for (name, test) in behind_a_provider {
         trials.push(services::trial(name, &NEEDS_IDP, test));
     }
+    trials.push(services::trial(
+        "browser::chromium_logs_in_submits_forms_and_logs_out",
+        &NEEDS_BROWSER,
+        browser::chromium_logs_in_submits_forms_and_logs_out,
+    ));
     // The trials mostly wait for their server (which hashes passwords): more threads
     // than cores pay off (47 trials: 16 s with 2 threads, 13 s with 4 on 2 cores).
     services::run(trials, 4);

@@ -13,6 +13,7 @@ mod abuse;
 mod audit;
 mod auth_router;
 mod authorization;
+mod browser;
 mod faults;
 mod first_hour;
 mod http_semantics;

@@ -16,7 +16,11 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     // `#[require]` / `#[permissions]` are compiled here and their attributes consumed;
     // uses of their bare names keep the user's imports of them used.
     let imports = handler.requirement_imports();
-    let attrs: Vec<syn::Attribute> = handler.kept_attrs().cloned().collect();
+    let mut attrs: Vec<syn::Attribute> = handler.kept_attrs().cloned().collect();
+    if model.browser.any() {
+        // The login path is spelt as a nested type: long, and generated.
+        attrs.push(syn::parse_quote!(#[allow(clippy::type_complexity)]));
+    }
     let Handler {
         vis, mut sig, body, ..
     } = handler;
@@ -38,12 +42,19 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     });
     // The punctuation too: rustc's errors about the whole type (`Visitor` is no
     // `AuthUser`) then land on the user type, not on the attribute.
-    let auth_ty = quote_spanned!(user_ty.span()=> #extractor_path<#user_ty, (#(#schemes,)*)>);
+    // `redirect`/`renderer`: a third type parameter, the route's options.
+    let auth_ty = match model.browser.options_type(&private) {
+        Some(options) => {
+            quote_spanned!(user_ty.span()=> #extractor_path<#user_ty, (#(#schemes,)*), #options>)
+        }
+        None => quote_spanned!(user_ty.span()=> #extractor_path<#user_ty, (#(#schemes,)*)>),
+    };
     let checks = model.schemes.iter().filter_map(|scheme| match scheme {
         Scheme::Custom(path) => Some(scheme_check(path, user_ty, &private)),
         Scheme::BuiltIn(_) => None,
     });
-    let checks = quote!(#(#checks)*);
+    let renderer_check = model.browser.renderer_check(&private);
+    let checks = quote!(#(#checks)* #renderer_check);
 
     // The names a policy may be passed: the user and `AuthInfo` parameters.
     let name_of = |index: Option<usize>| match index.and_then(|i| sig.inputs.iter().nth(i)) {

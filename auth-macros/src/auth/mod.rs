@@ -1,5 +1,6 @@
 //! `#[auth(...)]`: parse (`parse`) → validate (`schemes`, `valid`) → expand (`expand`).
 
+mod browser;
 mod expand;
 mod parse;
 mod returned;

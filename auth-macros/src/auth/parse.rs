@@ -16,6 +16,9 @@ pub(super) enum Arg {
     Custom(syn::Ident, token::Paren, TokenStream),
     /// `crate = path`.
     Crate(syn::Ident, syn::Path),
+    /// `redirect = "/login"` or `renderer = Type`: the key and the value as written
+    /// (checked by `browser`).
+    Browser(syn::Ident, syn::Expr),
 }
 
 pub(super) const EXPECTED: &str =
@@ -54,6 +57,9 @@ impl Parse for Arg {
             input.parse::<Token![=]>()?;
             if key == "crate" {
                 return Ok(Arg::Crate(key, input.parse()?));
+            }
+            if key == "redirect" || key == "renderer" {
+                return Ok(Arg::Browser(key, input.parse()?));
             }
             if key == "custom" {
                 let value = input

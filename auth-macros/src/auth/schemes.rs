@@ -32,6 +32,8 @@ pub(super) struct SchemeArgs {
     /// `hide_existence`: an unmet requirement answers 404, as a missing resource does.
     pub(super) hide_existence: Option<proc_macro2::Span>,
     pub(super) krate: syn::Path,
+    /// `redirect = "..."` and `renderer = Type`.
+    pub(super) browser: super::browser::BrowserArgs,
 }
 
 pub(super) fn scheme_list() -> String {
@@ -96,6 +98,7 @@ pub(super) fn check(args: Args, errors: &mut Errors) -> SchemeArgs {
     let mut optional = false;
     let mut hide_existence = None;
     let mut krate: Option<syn::Path> = None;
+    let mut browser = super::browser::BrowserArgs::default();
     // A scheme the user meant but got wrong: no "needs at least one scheme" on top.
     let mut attempted = false;
     let items = match args.items {
@@ -107,6 +110,7 @@ pub(super) fn check(args: Args, errors: &mut Errors) -> SchemeArgs {
                 optional,
                 hide_existence,
                 krate: crate::krate::default_path(),
+                browser,
             };
         }
     };
@@ -116,6 +120,14 @@ pub(super) fn check(args: Args, errors: &mut Errors) -> SchemeArgs {
                 if krate.replace(path.clone()).is_some() {
                     errors.push(key.span(), "`crate = ...` is given twice: keep one");
                 }
+                continue;
+            }
+            Arg::Browser(key, value) => {
+                browser.add(key.clone(), value.clone(), errors);
+                continue;
+            }
+            Arg::Word(word) if word == "redirect" || word == "renderer" => {
+                errors.push(word.span(), super::browser::needs_value(word));
                 continue;
             }
             Arg::Word(word) => (word.to_string(), word.span()),
@@ -132,7 +144,7 @@ pub(super) fn check(args: Args, errors: &mut Errors) -> SchemeArgs {
         }
         seen.push(key.clone());
         match item {
-            Arg::Crate(..) => {}
+            Arg::Crate(..) | Arg::Browser(..) => {}
             Arg::Custom(key, paren, tokens) => {
                 attempted = true;
                 if let Some(path) = errors.handle(custom_path(&key, &paren, tokens)) {
@@ -178,6 +190,7 @@ pub(super) fn check(args: Args, errors: &mut Errors) -> SchemeArgs {
         optional,
         hide_existence,
         krate: krate.unwrap_or_else(crate::krate::default_path),
+        browser,
     }
 }
 

@@ -21,6 +21,8 @@ pub(super) struct AuthModel {
     /// `hide_existence`: an unmet requirement answers 404.
     pub(super) hide_existence: bool,
     pub(super) krate: syn::Path,
+    /// `redirect = "..."`, `renderer = Type`.
+    pub(super) browser: super::browser::BrowserArgs,
     /// Index of the parameter receiving the user.
     pub(super) user: usize,
     /// The user type (`User` also when the parameter is `Option<User>`).
@@ -48,6 +50,7 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
         optional,
         hide_existence,
         krate,
+        browser,
     } = schemes::check(args, &mut errors);
     for attr in handler.attrs.iter().filter(|a| classify(a) == AttrKind::Auth) {
         errors.push_spanned(
@@ -96,6 +99,7 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
         optional,
         hide_existence: hide_existence.is_some(),
         krate,
+        browser,
         user,
         user_ty,
         info,

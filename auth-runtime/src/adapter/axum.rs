@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 
 use crate::audit::ResolvedClient;
+use crate::browser::{OriginalTarget, RouteOptions};
 use crate::credentials::ClientAddr;
 use crate::deferred::{Deferred, DeferredBody};
 use crate::gate::{Portcullis, SchemeSet};
@@ -31,8 +32,13 @@ pub(crate) fn peer_addr(parts: &Parts) -> Option<std::net::IpAddr> {
         .map(|ConnectInfo(addr)| addr.ip())
 }
 
-/// The peer address as the throttling address, unless the application set one.
+/// The peer address as the throttling address, unless the application set one; and
+/// the request's target before nesting stripped a prefix (a redirect's `next`).
 fn note_peer(parts: &mut Parts) {
+    if let Some(axum::extract::OriginalUri(uri)) = parts.extensions.get::<axum::extract::OriginalUri>() {
+        let target = OriginalTarget(uri.clone());
+        parts.extensions.insert(target);
+    }
     if parts.extensions.get::<ClientAddr>().is_none()
         && let Some(ip) = peer_addr(parts)
     {
@@ -51,10 +57,11 @@ fn note_client<U: AuthUser>(gate: &Portcullis<U>, parts: &mut Parts) {
     }
 }
 
-impl<U, S, St> FromRequestParts<St> for Authenticated<U, S>
+impl<U, S, O, St> FromRequestParts<St> for Authenticated<U, S, O>
 where
     U: AuthUser,
     S: SchemeSet<U>,
+    O: RouteOptions,
     St: Send + Sync,
     Portcullis<U>: FromRef<St>,
 {
@@ -69,10 +76,11 @@ where
     }
 }
 
-impl<U, S, St> FromRequestParts<St> for MaybeAuthenticated<U, S>
+impl<U, S, O, St> FromRequestParts<St> for MaybeAuthenticated<U, S, O>
 where
     U: AuthUser,
     S: SchemeSet<U>,
+    O: RouteOptions,
     St: Send + Sync,
     Portcullis<U>: FromRef<St>,
 {

@@ -253,7 +253,10 @@ async fn sessions_are_audited_from_login_to_logout() {
     let csrf_refused = [
         ("scheme", "session"),
         ("reason", "csrf_rejected"),
-        ("detail", "the X-CSRF-Token header is missing or wrong"),
+        (
+            "detail",
+            "the CSRF token (X-CSRF-Token header or form field) is missing or wrong",
+        ),
         client,
     ];
     capture.expect("auth.failed", "req-no-csrf", INFO, &csrf_refused);
