@@ -151,6 +151,9 @@ pub use portcullis_runtime::audit;
 /// The route registry: every `#[auth]` and `#[public]` handler, collected at link time.
 pub use portcullis_runtime::registry;
 pub use portcullis_runtime::routes;
+/// Routes recorded for the start-up checks: deny by default (axum).
+#[cfg(feature = "axum")]
+pub use portcullis_runtime::routing;
 
 /// Items the macros' generated code names. Not public API: no stability promise.
 #[doc(hidden)]

@@ -6,11 +6,15 @@
 //! application reads them with [`routes`] or [`find`]. Which HTTP routes serve which
 //! handler is the routing wrapper's business (`routing`, axum adapter).
 
+mod matrix;
 mod rule;
+mod table;
 
 use std::any::TypeId;
 
 pub use rule::{Name, PolicyRef, Rule};
+pub use matrix::{Access, AccessMatrix, NO_ROLE, Row};
+pub use table::{Route, RouteTable, ServedBy};
 
 use crate::gate::Portcullis;
 use crate::scheme::name::Scheme;
