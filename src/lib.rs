@@ -171,7 +171,7 @@ pub mod __private {
     #[cfg(feature = "axum")]
     pub use portcullis_runtime::ViaState;
     pub use portcullis_runtime::inventory;
-    pub use portcullis_runtime::registry::{HandlerEntry, Name, PolicyRef, Rule, SchemeRef};
+    pub use portcullis_runtime::registry::{HandlerEntry, Name, PolicyEntry, PolicyRef, Rule, SchemeRef};
     /// The built-in scheme types `#[auth(...)]` lists.
     pub mod schemes {
         pub use portcullis_runtime::{ApiKey, Basic, Jwt, Session};

@@ -313,7 +313,9 @@ pub enum ConfigError {
     InvalidMailer(String),
     /// Deny by default: a route is served by a handler with neither `#[auth(...)]` nor
     /// `#[public]` (a closure, a plain function, a handler of another router).
-    #[error("{method} {path} is served by `{handler}`, which has neither `#[auth(...)]` nor `#[public]`: annotate it (`#[public]` if it is meant to be open to everyone)")]
+    #[error(
+        "{method} {path} is served by `{handler}`, which has neither `#[auth(...)]` nor `#[public]`: annotate it (`#[public]` if it is meant to be open to everyone)"
+    )]
     Unannotated {
         /// The route's method(s).
         method: String,

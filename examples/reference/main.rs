@@ -30,11 +30,11 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use portcullis::registry::{AccessMatrix, RouteTable};
-use portcullis::routing::{Routes, delete, get, post};
 use db::{ApiKey, Db, User};
 use mail::{Outbox, ServerMailer, outbox};
 use portcullis::identity::{IdentityProvider, Preset};
+use portcullis::registry::{AccessMatrix, RouteTable};
+use portcullis::routing::{Routes, delete, get, post};
 use portcullis::{
     Algorithm, AuthRouter, JwtConfig, JwtKey, Portcullis, SessionConfig, TokenConfig, TokenCookies, auth,
     permissions, require,
@@ -384,7 +384,11 @@ fn access_matrix_flag() -> Result<Option<bool>, String> {
         csv = match arg.as_str() {
             "--access-matrix" | "--access-matrix=markdown" => Some(false),
             "--access-matrix=csv" => Some(true),
-            other => return Err(format!("unknown argument `{other}`: use --access-matrix[=csv|markdown]")),
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}`: use --access-matrix[=csv|markdown]"
+                ));
+            }
         };
     }
     Ok(csv)
@@ -428,7 +432,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(csv) = matrix {
         // Who may call what, from the annotations: printed, then the server exits.
         let matrix = AccessMatrix::new::<User>(&table);
-        print!("{}", if csv { matrix.to_csv() } else { matrix.to_markdown() });
+        print!(
+            "{}",
+            if csv {
+                matrix.to_csv()
+            } else {
+                matrix.to_markdown()
+            }
+        );
         return Ok(());
     }
     let listener = tokio::net::TcpListener::bind(&config.addr).await?;

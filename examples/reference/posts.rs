@@ -5,11 +5,11 @@
 //! (`#[filter_returned]`, `#[require_returned]`): the list of editable posts cannot
 //! disagree with the edit route.
 
+use axum::Json;
 use axum::extract::{OptionalFromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use portcullis::routing::{Routes, get};
 use portcullis::{auth, filter_returned, permissions, policy, require, require_returned};
 use serde::Deserialize;

@@ -172,7 +172,11 @@ impl AccessMatrix {
         let mut out = header.join(",");
         out.push('\n');
         for row in &self.rows {
-            let mut fields = vec![field(&row.method), field(&row.path), field(&Self::schemes(row.entry))];
+            let mut fields = vec![
+                field(&row.method),
+                field(&row.path),
+                field(&Self::schemes(row.entry)),
+            ];
             fields.extend(row.cells.iter().map(|c| c.as_str().to_owned()));
             out.push_str(&fields.join(","));
             out.push('\n');
@@ -195,7 +199,8 @@ fn cell(entry: &HandlerEntry, role: &str, has_permission: &dyn Fn(&str) -> bool)
 }
 
 fn evaluate(rule: &Rule, role: &str, has_permission: &dyn Fn(&str) -> bool) -> Access {
-    let each = |rules: &[Rule]| -> Vec<Access> { rules.iter().map(|r| evaluate(r, role, has_permission)).collect() };
+    let each =
+        |rules: &[Rule]| -> Vec<Access> { rules.iter().map(|r| evaluate(r, role, has_permission)).collect() };
     match rule {
         Rule::Any(rules) => any(&each(rules)),
         Rule::All(rules) => all(&each(rules)),

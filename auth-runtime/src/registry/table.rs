@@ -170,14 +170,15 @@ impl<U: AuthUser> Portcullis<U> {
         }
         for (scheme, name) in entry.schemes().iter().zip(self.scheme_names(entry)) {
             let missing = match (scheme, name) {
-                (SchemeRef::Custom { .. }, None) => {
-                    Some("this gate has no instance of it: register one with `PortcullisBuilder::scheme(...)`")
-                }
+                (SchemeRef::Custom { .. }, None) => Some(
+                    "this gate has no instance of it: register one with `PortcullisBuilder::scheme(...)`",
+                ),
                 (_, Some(Scheme::JWT)) if self.scheme::<Jwt>().is_none_or(|j| j.validator.is_none()) => Some(
                     "this gate has no JWT keys: add `.jwt(JwtConfig::new().key(...))`, `.tokens(TokenConfig::...)` or an identity provider",
                 ),
                 (SchemeRef::BuiltIn(_), Some(Scheme::BASIC))
-                    if !U::HAS_PASSWORD_HASH && self.scheme::<Basic>().is_none_or(|b| b.verifier.is_none()) =>
+                    if !U::HAS_PASSWORD_HASH
+                        && self.scheme::<Basic>().is_none_or(|b| b.verifier.is_none()) =>
                 {
                     Some(
                         "the user type has no `#[auth_user(password_hash)]` field and the gate no `.password_verifier(...)`: add one of them",

@@ -101,15 +101,26 @@ async fn annotated_and_public_routes_are_served_nested_and_merged() {
         .route("/health", get(health))
         .nest("/api", Routes::new().nest("/v1", api))
         .merge(AuthRouter::new(Accounts(users()), Outbox::default()).into_routes());
-    let paths: Vec<String> = routes.table().routes().iter().map(|r| format!("{} {}", r.method, r.path)).collect();
+    let paths: Vec<String> = routes
+        .table()
+        .routes()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
     assert!(paths.contains(&"GET /api/v1/me".to_owned()), "{paths:?}");
     assert!(paths.contains(&"POST /auth/login".to_owned()), "{paths:?}");
     let app = routes.into_router(&auth).unwrap().with_state(AppState { auth });
 
     assert_eq!(send(&app, req("/health").empty()).await.status, StatusCode::OK);
-    assert_eq!(send(&app, req("/api/v1/me").empty()).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&app, req("/api/v1/me").empty()).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let reply = send(&app, bearer("/api/v1/me", &hs256(&claims("1")))).await;
-    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, Some("alice")));
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::OK, Some("alice"))
+    );
 }
 
 #[tokio::test]
@@ -124,8 +135,16 @@ async fn a_forgotten_annotation_is_refused_by_name_even_nested() {
     );
     assert_eq!((method.as_str(), path.as_str()), ("POST", "/api/v1/me"));
     assert_eq!(handler, format!("{}::forgotten", module_path!()));
-    let message = ConfigError::Unannotated { method, path, handler }.to_string();
-    assert!(message.contains("neither `#[auth(...)]` nor `#[public]`"), "{message}");
+    let message = ConfigError::Unannotated {
+        method,
+        path,
+        handler,
+    }
+    .to_string();
+    assert!(
+        message.contains("neither `#[auth(...)]` nor `#[public]`"),
+        "{message}"
+    );
 
     // A closure is no annotated handler either.
     let (_, path, handler) = unannotated(
@@ -152,22 +171,38 @@ fn refusal<S>(result: Result<Router<S>, ConfigError>) -> (String, String, String
 #[test]
 fn a_jwt_route_without_keys_is_refused() {
     let auth = Portcullis::builder(users()).build().unwrap();
-    let (handler, scheme, missing) = refusal(Routes::<AppState>::new().route("/me", get(me)).into_router(&auth));
-    assert_eq!((handler.as_str(), scheme.as_str()), (&*format!("{}::me", module_path!()), "jwt"));
+    let (handler, scheme, missing) =
+        refusal(Routes::<AppState>::new().route("/me", get(me)).into_router(&auth));
+    assert_eq!(
+        (handler.as_str(), scheme.as_str()),
+        (&*format!("{}::me", module_path!()), "jwt")
+    );
     assert!(missing.contains("no JWT keys"), "{missing}");
     // With keys it passes.
-    assert!(Routes::<AppState>::new().route("/me", get(me)).into_router(&portcullis()).is_ok());
+    assert!(
+        Routes::<AppState>::new()
+            .route("/me", get(me))
+            .into_router(&portcullis())
+            .is_ok()
+    );
 }
 
 #[test]
 fn basic_on_a_user_type_without_a_password_hash_is_refused() {
-    let auth = Portcullis::builder(InMemoryUserStore::<Hashless>::new()).build().unwrap();
+    let auth = Portcullis::builder(InMemoryUserStore::<Hashless>::new())
+        .build()
+        .unwrap();
     let routes = Routes::<HashlessState>::new().route("/b", get(hashless_basic));
     let (_, scheme, missing) = refusal(routes.into_router(&auth));
     assert_eq!(scheme, "basic");
     assert!(missing.contains("password_hash"), "{missing}");
     // `User` has the field: basic passes.
-    assert!(Routes::<AppState>::new().route("/b", get(basic_only)).into_router(&portcullis()).is_ok());
+    assert!(
+        Routes::<AppState>::new()
+            .route("/b", get(basic_only))
+            .into_router(&portcullis())
+            .is_ok()
+    );
 }
 
 #[test]
@@ -180,7 +215,12 @@ fn a_session_route_without_sessions_is_refused() {
     assert_eq!(scheme, "session");
     assert!(missing.contains("no sessions"), "{missing}");
     let auth = builder(users()).sessions(SessionConfig::new()).build().unwrap();
-    assert!(Routes::<AppState>::new().route("/s", get(session_only)).into_router(&auth).is_ok());
+    assert!(
+        Routes::<AppState>::new()
+            .route("/s", get(session_only))
+            .into_router(&auth)
+            .is_ok()
+    );
 }
 
 #[test]
@@ -194,5 +234,10 @@ fn a_custom_scheme_never_registered_is_refused() {
     assert_eq!(scheme, "custom(Unregistered)");
     assert!(missing.contains("PortcullisBuilder::scheme"), "{missing}");
     let auth = builder(users()).scheme(Unregistered).build().unwrap();
-    assert!(Routes::<AppState>::new().route("/c", get(custom_only)).into_router(&auth).is_ok());
+    assert!(
+        Routes::<AppState>::new()
+            .route("/c", get(custom_only))
+            .into_router(&auth)
+            .is_ok()
+    );
 }

@@ -26,8 +26,8 @@ mod confirmation;
 mod links;
 mod prefix;
 
-use crate::adapter::routing::{self, Routes};
 use crate::accounts::{Mailer, NewAccount, Registrar, Rename, check_new_account, valid_username};
+use crate::adapter::routing::{self, Routes};
 use crate::audit::{Event, Record};
 use crate::error::{AuthError, StoreError};
 use crate::gate::{Portcullis, SchemeSet};
@@ -269,12 +269,24 @@ impl<U: AuthUser> AuthRouter<U> {
                 routing::get(confirm_status::<U>).post(confirm_request::<U>),
             )
             // The mailed link is clicked (GET); POST works too.
-            .route(&at("/auth/confirm/{token}"), routing::get(confirm::<U>).post(confirm::<U>))
-            .route(&at("/users/{id}/change_username"), routing::post(change_username::<U>))
+            .route(
+                &at("/auth/confirm/{token}"),
+                routing::get(confirm::<U>).post(confirm::<U>),
+            )
+            .route(
+                &at("/users/{id}/change_username"),
+                routing::post(change_username::<U>),
+            )
             .route(&at("/users/{id}/disable"), routing::post(admin::disable::<U>))
             .route(&at("/users/{id}/enable"), routing::post(admin::enable::<U>))
-            .route(&at("/auth/password"), routing::post(password::change_password::<U>))
-            .route(&at("/auth/password/reset"), routing::post(password::reset_request::<U>))
+            .route(
+                &at("/auth/password"),
+                routing::post(password::change_password::<U>),
+            )
+            .route(
+                &at("/auth/password/reset"),
+                routing::post(password::reset_request::<U>),
+            )
             .route(
                 &at("/auth/password/reset/{token}"),
                 routing::post(password::reset_password::<U>),
