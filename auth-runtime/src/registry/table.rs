@@ -93,6 +93,7 @@ impl RouteTable {
     }
 
     /// Adds a route of the library's own router.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // the routing wrapper's
     pub(crate) fn push_library(&mut self, method: Method, path: String, handler: &'static str) {
         self.routes.push(Route {
             method,
@@ -103,6 +104,7 @@ impl RouteTable {
     }
 
     /// Every route under `prefix` (axum's `nest`: `/` becomes the prefix itself).
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // the routing wrapper's
     pub(crate) fn nest(&mut self, prefix: &str, other: RouteTable) {
         for mut route in other.routes {
             route.path = match route.path.as_str() {
@@ -114,6 +116,7 @@ impl RouteTable {
     }
 
     /// Another table's routes after these.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))] // the routing wrapper's
     pub(crate) fn merge(&mut self, other: RouteTable) {
         self.routes.extend(other.routes);
     }
