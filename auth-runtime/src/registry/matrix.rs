@@ -57,7 +57,8 @@ pub struct Row {
 /// #[require(role = "admin")]
 /// async fn purge(_user: User) {}
 ///
-/// let table = RouteTable::from_handlers([("DELETE", "/all", std::any::type_name_of_val(&purge::<(), ()>))]);
+/// let purge = portcullis::routes().into_iter().find(|e| e.name() == "purge").unwrap();
+/// let table = RouteTable::from_handlers([("DELETE", "/all", purge.path())]);
 /// let matrix = AccessMatrix::new::<User>(&table);
 /// assert_eq!(matrix.roles(), ["admin", "user", "(no role)"]);
 /// assert_eq!(matrix.rows()[0].cells, [Access::Allowed, Access::Denied, Access::Denied]);

@@ -300,8 +300,8 @@ pub fn routes() -> Vec<&'static HandlerEntry> {
 /// ```
 /// #[portcullis::public]
 /// async fn health() {}
-/// let path = format!("{}::health", module_path!());
-/// assert!(portcullis::registry::find(&path).is_some_and(|e| e.is_public()));
+/// let path = std::any::type_name_of_val(&health); // `my_app::health`
+/// assert!(portcullis::registry::find(path).is_some_and(|e| e.is_public()));
 /// assert!(portcullis::registry::find("nowhere::health").is_none());
 /// ```
 pub fn find(path: &str) -> Option<&'static HandlerEntry> {
