@@ -42,6 +42,8 @@ impl Parse for Handler {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum AttrKind {
     Auth,
+    /// `#[public]`: excludes `#[auth]`.
+    Public,
     Requirement(Kind),
     Other,
 }
@@ -56,6 +58,7 @@ pub(crate) fn attr_name(attr: &Attribute) -> Option<String> {
 pub(crate) fn classify(attr: &Attribute) -> AttrKind {
     match attr_name(attr).as_deref() {
         Some("auth") => AttrKind::Auth,
+        Some("public") => AttrKind::Public,
         Some(name) => Kind::of(name).map_or(AttrKind::Other, AttrKind::Requirement),
         None => AttrKind::Other,
     }
@@ -97,23 +100,29 @@ impl Handler {
     /// written by its bare name (`#[require(..)]`) was imported (`use portcullis::require;`),
     /// and that import must still count as used once the attribute is gone.
     pub(crate) fn requirement_imports(&self) -> TokenStream {
-        let mut seen = Vec::new();
-        let mut out = TokenStream::new();
-        for (_, attr) in self.requirements() {
-            let Some(ident) = attr.path().get_ident() else {
-                continue;
-            };
-            if seen.contains(ident) {
-                continue;
-            }
-            seen.push(ident.clone());
-            out.extend(quote! {
-                #[allow(unused_imports)]
-                use #ident as _;
-            });
-        }
-        out
+        bare_imports(self.requirements().map(|(_, attr)| attr))
     }
+}
+
+/// `use name as _;` for each attribute written by its bare name: it is dropped from the
+/// output, and its import must still count as used.
+pub(crate) fn bare_imports<'a>(attrs: impl Iterator<Item = &'a Attribute>) -> TokenStream {
+    let mut seen = Vec::new();
+    let mut out = TokenStream::new();
+    for attr in attrs {
+        let Some(ident) = attr.path().get_ident() else {
+            continue;
+        };
+        if seen.contains(ident) {
+            continue;
+        }
+        seen.push(ident.clone());
+        out.extend(quote! {
+            #[allow(unused_imports)]
+            use #ident as _;
+        });
+    }
+    out
 }
 
 impl Handler {
@@ -155,12 +164,19 @@ impl Handler {
         }
         let mut out = TokenStream::new();
         // A second `#[auth]` was reported; expanding it would find no user parameter.
-        for attr in self.kept_attrs().filter(|a| classify(a) != AttrKind::Auth) {
+        for attr in self
+            .kept_attrs()
+            .filter(|a| !matches!(classify(a), AttrKind::Auth | AttrKind::Public))
+        {
             attr.to_tokens(&mut out);
         }
         self.vis.to_tokens(&mut out);
         sig.to_tokens(&mut out);
-        let imports = self.requirement_imports();
+        let mut imports = self.requirement_imports();
+        // A `#[public]` beside `#[auth]` was reported and is dropped.
+        imports.extend(bare_imports(
+            self.attrs.iter().filter(|a| classify(a) == AttrKind::Public),
+        ));
         let body = &self.body;
         out.extend(quote!({ #imports #(#bindings)* #body }));
         out

@@ -37,6 +37,7 @@ mod origin;
 mod password;
 mod presets;
 mod realm;
+pub mod registry;
 mod rejection;
 mod render;
 mod requirement;
@@ -65,6 +66,8 @@ pub use browser::{
     GlobalRenderer, MAX_NEXT_LEN, NoRedirect, PathChar, PathEnd, Route, RouteOptions, route_renderer,
     safe_next,
 };
+#[cfg(feature = "axum")]
+pub use adapter::routing;
 pub use builder::{PortcullisBuilder, install_crypto_provider};
 pub use claims_user::{ClaimsMapping, ClaimsUser};
 pub use credentials::{BasicCredentials, ClientAddr};
@@ -124,12 +127,16 @@ pub use user::{
 };
 
 pub use async_trait::async_trait;
+/// The crate the route registry is collected with (the macros' `submit!`). Not public API.
+#[doc(hidden)]
+pub use inventory;
 pub use jsonwebtoken;
 pub use jsonwebtoken::Algorithm;
 /// The `redis` crate [`RedisStore`] is built on (to configure a `ConnectionManager` or a
 /// `ClusterConnection`).
 #[cfg(feature = "redis")]
 pub use redis;
+pub use registry::routes;
 
 /// What the `oidc` feature adds, for the facade to re-export whenever the feature is
 /// on, whichever crate turned it on.

@@ -15,13 +15,12 @@
 //! Refusals of these handlers are HTML pages (`renderer = HtmlRefusal`): status and
 //! `WWW-Authenticate` are still the library's.
 
-use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use bytes::Bytes;
-use portcullis::{ErrorRenderer, Portcullis, Rejection, auth};
+use portcullis::routing::{Routes, get};
+use portcullis::{ErrorRenderer, Portcullis, Rejection, auth, public};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -31,8 +30,8 @@ use crate::db::User;
 const HOME: &str = "/pages/notes";
 
 /// The pages' routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes<AppState> {
+    Routes::new()
         .route("/login", get(login_page))
         .route("/pages/notes", get(notes_page).post(save_note))
 }
@@ -90,6 +89,7 @@ struct LoginQuery {
 
 /// The login form. `next` is checked here, when the page is written: the script only
 /// reads the checked value from the form's `data-next`.
+#[public]
 async fn login_page(Query(query): Query<LoginQuery>) -> Response {
     let next = query
         .next

@@ -21,6 +21,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         // The login path is spelt as a nested type: long, and generated.
         attrs.push(syn::parse_quote!(#[allow(clippy::type_complexity)]));
     }
+    let entry = super::entry::entry(model, &handler.sig);
     let Handler {
         vis, mut sig, body, ..
     } = handler;
@@ -136,6 +137,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
             #vis #sig {
                 #imports
                 #checks
+                #entry
                 #(#bindings)*
                 #body
             }
@@ -238,6 +240,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         #vis #sig {
             #imports
             #checks
+            #entry
             #(#not_found)*
             #(#loads)*
             #before

@@ -1,6 +1,7 @@
 //! `#[auth(...)]`: parse (`parse`) → validate (`schemes`, `valid`) → expand (`expand`).
 
 mod browser;
+mod entry;
 mod expand;
 mod parse;
 mod returned;

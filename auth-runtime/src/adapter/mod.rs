@@ -7,6 +7,8 @@ pub(crate) mod axum;
 pub(crate) mod catch_panic;
 #[cfg(feature = "axum")]
 pub(crate) mod router;
+#[cfg(feature = "axum")]
+pub mod routing;
 
 use std::net::IpAddr;
 
