@@ -22,6 +22,7 @@ mod layer;
 mod lifecycle;
 mod oidc;
 mod open_core;
+mod openapi;
 mod resources;
 mod schemes;
 mod smoke;
