@@ -7,7 +7,7 @@ mod policies;
 // The DSL: `#[derive(AuthUser)]`, `#[auth]`, `#[require]`, `#[permissions]`,
 // `#[derive(Role)]`, `#[derive(Permission)]` (documented in `dsl.rs`).
 pub use dsl::{AuthUser, Permission, Role, auth, permissions, require};
-pub use policies::{filter_returned, policy, require_returned};
+pub use policies::{filter_returned, policy, public, require_returned};
 
 // The root: what an application names. The topic modules below hold the same items
 // grouped, plus the ones only scheme authors and store writers need; what the macros'
@@ -78,7 +78,8 @@ pub use portcullis_runtime::with_redis::*;
 /// and the common types.
 pub mod prelude {
     pub use portcullis_macros::{
-        AuthUser, Permission, Role, auth, filter_returned, permissions, policy, require, require_returned,
+        AuthUser, Permission, Role, auth, filter_returned, permissions, policy, public, require,
+        require_returned,
     };
     pub use portcullis_runtime::{
         Algorithm, AuthError, AuthInfo, AuthUser, InMemoryUserStore, JwtConfig, JwtKey, Portcullis, Refusal,
@@ -157,6 +158,9 @@ pub mod router {
 // Audit events through `tracing`: their names and fields, and the application's own.
 #[doc(inline)]
 pub use portcullis_runtime::audit;
+/// The route registry: every `#[auth]` and `#[public]` handler, collected at link time.
+pub use portcullis_runtime::registry;
+pub use portcullis_runtime::routes;
 
 /// Items the macros' generated code names. Not public API: no stability promise.
 #[doc(hidden)]
@@ -168,6 +172,13 @@ pub mod __private {
         Scheme, SyncPredicate, TypedPermission, TypedRole, Unreached, Untyped, UserPermissions, UserRoles,
         claim_is, email_verified, granted, has_scope, is_fresh, unmet, unmet_hidden,
     };
+    // The route registry's entries, as `#[auth]` and `#[public]` submit them.
+    /// The way a handler reaches the gate through axum's `FromRef` (names a handler's
+    /// instance, as the routing wrapper does).
+    #[cfg(feature = "axum")]
+    pub use portcullis_runtime::ViaState;
+    pub use portcullis_runtime::inventory;
+    pub use portcullis_runtime::registry::{HandlerEntry, Name, PolicyRef, Rule, SchemeRef};
     /// The built-in scheme types `#[auth(...)]` lists.
     pub mod schemes {
         pub use portcullis_runtime::{ApiKey, Basic, Jwt, Session};

@@ -130,3 +130,23 @@ pub use portcullis_macros::require_returned;
 /// ```
 #[doc(inline)]
 pub use portcullis_macros::filter_returned;
+
+/// Marks a deliberately open handler: the handler is unchanged, and the route registry
+/// knows that it is public, so that the deny-by-default start-up check
+/// (`portcullis::routing`) does not take it for a handler whose `#[auth]` was forgotten.
+/// `#[public]` excludes `#[auth]` and the requirement attributes;
+/// `#[public(crate = path)]` names the facade under another path.
+///
+/// ```
+/// use portcullis::public;
+///
+/// #[public]
+/// async fn health() -> &'static str {
+///     "ok"
+/// }
+///
+/// let entry = portcullis::routes().into_iter().find(|e| e.name() == "health").unwrap();
+/// assert!(entry.is_public());
+/// ```
+#[doc(inline)]
+pub use portcullis_macros::public;

@@ -42,6 +42,8 @@ impl Parse for Handler {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum AttrKind {
     Auth,
+    /// `#[public]`: excludes `#[auth]`.
+    Public,
     Requirement(Kind),
     Other,
 }
@@ -56,6 +58,7 @@ pub(crate) fn attr_name(attr: &Attribute) -> Option<String> {
 pub(crate) fn classify(attr: &Attribute) -> AttrKind {
     match attr_name(attr).as_deref() {
         Some("auth") => AttrKind::Auth,
+        Some("public") => AttrKind::Public,
         Some(name) => Kind::of(name).map_or(AttrKind::Other, AttrKind::Requirement),
         None => AttrKind::Other,
     }
@@ -155,7 +158,10 @@ impl Handler {
         }
         let mut out = TokenStream::new();
         // A second `#[auth]` was reported; expanding it would find no user parameter.
-        for attr in self.kept_attrs().filter(|a| classify(a) != AttrKind::Auth) {
+        for attr in self
+            .kept_attrs()
+            .filter(|a| !matches!(classify(a), AttrKind::Auth | AttrKind::Public))
+        {
             attr.to_tokens(&mut out);
         }
         self.vis.to_tokens(&mut out);

@@ -16,6 +16,8 @@ mod handler;
 mod krate;
 mod name_enum;
 mod policy;
+mod public;
+mod registry;
 mod require;
 mod requirement;
 mod respan;
@@ -33,6 +35,12 @@ pub fn derive_auth_user(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn auth(args: TokenStream, item: TokenStream) -> TokenStream {
     auth::attribute(args.into(), item.into()).into()
+}
+
+/// See `portcullis::public`.
+#[proc_macro_attribute]
+pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
+    public::attribute(args.into(), item.into()).into()
 }
 
 /// See `portcullis::Role`.

@@ -36,6 +36,7 @@ mod origin;
 mod password;
 mod presets;
 mod realm;
+pub mod registry;
 mod rejection;
 mod render;
 mod requirement;
@@ -115,12 +116,16 @@ pub use user::{
 };
 
 pub use async_trait::async_trait;
+/// The crate the route registry is collected with (the macros' `submit!`). Not public API.
+#[doc(hidden)]
+pub use inventory;
 pub use jsonwebtoken;
 pub use jsonwebtoken::Algorithm;
 /// The `redis` crate [`RedisStore`] is built on (to configure a `ConnectionManager` or a
 /// `ClusterConnection`).
 #[cfg(feature = "redis")]
 pub use redis;
+pub use registry::routes;
 
 /// What the `oidc` feature adds, for the facade to re-export whenever the feature is
 /// on, whichever crate turned it on.

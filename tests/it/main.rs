@@ -23,6 +23,7 @@ mod lifecycle;
 mod oidc;
 mod open_core;
 mod openapi;
+mod registry;
 mod resources;
 mod schemes;
 mod smoke;

@@ -17,6 +17,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
     // uses of their bare names keep the user's imports of them used.
     let imports = handler.requirement_imports();
     let attrs: Vec<syn::Attribute> = handler.kept_attrs().cloned().collect();
+    let entry = super::entry::entry(model, &handler.sig);
     let Handler {
         vis, mut sig, body, ..
     } = handler;
@@ -125,6 +126,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
             #vis #sig {
                 #imports
                 #checks
+                #entry
                 #(#bindings)*
                 #body
             }
@@ -227,6 +229,7 @@ pub(super) fn expand(model: &AuthModel, handler: Handler) -> TokenStream {
         #vis #sig {
             #imports
             #checks
+            #entry
             #(#not_found)*
             #(#loads)*
             #before

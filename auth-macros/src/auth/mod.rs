@@ -1,5 +1,6 @@
 //! `#[auth(...)]`: parse (`parse`) → validate (`schemes`, `valid`) → expand (`expand`).
 
+mod entry;
 mod expand;
 mod parse;
 mod returned;

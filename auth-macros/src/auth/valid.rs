@@ -55,6 +55,12 @@ pub(super) fn check(args: Args, handler: &Handler) -> syn::Result<AuthModel> {
             "`#[auth]` is given twice on this handler: merge the schemes into one `#[auth(...)]`",
         );
     }
+    for attr in handler.attrs.iter().filter(|a| classify(a) == AttrKind::Public) {
+        errors.push_spanned(
+            attr,
+            "`#[auth]` and `#[public]` exclude each other: keep `#[auth(...)]` to require a user, or `#[public]` to open the handler to everyone",
+        );
+    }
     let requirement = requirements(handler, optional, &mut errors);
     let [require_returned, filter_returned] = [Kind::RequireReturned, Kind::FilterReturned]
         .map(|kind| on_returned(handler, kind, optional, &mut errors));
