@@ -6,6 +6,7 @@
 //! (`#[derive(OpenApi)]`, `#[utoipa::path]`), then let the addon write what the
 //! annotations already say, so that the document cannot drift from the code.
 
+use std::any::TypeId;
 use std::collections::BTreeSet;
 
 use http::Method;
@@ -20,6 +21,7 @@ use utoipa::openapi::{
 };
 
 use crate::gate::Portcullis;
+use crate::registry::{HandlerEntry, SchemeRef};
 use crate::render::BodySchema;
 use crate::scheme::CredentialIn;
 use crate::scheme::name::Scheme;
@@ -122,7 +124,7 @@ impl RouteSecurity {
 /// ```
 #[derive(Debug, Clone)]
 pub struct SecurityAddon {
-    schemes: Vec<(Scheme, Vec<CredentialIn>)>,
+    schemes: Vec<(Scheme, TypeId, Vec<CredentialIn>)>,
     body: Option<BodySchema>,
     routes: Vec<RouteSecurity>,
 }
@@ -133,7 +135,7 @@ impl SecurityAddon {
         let schemes = gate.inner.schemes.iter();
         SecurityAddon {
             schemes: schemes
-                .map(|s| (s.challenge.scheme, s.credential_in.clone()))
+                .map(|s| (s.challenge.scheme, s.type_id, s.credential_in.clone()))
                 .collect(),
             body: gate.inner.renderer.body_schema(),
             routes: Vec::new(),
@@ -147,6 +149,60 @@ impl SecurityAddon {
             .retain(|r| !(r.method == route.method && r.path == route.path));
         self.routes.push(route);
         self
+    }
+
+    /// With the security of the operation `method path` served by the annotated
+    /// handler `entry` (the route registry's, [`routes`](crate::routes)): its schemes
+    /// in `#[auth]`'s order (a custom one by the name of the gate's instance), whether
+    /// it is `optional`, and a 403 when `#[require]`/`#[permissions]`/`#[require_returned]`
+    /// may refuse (a 404 instead with `hide_existence`: no 403 then). `#[public]`: none.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use portcullis::{AuthUser, InMemoryUserStore, Portcullis, auth, require};
+    /// use portcullis::openapi::SecurityAddon;
+    /// use utoipa::Modify;
+    /// # #[derive(Clone, AuthUser)] #[auth_user(roles("admin"))] struct User { #[auth_user(id)] id: i64, #[auth_user(roles)] role: String }
+    /// #[auth(jwt, session)]
+    /// #[require(role = "admin")]
+    /// async fn purge(_user: User) {}
+    ///
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
+    /// let entry = portcullis::routes().into_iter().find(|e| e.name() == "purge").unwrap();
+    /// let mut doc: utoipa::openapi::OpenApi = serde_json::from_value(serde_json::json!({
+    ///     "openapi": "3.1.0", "info": { "title": "api", "version": "1" },
+    ///     "paths": { "/purge": { "post": { "responses": { "204": { "description": "done" } } } } }
+    /// })).unwrap();
+    /// SecurityAddon::new(&auth).handler(Method::POST, "/purge", entry).modify(&mut doc);
+    /// let op = &serde_json::to_value(&doc).unwrap()["paths"]["/purge"]["post"];
+    /// assert_eq!(op["security"], serde_json::json!([{ "jwt": [] }, { "session": [] }]));
+    /// assert_eq!(op["responses"]["403"]["$ref"], "#/components/responses/Forbidden");
+    /// ```
+    pub fn handler(self, method: Method, path: &str, entry: &HandlerEntry) -> Self {
+        if entry.is_public() {
+            return self.route(RouteSecurity::public(method, path));
+        }
+        let schemes: Vec<Scheme> = entry.schemes().iter().map(|s| self.scheme_of(s)).collect();
+        let mut route = RouteSecurity::protected(method, path, &schemes);
+        route.optional = entry.is_optional();
+        let refusable = entry.requirement().is_some() || entry.returned_requirement().is_some();
+        route.requirement = refusable && !entry.hides_existence();
+        self.route(route)
+    }
+
+    /// A handler's scheme by the name the gate gives it; a custom scheme the gate has
+    /// no instance of is named as written (`custom(sign::Hmac)`), without a component.
+    fn scheme_of(&self, scheme: &SchemeRef) -> Scheme {
+        match scheme {
+            SchemeRef::BuiltIn(name) => *name,
+            SchemeRef::Custom { written, type_id } => {
+                let id = type_id();
+                match self.schemes.iter().find(|(_, t, _)| *t == id) {
+                    Some((name, _, _)) => *name,
+                    None => Scheme::custom(written),
+                }
+            }
+        }
     }
 
     /// The names of the security-scheme components that stand for `scheme`: its
@@ -172,7 +228,7 @@ impl SecurityAddon {
     }
 
     fn components_of(&self, scheme: Scheme) -> Vec<(String, Option<SecurityScheme>)> {
-        let Some((_, places)) = self.schemes.iter().find(|(s, _)| *s == scheme) else {
+        let Some((_, _, places)) = self.schemes.iter().find(|(s, _, _)| *s == scheme) else {
             return vec![(scheme.as_str().to_owned(), None)];
         };
         let mut out: Vec<(String, Option<SecurityScheme>)> = Vec::new();

@@ -29,7 +29,9 @@ pub const HINT: &str = "install Node.js >= 20.18 and npm (apt-get install nodejs
                         `npm ci` in tests/openapi needs the npm registry once";
 
 pub fn validator_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("openapi")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("openapi")
 }
 
 /// The probe of the service: Node.js and npm, and the validator installed.
