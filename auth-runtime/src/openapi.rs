@@ -165,10 +165,10 @@ impl SecurityAddon {
     /// # #[derive(Clone, AuthUser)] #[auth_user(roles("admin"))] struct User { #[auth_user(id)] id: i64, #[auth_user(roles)] role: String }
     /// #[auth(jwt, session)]
     /// #[require(role = "admin")]
-    /// async fn purge(_user: User) {}
+    /// async fn purge_everything(_user: User) {}
     ///
     /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
-    /// let entry = portcullis::routes().into_iter().find(|e| e.name() == "purge").unwrap();
+    /// let entry = portcullis::routes().into_iter().find(|e| e.name() == "purge_everything").unwrap();
     /// let mut doc: utoipa::openapi::OpenApi = serde_json::from_value(serde_json::json!({
     ///     "openapi": "3.1.0", "info": { "title": "api", "version": "1" },
     ///     "paths": { "/purge": { "post": { "responses": { "204": { "description": "done" } } } } }
