@@ -161,6 +161,9 @@ pub use portcullis_runtime::audit;
 /// The route registry: every `#[auth]` and `#[public]` handler, collected at link time.
 pub use portcullis_runtime::registry;
 pub use portcullis_runtime::routes;
+/// Routes recorded for the start-up checks: deny by default (axum).
+#[cfg(feature = "axum")]
+pub use portcullis_runtime::routing;
 
 /// Items the macros' generated code names. Not public API: no stability promise.
 #[doc(hidden)]
@@ -178,7 +181,7 @@ pub mod __private {
     #[cfg(feature = "axum")]
     pub use portcullis_runtime::ViaState;
     pub use portcullis_runtime::inventory;
-    pub use portcullis_runtime::registry::{HandlerEntry, Name, PolicyRef, Rule, SchemeRef};
+    pub use portcullis_runtime::registry::{HandlerEntry, Name, PolicyEntry, PolicyRef, Rule, SchemeRef};
     /// The built-in scheme types `#[auth(...)]` lists.
     pub mod schemes {
         pub use portcullis_runtime::{ApiKey, Basic, Jwt, Session};

@@ -207,9 +207,16 @@ fn expand(requirement: TokenStream, krate: syn::Path, item: &Item) -> syn::Resul
     let mut sig = sig.clone();
     sig.output = syn::parse_quote!(-> bool);
     let names = params.iter().map(|p| p.name);
+    // Registered with its rule, for the access matrix (`PolicyRef::rule`).
+    let rule = crate::registry::rule(&expr, &private);
+    let entry = crate::registry::submit(
+        &private,
+        quote!(#private::PolicyEntry::__new(|| ::core::any::type_name_of_val(&__portcullis_here), &#rule)),
+    );
     Ok(quote! {
         #(#attrs)*
         #vis #sig {
+            #entry
             // Every parameter counts as used, whatever the requirement reads.
             let _ = (#(#names,)*);
             let #roles: u64 = #role_mask;

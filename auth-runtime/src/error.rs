@@ -311,6 +311,30 @@ pub enum ConfigError {
     /// the server's name for TLS.
     #[error("SMTP mailer: {0}")]
     InvalidMailer(String),
+    /// Deny by default: a route is served by a handler with neither `#[auth(...)]` nor
+    /// `#[public]` (a closure, a plain function, a handler of another router).
+    #[error(
+        "{method} {path} is served by `{handler}`, which has neither `#[auth(...)]` nor `#[public]`: annotate it (`#[public]` if it is meant to be open to everyone)"
+    )]
+    Unannotated {
+        /// The route's method(s).
+        method: String,
+        /// The route's path as the router serves it.
+        path: String,
+        /// The handler's type name.
+        handler: String,
+    },
+    /// A served handler accepts a scheme this gate cannot use: what is missing and how
+    /// to add it.
+    #[error("`{handler}` accepts `{scheme}`, but {missing}")]
+    SchemeNotConfigured {
+        /// The handler's path.
+        handler: String,
+        /// The scheme as written in `#[auth(...)]`.
+        scheme: String,
+        /// What is missing, and the setting that adds it.
+        missing: &'static str,
+    },
 }
 
 /// A store could not answer. Portcullis answers 503 and never lets the request in.

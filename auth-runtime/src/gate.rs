@@ -98,6 +98,8 @@ pub(crate) struct Inner<U: AuthUser> {
     pub(crate) tokens: Tokens,
     /// Where the auth router puts the tokens it issues, when in cookies.
     pub(crate) token_cookies: Option<crate::token_cookies::TokenCookies>,
+    /// A session store or session settings were given (`session` routes need them).
+    pub(crate) sessions_configured: bool,
 }
 
 /// An ordered list of scheme types, as `#[auth(jwt, custom(Hmac))]` writes it:

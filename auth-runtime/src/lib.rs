@@ -59,6 +59,8 @@ pub use adapter::axum::ViaState;
 pub use adapter::client_addr;
 #[cfg(feature = "axum")]
 pub use adapter::router::AuthRouter;
+#[cfg(feature = "axum")]
+pub use adapter::routing;
 pub use builder::{PortcullisBuilder, install_crypto_provider};
 pub use claims_user::{ClaimsMapping, ClaimsUser};
 pub use credentials::{BasicCredentials, ClientAddr};

@@ -21,7 +21,7 @@ use utoipa::openapi::{
 };
 
 use crate::gate::Portcullis;
-use crate::registry::{HandlerEntry, SchemeRef};
+use crate::registry::{HandlerEntry, RouteTable, SchemeRef, ServedBy};
 use crate::render::BodySchema;
 use crate::scheme::CredentialIn;
 use crate::scheme::name::Scheme;
@@ -149,6 +149,41 @@ impl SecurityAddon {
             .retain(|r| !(r.method == route.method && r.path == route.path));
         self.routes.push(route);
         self
+    }
+
+    /// With the security of every route of `table` whose handler is annotated (the
+    /// table of [`routing::Routes`](crate::routing::Routes), the one the router serves):
+    /// [`handler`](Self::handler) for each. The auth router's own routes and
+    /// unannotated ones (which the start-up check refuses) are left out.
+    ///
+    /// ```
+    /// use portcullis::openapi::SecurityAddon;
+    /// use portcullis::routing::{Routes, get};
+    /// use portcullis::{AuthUser, InMemoryUserStore, Portcullis, auth};
+    /// use utoipa::Modify;
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// # #[derive(Clone, axum::extract::FromRef)] struct AppState { auth: Portcullis<User> }
+    /// #[auth(api_key)]
+    /// async fn list_keys(_user: User) {}
+    ///
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new()).build().unwrap();
+    /// let routes: Routes<AppState> = Routes::new().route("/keys", get(list_keys));
+    /// let mut doc: utoipa::openapi::OpenApi = serde_json::from_value(serde_json::json!({
+    ///     "openapi": "3.1.0", "info": { "title": "api", "version": "1" },
+    ///     "paths": { "/keys": { "get": { "responses": { "200": { "description": "the keys" } } } } }
+    /// })).unwrap();
+    /// SecurityAddon::new(&auth).routes(routes.table()).modify(&mut doc);
+    /// let op = &serde_json::to_value(&doc).unwrap()["paths"]["/keys"]["get"];
+    /// assert_eq!(op["security"], serde_json::json!([{ "api_key": [] }]));
+    /// ```
+    pub fn routes(self, table: &RouteTable) -> Self {
+        table
+            .routes()
+            .iter()
+            .fold(self, |addon, route| match route.served_by {
+                ServedBy::Annotated(entry) => addon.handler(route.method.clone(), &route.path, entry),
+                _ => addon,
+            })
     }
 
     /// With the security of the operation `method path` served by the annotated

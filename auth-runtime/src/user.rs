@@ -176,6 +176,9 @@ pub trait DeclaredNames {
     /// Whether the type has an `#[auth_user(email_verified)]` field;
     /// `#[require(verified_email)]` refuses to compile without one.
     const HAS_EMAIL_VERIFIED: bool = false;
+    /// Whether users of the type may have a password hash (`basic` needs one, or a
+    /// password verifier); a hand-written `AuthUser` may override `password_hash`.
+    const HAS_PASSWORD_HASH: bool = true;
 }
 
 /// The bit of `name` in `declared` (0 when it is not declared).

@@ -96,6 +96,8 @@ impl Mailer for ServerMailer {
 }
 
 /// `GET /dev/outbox` (development mode only): the mails kept, oldest first.
+/// Development mode only: deliberately open (the mails of a local run).
+#[portcullis::public]
 pub async fn outbox(State(outbox): State<Outbox>) -> Json<Value> {
     Json(Value::Array(outbox.mails()))
 }

@@ -30,11 +30,12 @@ use axum::extract::{FromRef, OptionalFromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use db::{ApiKey, Db, User};
 use mail::{Outbox, ServerMailer, outbox};
 use portcullis::identity::{IdentityProvider, Preset};
+use portcullis::registry::{AccessMatrix, RouteTable};
+use portcullis::routing::{Routes, delete, get, post};
 use portcullis::{
     Algorithm, AuthRouter, JwtConfig, JwtKey, Portcullis, SessionConfig, TokenConfig, TokenCookies, auth,
     permissions, require,
@@ -56,6 +57,9 @@ struct Config {
     dev: bool,
     sign_in_on_register: bool,
     token_cookies: bool,
+    /// `PORTCULLIS_TEST_FORGOTTEN_ROUTE=1`: serve an unannotated handler (the start-up
+    /// check must refuse it).
+    forgotten_route: bool,
     oidc: Option<Oidc>,
     mailer: ServerMailer,
 }
@@ -188,6 +192,7 @@ impl Config {
             },
             sign_in_on_register: env("PORTCULLIS_SIGN_IN_ON_REGISTER").is_some_and(|v| v == "1"),
             token_cookies: env("PORTCULLIS_TOKEN_COOKIES").is_some_and(|v| v == "1"),
+            forgotten_route: env("PORTCULLIS_TEST_FORGOTTEN_ROUTE").is_some_and(|v| v == "1"),
             dev,
         })
     }
@@ -309,7 +314,10 @@ async fn list_users(_user: User, State(db): State<Db>) -> Response {
         .unwrap_or_else(unavailable)
 }
 
-async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
+/// The server's router and its route table, checked against the gate: a route whose
+/// handler has neither `#[auth]` nor `#[public]`, or a handler whose schemes the gate
+/// cannot use, stops the server here (`ConfigError`).
+async fn build(config: &Config) -> Result<(Router, RouteTable), Box<dyn std::error::Error>> {
     let db = Db::connect(&config.database_url).await?;
     if config.seed {
         db.seed().await?;
@@ -347,11 +355,11 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
     let auth = builder.build()?;
     let mailer = config.mailer.clone();
     let outbox_store = mailer.outbox.clone();
-    let mut app = Router::new()
+    let mut routes = Routes::new()
         .merge(
             AuthRouter::new(db.clone(), mailer)
                 .sign_in_on_register(config.sign_in_on_register)
-                .routes(),
+                .into_routes(),
         )
         .route("/api-keys", post(create_api_key))
         .route("/api-keys/{id}", delete(delete_api_key))
@@ -359,15 +367,45 @@ async fn build(config: &Config) -> Result<Router, Box<dyn std::error::Error>> {
         .route("/users", get(list_users))
         .merge(posts::routes());
     if config.dev {
-        app = app.route("/dev/outbox", get(outbox));
+        routes = routes.route("/dev/outbox", get(outbox));
     }
-    let app = app.route("/openapi.json", get(openapi::openapi_json));
-    Ok(app.with_state(AppState {
-        openapi: openapi::OpenApiJson::new(&auth)?,
+    if config.forgotten_route {
+        routes = routes.route("/forgotten", get(forgotten));
+    }
+    routes = routes.route("/openapi.json", get(openapi::openapi_json));
+    let table = routes.table().clone();
+    let app = routes.into_router(&auth)?;
+    let app = app.with_state(AppState {
+        openapi: openapi::OpenApiJson::new(&auth, &table)?,
         auth,
         db,
         outbox: outbox_store,
-    }))
+    });
+    Ok((app, table))
+}
+
+/// A handler someone forgot to annotate, served only with
+/// `PORTCULLIS_TEST_FORGOTTEN_ROUTE=1`: the test that the server then refuses to start
+/// (deny by default) runs the real start-up path.
+async fn forgotten() -> &'static str {
+    "nobody checked who you are"
+}
+
+/// `--access-matrix` (Markdown) or `--access-matrix=csv`: the format asked for, if any.
+fn access_matrix_flag() -> Result<Option<bool>, String> {
+    let mut csv = None;
+    for arg in std::env::args().skip(1) {
+        csv = match arg.as_str() {
+            "--access-matrix" | "--access-matrix=markdown" => Some(false),
+            "--access-matrix=csv" => Some(true),
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}`: use --access-matrix[=csv|markdown]"
+                ));
+            }
+        };
+    }
+    Ok(csv)
 }
 
 async fn shutdown_signal() {
@@ -402,8 +440,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .unwrap_or_else(|_| "info,portcullis=info".into()),
         )
         .init();
+    let matrix = access_matrix_flag()?;
     let config = Config::from_env()?;
-    let app = build(&config).await?;
+    let (app, table) = build(&config).await?;
+    if let Some(csv) = matrix {
+        // Who may call what, from the annotations: printed, then the server exits.
+        let matrix = AccessMatrix::new::<User>(&table);
+        print!(
+            "{}",
+            if csv {
+                matrix.to_csv()
+            } else {
+                matrix.to_markdown()
+            }
+        );
+        return Ok(());
+    }
     let listener = tokio::net::TcpListener::bind(&config.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "reference server listening");
     axum::serve(

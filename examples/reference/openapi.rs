@@ -7,12 +7,11 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::Method;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use portcullis::Portcullis;
 use portcullis::openapi::SecurityAddon;
-use portcullis::registry::HandlerEntry;
+use portcullis::registry::RouteTable;
 use utoipa::{Modify, OpenApi};
 
 use crate::db::User;
@@ -40,48 +39,12 @@ use crate::posts;
 )]
 struct ApiDoc;
 
-/// The document, its security written from the annotations for `auth`'s configuration.
-pub(crate) fn document(auth: &Portcullis<User>) -> utoipa::openapi::OpenApi {
+/// The document, its security written from the annotations of the handlers that serve
+/// each route of `table` (the router's), for `auth`'s configuration.
+pub(crate) fn document(auth: &Portcullis<User>, table: &RouteTable) -> utoipa::openapi::OpenApi {
     let mut document = ApiDoc::openapi();
-    let mut addon = SecurityAddon::new(auth);
-    for (method, path, entry) in handlers(&document) {
-        addon = addon.handler(method, &path, entry);
-    }
-    addon.modify(&mut document);
+    SecurityAddon::new(auth).routes(table).modify(&mut document);
     document
-}
-
-/// Each operation with the registry entry of its handler: the one of this crate named
-/// as the operation (utoipa's `operationId` is the handler's name).
-fn handlers(document: &utoipa::openapi::OpenApi) -> Vec<(Method, String, &'static HandlerEntry)> {
-    let crate_root = concat!(module_path!(), "::")
-        .split("::")
-        .next()
-        .unwrap_or_default();
-    let ours = |entry: &&HandlerEntry| entry.path().split("::").next() == Some(crate_root);
-    let mut out = Vec::new();
-    for (path, item) in &document.paths.paths {
-        let operations = [
-            (Method::GET, &item.get),
-            (Method::PUT, &item.put),
-            (Method::POST, &item.post),
-            (Method::DELETE, &item.delete),
-            (Method::PATCH, &item.patch),
-        ];
-        for (method, operation) in operations {
-            let Some(id) = operation.as_ref().and_then(|o| o.operation_id.as_deref()) else {
-                continue;
-            };
-            let mut named = portcullis::routes()
-                .into_iter()
-                .filter(ours)
-                .filter(|e| e.name() == id);
-            if let (Some(entry), None) = (named.next(), named.next()) {
-                out.push((method, path.clone(), entry));
-            }
-        }
-    }
-    out
 }
 
 /// The document as served, made once at start-up.
@@ -89,8 +52,8 @@ fn handlers(document: &utoipa::openapi::OpenApi) -> Vec<(Method, String, &'stati
 pub(crate) struct OpenApiJson(Arc<str>);
 
 impl OpenApiJson {
-    pub(crate) fn new(auth: &Portcullis<User>) -> Result<Self, serde_json::Error> {
-        Ok(OpenApiJson(Arc::from(document(auth).to_json()?)))
+    pub(crate) fn new(auth: &Portcullis<User>, table: &RouteTable) -> Result<Self, serde_json::Error> {
+        Ok(OpenApiJson(Arc::from(document(auth, table).to_json()?)))
     }
 }
 

@@ -5,12 +5,12 @@
 //! (`#[filter_returned]`, `#[require_returned]`): the list of editable posts cannot
 //! disagree with the edit route.
 
+use axum::Json;
 use axum::extract::{OptionalFromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use portcullis::routing::{Routes, get};
 use portcullis::{auth, filter_returned, permissions, policy, require, require_returned};
 use serde::Deserialize;
 use serde_json::json;
@@ -18,8 +18,8 @@ use serde_json::json;
 use crate::db::{Db, Post, User};
 use crate::{AppState, local_id, path_id, unavailable};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
+pub(crate) fn routes() -> Routes<AppState> {
+    Routes::new()
         .route("/posts", get(list_posts).post(create_post))
         .route("/posts/editable", get(editable_posts))
         .route("/posts/{id}", get(get_post).put(update_post).delete(delete_post))

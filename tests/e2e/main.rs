@@ -31,6 +31,7 @@ mod openapi_validator;
 mod services;
 
 mod abuse;
+mod access_matrix;
 mod backends;
 mod client;
 mod jwt;
@@ -152,7 +153,15 @@ fn main() {
         Backend::Postgres.needs(),
         || standalone::rows_live_in_the_schema("postgres::rows_live_in_the_schema"),
     ));
-    let standalone: [(&str, fn()); 7] = [
+    let standalone: [(&str, fn()); 9] = [
+        (
+            "server::a_forgotten_annotation_stops_the_server",
+            access_matrix::a_forgotten_annotation_stops_the_server,
+        ),
+        (
+            "server::the_access_matrix_agrees_with_the_http_layer",
+            access_matrix::the_access_matrix_agrees_with_the_http_layer,
+        ),
         (
             "server::concurrent_registrations_keep_memory_bounded",
             abuse::concurrent_registrations_keep_memory_bounded,

@@ -1,14 +1,17 @@
 //! The reference server's OpenAPI document (`GET /openapi.json`, feature `utoipa`):
 //! valid OpenAPI 3.1 by an independent validator (`tests/support/openapi_validator.rs`),
 //! which does reject a broken one; and every operation names exactly the schemes its
-//! handler accepts, as the server shows over HTTP: the challenges of its 401 (one per
-//! scheme, in `#[auth]`'s order), anonymous callers let through where the document has
-//! `{}`, and no 401 at all where it has no security.
+//! handler accepts: those of the route registry for its method and path (the server's
+//! `--access-matrix=csv`, every served annotated route documented), and those the server
+//! shows over HTTP: the challenges of its 401 (one per scheme, in `#[auth]`'s order),
+//! anonymous callers let through where the document has `{}`, and no 401 at all where
+//! it has no security.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::access_matrix::run_to_end;
 use crate::client::Request;
 use crate::openapi_validator;
 use crate::server::Server;
@@ -170,12 +173,35 @@ pub fn the_document_is_valid_openapi_3_1() {
     );
 }
 
-/// Each operation's alternatives are exactly the schemes its handler accepts, as the
-/// server answers: the challenges of a 401, in order.
+/// The routes the server serves through annotated handlers, from its access matrix:
+/// `(method, path) → (schemes in order, optional)`; public routes have no schemes.
+fn registry_routes() -> BTreeMap<(String, String), (Vec<String>, bool)> {
+    let (ok, csv, stderr) = run_to_end("openapi-matrix", &["--access-matrix=csv"], &[]);
+    assert!(ok, "--access-matrix=csv failed: {stderr}");
+    let mut routes = BTreeMap::new();
+    for line in csv.lines().skip(1).filter(|l| !l.is_empty()) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (method, path, schemes) = (cells[0].to_lowercase(), cells[1].to_owned(), cells[2]);
+        let optional = schemes.ends_with(" (optional)");
+        let schemes: Vec<String> = match schemes.trim_end_matches(" (optional)") {
+            "public" => Vec::new(),
+            listed => listed.split(' ').map(str::to_owned).collect(),
+        };
+        routes.insert((method, path), (schemes, optional));
+    }
+    routes
+}
+
+/// Each operation's alternatives are exactly the schemes its handler accepts: the
+/// registry's for its method and path, and what the server answers (the challenges of
+/// a 401, in order).
 pub fn operations_name_exactly_the_schemes_their_handlers_accept() {
     let server = Server::start("openapi-schemes", None, &[]);
     let document = served_document(&server);
     let components = &document["components"]["securitySchemes"];
+    let mut registry = registry_routes();
+    // Development mode only: not in the document, which is the same in production.
+    assert!(registry.remove(&("get".into(), "/dev/outbox".into())).is_some());
     let mut seen = BTreeSet::new();
     for (method, path, operation) in operations(&document) {
         let what = format!("{} {path}", method.to_uppercase());
@@ -187,6 +213,17 @@ pub fn operations_name_exactly_the_schemes_their_handlers_accept() {
                 documented.push(scheme);
             }
         }
+        let Some((registered, optional)) = registry.remove(&(method.clone(), path.clone())) else {
+            panic!("{what} is documented but served by no annotated handler");
+        };
+        assert_eq!(
+            documented, registered,
+            "{what}: the documented schemes against the registry's"
+        );
+        assert_eq!(
+            anonymous, optional,
+            "{what}: anonymous callers documented iff `optional`"
+        );
         let request = || Request::new(&method.to_uppercase(), &concrete(&path));
         if documented.is_empty() {
             assert!(!anonymous, "{what}: public, and anonymous as an alternative");
@@ -227,6 +264,7 @@ pub fn operations_name_exactly_the_schemes_their_handlers_accept() {
         );
         seen.extend(documented);
     }
+    assert!(registry.is_empty(), "served but not documented: {registry:?}");
     // The reference server's handlers use every scheme it configures but `basic`.
     let seen: Vec<&str> = seen.iter().map(String::as_str).collect();
     assert_eq!(seen, ["api_key", "jwt", "session"]);

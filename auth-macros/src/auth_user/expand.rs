@@ -137,6 +137,7 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
         }
     });
     let has_email_verified = parts.email_verified.is_some();
+    let has_password_hash = parts.password_hash.is_some();
     let typed = |field: Option<&super::ast::RawField>| match field {
         Some(f) => {
             let ty = &f.ty;
@@ -182,6 +183,7 @@ pub(super) fn expand(model: &UserModel) -> TokenStream {
                 const ROLE_HINTS: &'static [&'static str] = #role_hints;
                 const PERMISSION_HINTS: &'static [&'static str] = #permission_hints;
                 const HAS_EMAIL_VERIFIED: bool = #has_email_verified;
+                const HAS_PASSWORD_HASH: bool = #has_password_hash;
             }
             #[automatically_derived]
             impl #impl_generics #private::AuthUser for #ident #ty_generics #where_clause {

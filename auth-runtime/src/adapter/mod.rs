@@ -5,6 +5,8 @@
 pub(crate) mod axum;
 #[cfg(feature = "axum")]
 pub(crate) mod router;
+#[cfg(feature = "axum")]
+pub mod routing;
 
 use std::net::IpAddr;
 

@@ -102,6 +102,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
             cut_offs: cut_offs.clone(),
         };
         tokens.check(jwt.as_ref())?;
+        let sessions_configured = self.sessions_chosen || self.sessions.is_some();
         let session_store: Arc<dyn SessionStore> = self
             .sessions
             .unwrap_or_else(|| Arc::new(InMemorySessionStore::default()));
@@ -175,6 +176,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                 one_time: Scoped::new(one_time, namespace),
                 tokens,
                 token_cookies: self.token_cookies,
+                sessions_configured,
             }),
         })
     }

@@ -74,6 +74,8 @@ pub struct PortcullisBuilder<U: AuthUser> {
     renderer: Arc<dyn ErrorRenderer>,
     realm: Option<String>,
     custom: Vec<(TypeId, Registration)>,
+    /// `sessions(..)` was called: the application chose its sessions' settings.
+    sessions_chosen: bool,
     before: Vec<Arc<dyn BeforeAuthentication>>,
     after: Vec<Arc<dyn AfterAuthentication<U>>>,
     pub(crate) pending_providers: Vec<ProviderStart>,
@@ -105,6 +107,7 @@ impl<U: AuthUser> Portcullis<U> {
             renderer: Arc::new(JsonRenderer),
             realm: None,
             custom: Vec::new(),
+            sessions_chosen: false,
             before: Vec::new(),
             after: Vec::new(),
             pending_providers: Vec::new(),
@@ -336,6 +339,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
     /// Session cookie settings (the `session` scheme works with the defaults).
     pub fn sessions(mut self, config: SessionConfig) -> Self {
         self.session_config = config;
+        self.sessions_chosen = true;
         self
     }
 

@@ -6,11 +6,17 @@
 //! application reads them with [`routes`] or [`find`]. Which HTTP routes serve which
 //! handler is the routing wrapper's business (`routing`, axum adapter).
 
+mod matrix;
 mod rule;
+mod table;
 
 use std::any::TypeId;
 
+pub use matrix::{Access, AccessMatrix, NO_ROLE, Row};
+#[doc(hidden)]
+pub use rule::PolicyEntry;
 pub use rule::{Name, PolicyRef, Rule};
+pub use table::{Route, RouteTable, ServedBy};
 
 use crate::gate::Portcullis;
 use crate::scheme::name::Scheme;
@@ -103,14 +109,7 @@ impl HandlerEntry {
     /// `std::any::type_name` spells the handler function without its generic
     /// arguments: what the routing wrapper matches routes against.
     pub fn path(&self) -> &'static str {
-        // `crate::m::handler::{{closure}}::__portcullis_here`: the nested function is
-        // in the body of an `async fn`, which is a closure for `type_name`.
-        let mut path = (self.here)();
-        path = path.strip_suffix("::__portcullis_here").unwrap_or(path);
-        while let Some(outer) = path.strip_suffix("::{{closure}}") {
-            path = outer;
-        }
-        path
+        strip_here((self.here)())
     }
 
     /// The function's name (`delete_post`).
@@ -310,6 +309,16 @@ pub fn find(path: &str) -> Option<&'static HandlerEntry> {
     inventory::iter::<HandlerEntry>
         .into_iter()
         .find(|e| e.path() == path)
+}
+
+/// `crate::m::handler::{{closure}}::__portcullis_here` → `crate::m::handler`: the
+/// nested function is in the body of an `async fn`, a closure for `type_name`.
+fn strip_here(here: &'static str) -> &'static str {
+    let mut path = here.strip_suffix("::__portcullis_here").unwrap_or(here);
+    while let Some(outer) = path.strip_suffix("::{{closure}}") {
+        path = outer;
+    }
+    path
 }
 
 /// `a::b::handler<x::S, y::V>` → `a::b::handler`.

@@ -108,11 +108,48 @@ impl PolicyRef {
         self.name
     }
 
-    /// The policy's rule: `None` for a policy with a body of its own code.
+    /// The policy's rule: given, or the one its `#[policy(...)]` registered (found by
+    /// the name as written, when exactly one registered policy has that name); `None`
+    /// for a policy with a body of its own code.
     pub fn rule(&self) -> Option<&'static Rule> {
-        self.rule
+        self.rule.or_else(|| {
+            let written = self
+                .name
+                .trim_start_matches("crate::")
+                .trim_start_matches("self::");
+            let mut found = inventory::iter::<PolicyEntry>.into_iter().filter(|p| {
+                let path = p.path();
+                path == written || path.ends_with(&format!("::{written}"))
+            });
+            match (found.next(), found.next()) {
+                (Some(one), None) => Some(one.rule),
+                _ => None,
+            }
+        })
     }
 }
+
+/// A `#[policy(...)]` with a requirement, as it registers itself: its path and rule.
+/// Not public API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct PolicyEntry {
+    here: fn() -> &'static str,
+    rule: &'static Rule,
+}
+
+impl PolicyEntry {
+    /// The entry of the policy whose body holds the function `here`.
+    pub const fn __new(here: fn() -> &'static str, rule: &'static Rule) -> Self {
+        PolicyEntry { here, rule }
+    }
+
+    fn path(&self) -> &'static str {
+        super::strip_here((self.here)())
+    }
+}
+
+inventory::collect!(PolicyEntry);
 
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

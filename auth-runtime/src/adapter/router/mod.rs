@@ -17,7 +17,6 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use http::StatusCode;
 use http::request::Parts;
 use serde::Deserialize;
@@ -28,6 +27,7 @@ mod links;
 mod prefix;
 
 use crate::accounts::{Mailer, NewAccount, Registrar, Rename, check_new_account, valid_username};
+use crate::adapter::routing::{self, Routes};
 use crate::audit::{Event, Record};
 use crate::error::{AuthError, StoreError};
 use crate::gate::{Portcullis, SchemeSet};
@@ -240,36 +240,59 @@ impl<U: AuthUser> AuthRouter<U> {
         S: Clone + Send + Sync + 'static,
         Portcullis<U>: FromRef<S>,
     {
+        self.into_routes().into_unchecked()
+    }
+
+    /// The routes with their route table, to merge into the application's
+    /// [`Routes`](crate::routing::Routes): its start-up checks count them as known.
+    pub fn into_routes<S>(self) -> Routes<S>
+    where
+        S: Clone + Send + Sync + 'static,
+        Portcullis<U>: FromRef<S>,
+    {
         let prefix = self.prefix.clone();
         let at = |path: &str| format!("{prefix}{path}");
         let state = RouterState {
             shared: Arc::new(self),
         };
-        axum::Router::new()
-            .route(&at("/auth/register"), post(register::<U>))
-            .route(&at("/auth/login"), post(login::<U>))
-            .route(&at("/auth/refresh"), post(refresh::<U>))
-            .route(&at("/auth/logout"), post(logout::<U>))
-            .route(&at("/auth/logout_all"), post(logout_all::<U>))
-            .route(&at("/session/login"), post(session_login::<U>))
-            .route(&at("/session/logout"), post(session_logout::<U>))
-            .route(&at("/me"), get(me::<U>))
+        Routes::new()
+            .route(&at("/auth/register"), routing::post(register::<U>))
+            .route(&at("/auth/login"), routing::post(login::<U>))
+            .route(&at("/auth/refresh"), routing::post(refresh::<U>))
+            .route(&at("/auth/logout"), routing::post(logout::<U>))
+            .route(&at("/auth/logout_all"), routing::post(logout_all::<U>))
+            .route(&at("/session/login"), routing::post(session_login::<U>))
+            .route(&at("/session/logout"), routing::post(session_logout::<U>))
+            .route(&at("/me"), routing::get(me::<U>))
             .route(
                 &at("/auth/confirm"),
-                get(confirm_status::<U>).post(confirm_request::<U>),
+                routing::get(confirm_status::<U>).post(confirm_request::<U>),
             )
             // The mailed link is clicked (GET); POST works too.
-            .route(&at("/auth/confirm/{token}"), get(confirm::<U>).post(confirm::<U>))
-            .route(&at("/users/{id}/change_username"), post(change_username::<U>))
-            .route(&at("/users/{id}/disable"), post(admin::disable::<U>))
-            .route(&at("/users/{id}/enable"), post(admin::enable::<U>))
-            .route(&at("/auth/password"), post(password::change_password::<U>))
-            .route(&at("/auth/password/reset"), post(password::reset_request::<U>))
+            .route(
+                &at("/auth/confirm/{token}"),
+                routing::get(confirm::<U>).post(confirm::<U>),
+            )
+            .route(
+                &at("/users/{id}/change_username"),
+                routing::post(change_username::<U>),
+            )
+            .route(&at("/users/{id}/disable"), routing::post(admin::disable::<U>))
+            .route(&at("/users/{id}/enable"), routing::post(admin::enable::<U>))
+            .route(
+                &at("/auth/password"),
+                routing::post(password::change_password::<U>),
+            )
+            .route(
+                &at("/auth/password/reset"),
+                routing::post(password::reset_request::<U>),
+            )
             .route(
                 &at("/auth/password/reset/{token}"),
-                post(password::reset_password::<U>),
+                routing::post(password::reset_password::<U>),
             )
-            .layer(axum::Extension(state))
+            .map_router(|router| router.layer(axum::Extension(state)))
+            .library()
     }
 }
 
