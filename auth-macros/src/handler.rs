@@ -100,23 +100,29 @@ impl Handler {
     /// written by its bare name (`#[require(..)]`) was imported (`use portcullis::require;`),
     /// and that import must still count as used once the attribute is gone.
     pub(crate) fn requirement_imports(&self) -> TokenStream {
-        let mut seen = Vec::new();
-        let mut out = TokenStream::new();
-        for (_, attr) in self.requirements() {
-            let Some(ident) = attr.path().get_ident() else {
-                continue;
-            };
-            if seen.contains(ident) {
-                continue;
-            }
-            seen.push(ident.clone());
-            out.extend(quote! {
-                #[allow(unused_imports)]
-                use #ident as _;
-            });
-        }
-        out
+        bare_imports(self.requirements().map(|(_, attr)| attr))
     }
+}
+
+/// `use name as _;` for each attribute written by its bare name: it is dropped from the
+/// output, and its import must still count as used.
+pub(crate) fn bare_imports<'a>(attrs: impl Iterator<Item = &'a Attribute>) -> TokenStream {
+    let mut seen = Vec::new();
+    let mut out = TokenStream::new();
+    for attr in attrs {
+        let Some(ident) = attr.path().get_ident() else {
+            continue;
+        };
+        if seen.contains(ident) {
+            continue;
+        }
+        seen.push(ident.clone());
+        out.extend(quote! {
+            #[allow(unused_imports)]
+            use #ident as _;
+        });
+    }
+    out
 }
 
 impl Handler {
@@ -166,7 +172,11 @@ impl Handler {
         }
         self.vis.to_tokens(&mut out);
         sig.to_tokens(&mut out);
-        let imports = self.requirement_imports();
+        let mut imports = self.requirement_imports();
+        // A `#[public]` beside `#[auth]` was reported and is dropped.
+        imports.extend(bare_imports(
+            self.attrs.iter().filter(|a| classify(a) == AttrKind::Public),
+        ));
         let body = &self.body;
         out.extend(quote!({ #imports #(#bindings)* #body }));
         out

@@ -49,9 +49,10 @@ pub(crate) fn attribute(args: TokenStream, item: TokenStream) -> TokenStream {
     if let Err(error) = errors.finish() {
         // The handler as written, without the attributes reported (a requirement
         // attribute would add its own "needs `#[auth]`" error).
+        let imports = crate::handler::bare_imports(attrs.iter().filter(|a| classify(a) != AttrKind::Other));
         let attrs = attrs.iter().filter(|a| classify(a) == AttrKind::Other);
         let error = error.to_compile_error();
-        return quote!(#(#attrs)* #vis #sig #body #error);
+        return quote!(#(#attrs)* #vis #sig { #imports #body } #error);
     }
     let private = quote!(#krate::__private);
     let location = location(&sig.ident);

@@ -247,3 +247,53 @@ fn all(verdicts: &[Access]) -> Access {
         Access::Allowed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Access, evaluate};
+    use crate::registry::{Name, PolicyRef, Rule};
+
+    const ADMIN: Rule = Rule::Role(Name::literal("admin"));
+    const WRITE: Rule = Rule::Permission(Name::literal("posts:write"));
+    const OWNER: Rule = Rule::Owner("post.author_id");
+
+    fn as_role(rule: &Rule, role: &str) -> Access {
+        evaluate(rule, role, &|p| role == "editor" && p == "posts:write")
+    }
+
+    #[test]
+    fn roles_permissions_and_owners() {
+        assert_eq!(as_role(&ADMIN, "admin"), Access::Allowed);
+        assert_eq!(as_role(&ADMIN, "editor"), Access::Denied);
+        assert_eq!(as_role(&WRITE, "editor"), Access::Allowed);
+        assert_eq!(as_role(&WRITE, "admin"), Access::Denied);
+        assert_eq!(as_role(&OWNER, "admin"), Access::OwnOnly);
+        assert_eq!(as_role(&Rule::Scope("read"), "admin"), Access::Depends);
+    }
+
+    #[test]
+    fn combinations_are_conservative() {
+        let either = Rule::Any(&[OWNER, ADMIN]);
+        assert_eq!(as_role(&either, "admin"), Access::Allowed);
+        assert_eq!(as_role(&either, "editor"), Access::OwnOnly);
+        let both = Rule::All(&[OWNER, WRITE]);
+        assert_eq!(as_role(&both, "editor"), Access::OwnOnly);
+        assert_eq!(as_role(&both, "admin"), Access::Denied);
+        assert_eq!(
+            as_role(&Rule::Any(&[OWNER, Rule::Fresh]), "admin"),
+            Access::Depends
+        );
+        assert_eq!(as_role(&Rule::Not(&ADMIN), "admin"), Access::Denied);
+        assert_eq!(as_role(&Rule::Not(&ADMIN), "editor"), Access::Allowed);
+        assert_eq!(as_role(&Rule::Not(&OWNER), "admin"), Access::Depends);
+        // A policy with code decides itself; one with a rule is expanded.
+        let code = Rule::Policy(PolicyRef::new("is_published", "user, post", None));
+        assert_eq!(as_role(&code, "admin"), Access::Depends);
+        let ruled = Rule::Policy(PolicyRef::new(
+            "can_edit",
+            "user, post",
+            Some(&Rule::Any(&[OWNER, ADMIN])),
+        ));
+        assert_eq!(as_role(&ruled, "editor"), Access::OwnOnly);
+    }
+}

@@ -66,11 +66,15 @@ pub struct RouteTable {
 
 impl RouteTable {
     /// A table of `(method, path, handler type name)` rows, each looked up in the
-    /// registry (an unknown method name becomes an extension method).
+    /// registry: for routes served by another router than `portcullis::routing`'s.
+    ///
+    /// # Panics
+    /// A method that is no HTTP token (`"GE T"`): a mistake in the caller's code.
     pub fn from_handlers<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str, &'static str)>) -> Self {
         let mut table = RouteTable::default();
         for (method, path, handler) in rows {
-            let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
+            let method = Method::from_bytes(method.as_bytes())
+                .unwrap_or_else(|_| panic!("`{method}` is no HTTP method"));
             table.push(method, path.to_owned(), handler);
         }
         table
@@ -173,9 +177,13 @@ impl<U: AuthUser> Portcullis<U> {
                 (SchemeRef::Custom { .. }, None) => Some(
                     "this gate has no instance of it: register one with `PortcullisBuilder::scheme(...)`",
                 ),
-                (_, Some(Scheme::JWT)) if self.scheme::<Jwt>().is_none_or(|j| j.validator.is_none()) => Some(
-                    "this gate has no JWT keys: add `.jwt(JwtConfig::new().key(...))`, `.tokens(TokenConfig::...)` or an identity provider",
-                ),
+                (SchemeRef::BuiltIn(_), Some(Scheme::JWT))
+                    if self.scheme::<Jwt>().is_none_or(|j| j.validator.is_none()) =>
+                {
+                    Some(
+                        "this gate has no JWT keys: add `.jwt(JwtConfig::new().key(...))`, `.tokens(TokenConfig::...)` or an identity provider",
+                    )
+                }
                 (SchemeRef::BuiltIn(_), Some(Scheme::BASIC))
                     if !U::HAS_PASSWORD_HASH
                         && self.scheme::<Basic>().is_none_or(|b| b.verifier.is_none()) =>
