@@ -37,7 +37,8 @@ pub use portcullis_runtime::{AuthLayer, AuthService, CsrfFormLayer, CsrfFormServ
 pub use portcullis_runtime::PanicResponse;
 // Failures and how they are rendered.
 pub use portcullis_runtime::{
-    AuthError, ConfigError, ErrorRenderer, JsonRenderer, ProblemJsonRenderer, Rejection, StoreError,
+    AuthError, BodySchema, ConfigError, ErrorRenderer, JsonRenderer, ProblemJsonRenderer, Rejection,
+    StoreError,
 };
 // Resources loaded for `owner(...)` checks, and how an owner column is compared with
 // a user id of another type.
@@ -96,8 +97,17 @@ pub mod prelude {
 pub mod schemes {
     pub use portcullis_runtime::{
         ApiKey, ApiKeyConfig, ApiKeyValidator, AuthScheme, Basic, BasicCredentials, BearerToken, Context,
-        Identity, Jwt, PasswordVerifier, Scheme, SchemeSet, Session, TokenLocation, Verified,
+        CredentialIn, Identity, Jwt, PasswordVerifier, Scheme, SchemeSet, Session, TokenLocation, Verified,
     };
+}
+
+/// OpenAPI security written from the annotations (feature `utoipa`): the gate's schemes
+/// as security schemes, each operation's requirement from its handler's `#[auth]`, the
+/// shared 401 and 403 responses: [`SecurityAddon`](portcullis_runtime::with_utoipa),
+/// a `utoipa::Modify`. Empty without the feature.
+pub mod openapi {
+    #[allow(unused_imports, unreachable_pub)] // empty without the feature
+    pub use portcullis_runtime::with_utoipa::*;
 }
 
 /// Identity resolution: how a verified identity becomes the handler's user — from the

@@ -20,7 +20,7 @@ use crate::realm::Realm;
 use crate::rejection::{Challenge, Refusal, Rejection};
 use crate::render::ErrorRenderer;
 use crate::scheme::name::Scheme;
-use crate::scheme::{AuthScheme, Context, Verified};
+use crate::scheme::{AuthScheme, Context, CredentialIn, Verified};
 use crate::sessions::Sessions;
 use crate::store::UserStore;
 use crate::tokens::Tokens;
@@ -78,6 +78,8 @@ pub(crate) struct Registered {
     pub(crate) type_id: TypeId,
     pub(crate) instance: Arc<dyn Any + Send + Sync>,
     pub(crate) challenge: Challenge,
+    /// Where its credential travels, for API descriptions.
+    pub(crate) credential_in: Vec<CredentialIn>,
 }
 
 pub(crate) struct Inner<U: AuthUser> {
@@ -187,6 +189,26 @@ scheme_set!(A, B, C, D, E, F, G);
 scheme_set!(A, B, C, D, E, F, G, H);
 
 impl<U: AuthUser> Portcullis<U> {
+    /// Where the credential of the scheme named `scheme` travels, as configured (the
+    /// API-key header, the session cookie, ...): what API descriptions state. `None`
+    /// for a scheme this gate does not know.
+    ///
+    /// ```
+    /// use portcullis::{ApiKeyConfig, AuthUser, InMemoryUserStore, Portcullis, Scheme};
+    /// use portcullis::schemes::CredentialIn;
+    /// # #[derive(Clone, AuthUser)] struct User { #[auth_user(id)] id: i64 }
+    /// let auth = Portcullis::builder(InMemoryUserStore::<User>::new())
+    ///     .api_key(ApiKeyConfig::new().header("X-Key"))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(auth.credential_in(Scheme::API_KEY), Some(&[CredentialIn::Header("X-Key".into())][..]));
+    /// assert_eq!(auth.credential_in(Scheme::custom("hmac")), None);
+    /// ```
+    pub fn credential_in(&self, scheme: Scheme) -> Option<&[CredentialIn]> {
+        let registered = self.inner.schemes.iter().find(|s| s.challenge.scheme == scheme);
+        registered.map(|s| s.credential_in.as_slice())
+    }
+
     /// The user store.
     pub fn users(&self) -> &dyn UserStore<U> {
         &*self.inner.users

@@ -33,6 +33,8 @@ mod login;
 mod mail_templates;
 #[cfg(feature = "oidc")]
 mod oidc;
+#[cfg(feature = "utoipa")]
+pub mod openapi;
 mod origin;
 mod password;
 mod presets;
@@ -96,15 +98,15 @@ pub use password::{
 };
 pub use presets::Preset;
 pub use rejection::{Challenge, Refusal, Rejection};
-pub use render::{ErrorRenderer, JsonRenderer, ProblemJsonRenderer};
+pub use render::{BodySchema, ErrorRenderer, JsonRenderer, ProblemJsonRenderer};
 pub use requirement::{
     AsyncPredicate, NameCheck, OwnerId, PredicateOutput, ReturnedItems, SyncPredicate, claim_is,
     email_verified, has_scope, is_fresh, unmet, unmet_hidden,
 };
 pub use resource::{Loaded, Resource};
 pub use scheme::{
-    ApiKey, ApiKeyConfig, ApiKeyValidator, AuthScheme, Basic, BearerToken, Context, Identity, Jwt, Scheme,
-    Session, TokenLocation, Verified,
+    ApiKey, ApiKeyConfig, ApiKeyValidator, AuthScheme, Basic, BearerToken, Context, CredentialIn, Identity,
+    Jwt, Scheme, Session, TokenLocation, Verified,
 };
 pub use secret::{ApiKeyHash, GeneratedApiKey, SecretHash, generate_api_key, hash_api_key};
 pub use sessions::{DEFAULT_CSRF_FORM_FIELD, DEFAULT_CSRF_FORM_LIMIT, NewSession, SessionConfig};
@@ -144,6 +146,14 @@ pub use registry::routes;
 pub mod with_oidc {
     #[cfg(feature = "oidc")]
     pub use crate::oidc::IdentityProvider;
+}
+
+/// What the `utoipa` feature adds, for the facade to re-export whenever the feature is
+/// on, whichever crate turned it on.
+#[doc(hidden)]
+pub mod with_utoipa {
+    #[cfg(feature = "utoipa")]
+    pub use crate::openapi::*;
 }
 
 /// What the `smtp` feature adds, for the facade to re-export whenever the feature is

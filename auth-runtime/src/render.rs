@@ -33,6 +33,35 @@ use crate::rejection::Rejection;
 pub trait ErrorRenderer: Send + Sync + 'static {
     /// Builds the response for `rejection`.
     fn render(&self, rejection: &Rejection) -> http::Response<Bytes>;
+
+    /// The body's media type and JSON Schema, for API descriptions (the `utoipa`
+    /// feature's shared 401 and 403 responses). `None`, the default: the responses
+    /// are documented without a body.
+    ///
+    /// ```
+    /// use portcullis::{BodySchema, ErrorRenderer, JsonRenderer, ProblemJsonRenderer};
+    /// assert_eq!(JsonRenderer.body_schema().unwrap().media_type, "application/json");
+    /// assert_eq!(ProblemJsonRenderer.body_schema().unwrap().media_type, "application/problem+json");
+    /// ```
+    fn body_schema(&self) -> Option<BodySchema> {
+        None
+    }
+}
+
+/// What an [`ErrorRenderer`]'s bodies are: a media type and a JSON Schema
+/// (draft 2020-12, as OpenAPI 3.1 embeds it).
+///
+/// ```
+/// use portcullis::BodySchema;
+/// let text = BodySchema { media_type: "text/plain", schema: serde_json::json!({ "type": "string" }) };
+/// # let _ = text;
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodySchema {
+    /// The `Content-Type` of the body.
+    pub media_type: &'static str,
+    /// Its JSON Schema.
+    pub schema: serde_json::Value,
 }
 
 /// The default renderer: `{"error": "<code>", "message": "<human text>"}`.
@@ -59,6 +88,21 @@ impl ErrorRenderer for JsonRenderer {
         headers.extend(rejection.headers());
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         response
+    }
+
+    fn body_schema(&self) -> Option<BodySchema> {
+        let schema = serde_json::json!({
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {
+                "error": { "type": "string", "description": "machine-readable code (`invalid_token`, `forbidden`, ...)" },
+                "message": { "type": "string", "description": "human-readable explanation" },
+            },
+        });
+        Some(BodySchema {
+            media_type: "application/json",
+            schema,
+        })
     }
 }
 
@@ -96,5 +140,24 @@ impl ErrorRenderer for ProblemJsonRenderer {
             .headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         response
+    }
+
+    fn body_schema(&self) -> Option<BodySchema> {
+        let schema = serde_json::json!({
+            "type": "object",
+            "description": "RFC 9457 problem details",
+            "required": ["type", "title", "status", "detail", "code"],
+            "properties": {
+                "type": { "type": "string" },
+                "title": { "type": "string" },
+                "status": { "type": "integer" },
+                "detail": { "type": "string" },
+                "code": { "type": "string", "description": "machine-readable code (`invalid_token`, `forbidden`, ...)" },
+            },
+        });
+        Some(BodySchema {
+            media_type: "application/problem+json",
+            schema,
+        })
     }
 }

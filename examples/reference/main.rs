@@ -21,6 +21,7 @@
 mod db;
 mod mail;
 mod pages;
+mod openapi;
 mod posts;
 mod user;
 
@@ -203,6 +204,7 @@ struct AppState {
     auth: Portcullis<User>,
     db: Db,
     outbox: Outbox,
+    openapi: openapi::OpenApiJson,
 }
 
 /// Database failures answer 503 like every store failure.
@@ -247,6 +249,10 @@ impl OptionalFromRequestParts<AppState> for ApiKey {
     }
 }
 
+#[utoipa::path(post, path = "/api-keys", tag = "api keys", responses(
+    (status = 201, description = "the new key (`id`, `key`: shown once)"),
+    (status = 403, description = "identity-provider users have no local account for keys"),
+))]
 #[auth(jwt, session)]
 async fn create_api_key(user: User, State(db): State<Db>, parts: Parts) -> Response {
     let user_id = match local_id(&user) {
@@ -266,6 +272,10 @@ async fn create_api_key(user: User, State(db): State<Db>, parts: Parts) -> Respo
     }
 }
 
+#[utoipa::path(delete, path = "/api-keys/{id}", tag = "api keys",
+    params(("id" = i64, Path, description = "the key's id")),
+    responses((status = 204, description = "deleted"), (status = 404, description = "no such key")),
+)]
 #[auth(jwt)]
 #[require(owner(key.user_id))]
 async fn delete_api_key(user: User, key: Option<ApiKey>, State(db): State<Db>, parts: Parts) -> Response {
@@ -285,6 +295,7 @@ async fn delete_api_key(user: User, key: Option<ApiKey>, State(db): State<Db>, p
     }
 }
 
+#[utoipa::path(get, path = "/admin/users", tag = "users", responses((status = 200, description = "every user")))]
 #[auth(jwt)]
 #[require(role = "admin")]
 async fn admin_users(_user: User, State(db): State<Db>) -> Response {
@@ -294,6 +305,7 @@ async fn admin_users(_user: User, State(db): State<Db>) -> Response {
         .unwrap_or_else(unavailable)
 }
 
+#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, description = "every user")))]
 #[auth(jwt, api_key)]
 #[permissions("users:read")]
 async fn list_users(_user: User, State(db): State<Db>) -> Response {
@@ -364,11 +376,13 @@ async fn build(config: &Config) -> Result<(Router, RouteTable), Box<dyn std::err
     if config.forgotten_route {
         routes = routes.route("/forgotten", get(forgotten));
     }
+    routes = routes.route("/openapi.json", get(openapi::openapi_json));
     let table = routes.table().clone();
     let app = routes.into_router(&auth)?;
     // Plain HTML forms (pages.rs) send the session's CSRF token as a form field.
     let app = app.layer(portcullis::CsrfFormLayer::new(auth.clone()));
     let app = app.layer(panics).with_state(AppState {
+        openapi: openapi::OpenApiJson::new(&auth, &table)?,
         auth,
         db,
         outbox: outbox_store,

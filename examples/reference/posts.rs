@@ -48,6 +48,9 @@ impl OptionalFromRequestParts<AppState> for Post {
     }
 }
 
+#[utoipa::path(get, path = "/posts", tag = "posts", responses(
+    (status = 200, description = "the published posts; signed-in readers also see drafts"),
+))]
 #[auth(jwt, optional)]
 pub(crate) async fn list_posts(user: Option<User>, State(db): State<Db>) -> Response {
     db.posts(user.is_some())
@@ -75,6 +78,10 @@ fn invalid_post(form: &PostForm) -> Option<Response> {
     })
 }
 
+#[utoipa::path(post, path = "/posts", tag = "posts", responses(
+    (status = 201, description = "the new post"),
+    (status = 400, description = "no title, or a title or body too long"),
+))]
 #[auth(jwt, session, api_key)]
 #[permissions("posts:write")]
 pub(crate) async fn create_post(user: User, State(db): State<Db>, Json(form): Json<PostForm>) -> Response {
@@ -94,6 +101,9 @@ pub(crate) async fn create_post(user: User, State(db): State<Db>, Json(form): Js
     }
 }
 
+#[utoipa::path(put, path = "/posts/{id}", tag = "posts", params(("id" = i64, Path, description = "the post's id")),
+    responses((status = 200, description = "the post as updated"), (status = 404, description = "no such post")),
+)]
 #[auth(jwt, session)]
 #[require(can_edit(user, post))]
 pub(crate) async fn update_post(
@@ -121,6 +131,9 @@ pub(crate) async fn update_post(
     }
 }
 
+#[utoipa::path(delete, path = "/posts/{id}", tag = "posts", params(("id" = i64, Path, description = "the post's id")),
+    responses((status = 204, description = "deleted"), (status = 404, description = "no such post")),
+)]
 #[auth(jwt, session)]
 #[require(can_delete(user, post))]
 pub(crate) async fn delete_post(user: User, post: Option<Post>, State(db): State<Db>) -> Response {
@@ -138,6 +151,12 @@ pub(crate) async fn delete_post(user: User, post: Option<Post>, State(db): State
 
 /// One post: published ones for every signed-in reader, drafts only for who may edit
 /// them; anyone else gets the same 404 as for a post that does not exist.
+#[utoipa::path(get, path = "/posts/{id}", tag = "posts", params(("id" = i64, Path, description = "the post's id")),
+    responses(
+        (status = 200, description = "the post"),
+        (status = 404, description = "no such post, or a draft the caller may not edit"),
+    ),
+)]
 #[auth(jwt, session, api_key, hide_existence)]
 #[require_returned(|post| is_published(user, post) || can_edit(user, post))]
 pub(crate) async fn get_post(
@@ -155,6 +174,9 @@ pub(crate) async fn get_post(
 
 /// The posts the caller may edit: every post, filtered on the way out by the policy the
 /// edit route checks.
+#[utoipa::path(get, path = "/posts/editable", tag = "posts", responses(
+    (status = 200, description = "the posts the caller may edit"),
+))]
 #[auth(jwt, session)]
 #[filter_returned(|post| can_edit(user, post))]
 pub(crate) async fn editable_posts(user: User, State(db): State<Db>) -> Result<Json<Vec<Post>>, Response> {

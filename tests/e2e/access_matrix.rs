@@ -10,7 +10,7 @@ use crate::server::{JWT_SECRET, Server, TempDir, example_binary};
 use crate::suite::{Account, Suite};
 
 /// The reference server binary with the test defaults and `env`, run to its end.
-fn run_to_end(tag: &str, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+pub(crate) fn run_to_end(tag: &str, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let dir = TempDir::new(tag);
     let mut command = Command::new(example_binary());
     command

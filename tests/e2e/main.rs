@@ -25,6 +25,8 @@
 
 #[path = "../support/idp/mod.rs"]
 mod idp;
+#[path = "../support/openapi_validator.rs"]
+mod openapi_validator;
 #[path = "../support/services.rs"]
 mod services;
 
@@ -34,6 +36,7 @@ mod backends;
 mod browser;
 mod client;
 mod jwt;
+mod openapi;
 mod provider;
 mod quickstart;
 mod rows_access;
@@ -55,6 +58,13 @@ static IDP: Service = Service::new(idp::NAME, idp::VARIABLE, idp::HINT, idp::pro
 static NEEDS_IDP: [&Service; 1] = [&IDP];
 static BROWSER: Service = Service::new(browser::NAME, browser::VARIABLE, browser::HINT, browser::probe);
 static NEEDS_BROWSER: [&Service; 1] = [&BROWSER];
+static OPENAPI_VALIDATOR: Service = Service::new(
+    openapi_validator::NAME,
+    openapi_validator::VARIABLE,
+    openapi_validator::HINT,
+    openapi_validator::probe,
+);
+static NEEDS_OPENAPI_VALIDATOR: [&Service; 1] = [&OPENAPI_VALIDATOR];
 use suite::{Seeds, Suite};
 
 /// A row group: run against a server on fresh state, with the seed users logged in.
@@ -187,6 +197,16 @@ fn main() {
     for (name, test) in standalone {
         trials.push(services::trial(name, &[], test));
     }
+    trials.push(services::trial(
+        "openapi::operations_name_exactly_the_schemes_their_handlers_accept",
+        &[],
+        openapi::operations_name_exactly_the_schemes_their_handlers_accept,
+    ));
+    trials.push(services::trial(
+        "openapi::the_document_is_valid_openapi_3_1",
+        &NEEDS_OPENAPI_VALIDATOR,
+        openapi::the_document_is_valid_openapi_3_1,
+    ));
     let behind_a_provider: [(&str, fn()); 4] = [
         (
             "provider::provider_users_read_and_never_write_local_rows",

@@ -24,6 +24,7 @@ mod layer;
 mod lifecycle;
 mod oidc;
 mod open_core;
+mod openapi;
 mod registry;
 mod resources;
 mod schemes;

@@ -197,6 +197,7 @@ fn built_in<U: AuthUser, S: AuthScheme<U>>(realm: &str, scheme: S) -> Registered
             base: Arc::from(scheme.challenge(realm)),
             takes_errors: scheme.challenge_takes_errors(),
         },
+        credential_in: scheme.credential_in(),
         instance: Arc::new(scheme),
     }
 }

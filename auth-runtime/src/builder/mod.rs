@@ -263,6 +263,7 @@ impl<U: AuthUser> PortcullisBuilder<U> {
                 base: Arc::from(scheme.challenge(realm)),
                 takes_errors: scheme.challenge_takes_errors(),
             },
+            credential_in: scheme.credential_in(),
             instance: Arc::new(scheme) as Arc<dyn Any + Send + Sync>,
         });
         self.custom.push((TypeId::of::<S>(), register));

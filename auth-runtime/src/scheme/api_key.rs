@@ -8,7 +8,7 @@ use http::HeaderName;
 use http::request::Parts;
 use subtle::ConstantTimeEq;
 
-use super::{AuthScheme, Context, Identity, Verified};
+use super::{AuthScheme, Context, CredentialIn, Identity, Verified};
 use crate::credentials::{self, MAX_API_KEY_BYTES};
 use crate::error::{AuthError, ConfigError, StoreError, store_down};
 use crate::scheme::name::Scheme;
@@ -217,5 +217,14 @@ impl<U: AuthUser> AuthScheme<U> for ApiKey {
 
     fn challenge(&self, realm: &str) -> String {
         format!("ApiKey realm=\"{realm}\", header=\"{}\"", self.header_text)
+    }
+
+    fn credential_in(&self) -> Vec<CredentialIn> {
+        let header = CredentialIn::Header(self.header_text.clone());
+        let query = self
+            .query_param
+            .iter()
+            .map(|name| CredentialIn::Query(name.clone()));
+        std::iter::once(header).chain(query).collect()
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use http::request::Parts;
 
-use super::{AuthScheme, Context, Identity, Verified};
+use super::{AuthScheme, Context, CredentialIn, Identity, Verified};
 use crate::credentials::{self, BasicCredentials};
 use crate::error::AuthError;
 use crate::login::PasswordVerifier;
@@ -79,5 +79,9 @@ impl<U: AuthUser> AuthScheme<U> for Basic {
 
     fn challenge_takes_errors(&self) -> bool {
         false
+    }
+
+    fn credential_in(&self) -> Vec<CredentialIn> {
+        vec![CredentialIn::authorization("basic")]
     }
 }

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use http::request::Parts;
 use subtle::ConstantTimeEq;
 
-use super::{AuthScheme, Context, Identity, Verified};
+use super::{AuthScheme, Context, CredentialIn, Identity, Verified};
 use crate::credentials;
 use crate::cut_off::{CutOffs, issued_at};
 use crate::error::{AuthError, store_down};
@@ -211,5 +211,17 @@ impl<U: AuthUser> AuthScheme<U> for Jwt {
 
     fn challenge(&self, realm: &str) -> String {
         format!("Bearer realm=\"{realm}\"")
+    }
+
+    fn credential_in(&self) -> Vec<CredentialIn> {
+        let bearer = CredentialIn::authorization("bearer").format("JWT");
+        let validator = self.validator.as_ref();
+        let cookie = validator
+            .and_then(|v| v.cookie())
+            .map(|n| CredentialIn::Cookie(n.to_owned()));
+        let query = validator
+            .and_then(|v| v.query_param())
+            .map(|n| CredentialIn::Query(n.to_owned()));
+        std::iter::once(bearer).chain(cookie).chain(query).collect()
     }
 }

@@ -8,6 +8,7 @@
 
 mod api_key;
 mod basic;
+mod credential_in;
 mod jwt;
 pub(crate) mod name;
 mod session;
@@ -26,6 +27,7 @@ use crate::user::AuthUser;
 
 pub use api_key::{ApiKey, ApiKeyConfig, ApiKeyValidator};
 pub use basic::Basic;
+pub use credential_in::CredentialIn;
 pub use jwt::{BearerToken, Jwt, TokenLocation};
 pub use name::Scheme;
 pub use session::Session;
@@ -237,5 +239,24 @@ pub trait AuthScheme<U: AuthUser>: Send + Sync + 'static {
     /// challenge of a failed credential (RFC 6750 style; Basic defines none).
     fn challenge_takes_errors(&self) -> bool {
         true
+    }
+
+    /// Where the credential travels, for API descriptions (the `utoipa` feature's
+    /// OpenAPI security schemes): one entry per place [`extract`](Self::extract)
+    /// reads. By default `Authorization` with the authentication scheme that
+    /// [`challenge`](Self::challenge) names (`Service realm="…"` → `service`);
+    /// override it when the credential is elsewhere, as `X-Service` above is:
+    ///
+    /// ```
+    /// # use portcullis::schemes::CredentialIn;
+    /// # struct ServiceName;
+    /// # impl ServiceName {
+    /// fn credential_in(&self) -> Vec<CredentialIn> {
+    ///     vec![CredentialIn::Header("X-Service".into())]
+    /// }
+    /// # }
+    /// ```
+    fn credential_in(&self) -> Vec<CredentialIn> {
+        CredentialIn::from_challenge(&self.challenge("api"))
     }
 }

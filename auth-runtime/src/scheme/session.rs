@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use http::request::Parts;
 
-use super::{AuthScheme, Context, Identity, Verified};
+use super::{AuthScheme, Context, CredentialIn, Identity, Verified};
 use crate::error::{AuthError, store_down};
 use crate::scheme::name::Scheme;
 use crate::sessions::Sessions;
@@ -59,5 +59,9 @@ impl<U: AuthUser> AuthScheme<U> for Session {
 
     fn challenge(&self, realm: &str) -> String {
         format!("Session realm=\"{realm}\"")
+    }
+
+    fn credential_in(&self) -> Vec<CredentialIn> {
+        vec![CredentialIn::Cookie(self.sessions.cookie_name.clone())]
     }
 }
