@@ -146,8 +146,12 @@ pub mod fuzzing {
     ///
     /// # Errors
     /// Not a JWKS document, or not one usable signing key in it.
-    pub fn provider_key_set(json: &[u8], rsa_algorithms: &[crate::Algorithm]) -> Result<(usize, usize), String> {
-        crate::jwt::jwks::provider_key_set(json, rsa_algorithms).map(|set| (set.keys.len(), set.skipped.len()))
+    pub fn provider_key_set(
+        json: &[u8],
+        rsa_algorithms: &[crate::Algorithm],
+    ) -> Result<(usize, usize), String> {
+        crate::jwt::jwks::provider_key_set(json, rsa_algorithms)
+            .map(|set| (set.keys.len(), set.skipped.len()))
     }
 }
 

@@ -179,7 +179,11 @@ fn hs256_token() -> String {
 /// A request head; header values that HTTP could not carry are left out (a server
 /// never hands them over).
 pub fn head(method: Method, uri: &str, headers: &[(HeaderName, &[u8])]) -> Parts {
-    let uri = if uri.parse::<http::Uri>().is_ok() { uri } else { "/" };
+    let uri = if uri.parse::<http::Uri>().is_ok() {
+        uri
+    } else {
+        "/"
+    };
     let mut request = Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         if let Ok(value) = HeaderValue::from_bytes(value) {

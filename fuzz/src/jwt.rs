@@ -122,7 +122,9 @@ const ALGS: [&str; 14] = [
 
 /// See the module documentation; the first byte-level split is `arbitrary`'s.
 pub fn jwt(data: &[u8]) {
-    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else { return };
+    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
     let (token, place) = match input {
         Input::Raw(bytes, place) => (gate::substitute(&bytes), place),
         Input::Built {
@@ -170,7 +172,11 @@ fn built(header: &Header, claims: &Claims, key: u8, tamper: Tamper) -> String {
     }
     match &header.kid {
         Kid::Own => put(&mut h, "kid", Some(json!(gate::kid(alg)))),
-        Kid::OtherKey(other) => put(&mut h, "kid", Some(json!(gate::kid(KEYS[usize::from(*other) % KEYS.len()].0)))),
+        Kid::OtherKey(other) => put(
+            &mut h,
+            "kid",
+            Some(json!(gate::kid(KEYS[usize::from(*other) % KEYS.len()].0))),
+        ),
         Kid::Absent => {}
         Kid::Other(field) => put(&mut h, "kid", field.value(json!(gate::kid(alg)))),
     }
@@ -218,7 +224,11 @@ fn built(header: &Header, claims: &Claims, key: u8, tamper: Tamper) -> String {
 
 /// `header.claims.signature`, signed by key `key` of the set (or `other`).
 fn signed(header: &[u8], claims: &[u8], key: u8, other: Option<u8>) -> String {
-    let message = format!("{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(claims));
+    let message = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(claims)
+    );
     let (alg, private, _) = KEYS[usize::from(other.unwrap_or(key)) % KEYS.len()];
     let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &gate::encoding_key(alg, private), alg)
         .expect("signing");

@@ -12,19 +12,24 @@
 pub mod gate;
 mod jwt;
 mod require;
+mod stack;
 #[path = "../../auth-macros/src/suggest.rs"]
 mod suggest;
 
-use http::header::{AUTHORIZATION, COOKIE, HeaderName, ORIGIN};
 use http::Method;
+use http::header::{AUTHORIZATION, COOKIE, HeaderName, ORIGIN};
 
 pub use jwt::jwt;
 pub use require::require_expr;
+pub use stack::report_stack_overflows;
 
 /// `Authorization` headers (Bearer, Basic, anything else): one per input line.
 pub fn authorization(data: &[u8]) {
     let data = gate::substitute(data);
-    let headers: Vec<_> = data.split(|&b| b == b'\n').map(|line| (AUTHORIZATION, line)).collect();
+    let headers: Vec<_> = data
+        .split(|&b| b == b'\n')
+        .map(|line| (AUTHORIZATION, line))
+        .collect();
     gate::authenticate(&gate::head(Method::GET, "/", &headers));
 }
 
@@ -56,7 +61,11 @@ pub fn api_key(data: &[u8]) {
     let data = gate::substitute(data);
     let mut lines = data.split(|&b| b == b'\n');
     let target = String::from_utf8_lossy(lines.next().unwrap_or_default()).into_owned();
-    let target = if target.starts_with('/') { target } else { format!("/{target}") };
+    let target = if target.starts_with('/') {
+        target
+    } else {
+        format!("/{target}")
+    };
     let name = HeaderName::from_static("x-api-key");
     let headers: Vec<_> = lines.map(|line| (name.clone(), line)).collect();
     gate::authenticate(&gate::head(Method::GET, &target, &headers));
@@ -67,7 +76,9 @@ pub fn api_key(data: &[u8]) {
 pub fn jwks(data: &[u8]) {
     use portcullis::jsonwebtoken::Algorithm;
     let _ = portcullis_runtime::fuzzing::provider_key_set(data, &[Algorithm::RS256, Algorithm::PS256]);
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(keys) = portcullis::JwtKey::jwks_json(text) {
         for key in keys {
             let _ = key.signature_check();
