@@ -18,8 +18,8 @@ enum Input {
     Raw(Vec<u8>, Place),
     /// A header and claims built from choices, signed by a key of the set.
     Built {
-        header: Header,
-        claims: Claims,
+        header: Box<Header>,
+        claims: Box<Claims>,
         key: u8,
         tamper: Tamper,
         place: Place,
