@@ -177,6 +177,8 @@ mod tests {
             format!("fn = f::<{}B{}>", "<".repeat(3000), ">".repeat(3000)),
             format!("{}fresh{}", "(".repeat(2_000), ")".repeat(2_000)),
             format!("{}fresh", "!".repeat(5_000)),
+            format!("fn = f::<{}B>", "&".repeat(3000)),
+            format!("fn = f::<{}B>", "fn() -> ".repeat(1000)),
         ];
         for text in deep {
             let tokens: proc_macro2::TokenStream = text.parse().expect("tokens");
