@@ -164,6 +164,25 @@ pub mod with_smtp {
     pub use crate::smtp::{SmtpMailer, SmtpMailerBuilder, SmtpSecurity};
 }
 
+/// Not an API (feature `fuzzing`): the parsers that the fuzz crate (`fuzz/`) drives and
+/// that no public function reaches without a network.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Reads an identity provider's JWKS document leniently (as a live key set is
+    /// read) with these RSA algorithms; the number of usable keys and of skipped ones.
+    ///
+    /// # Errors
+    /// Not a JWKS document, or not one usable signing key in it.
+    pub fn provider_key_set(
+        json: &[u8],
+        rsa_algorithms: &[crate::Algorithm],
+    ) -> Result<(usize, usize), String> {
+        crate::jwt::jwks::provider_key_set(json, rsa_algorithms)
+            .map(|set| (set.keys.len(), set.skipped.len()))
+    }
+}
+
 /// What the `redis` feature adds, for the facade to re-export whenever the feature is
 /// on, whichever crate turned it on (the facade's own `cfg` sees only its own features).
 #[doc(hidden)]

@@ -65,6 +65,7 @@ const ATOMS: [&str; 8] = [
 impl Parse for Expr {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         // Empty attributes are refused before parsing (`requirement::parse`).
+        super::depth::check(input.cursor().token_stream())?;
         let expr = parse_any(input)?;
         if !input.is_empty() {
             return Err(unexpected(input));
@@ -311,6 +312,7 @@ pub(crate) struct Permissions(pub(crate) Expr);
 
 impl Parse for Permissions {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        super::depth::check(input.cursor().token_stream())?;
         let any = input.peek(syn::Ident) && input.peek2(syn::token::Paren);
         let list = if any {
             let word: syn::Ident = input.parse()?;

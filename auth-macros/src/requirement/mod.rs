@@ -4,6 +4,7 @@
 //! `#[auth]` compiles the requirement attributes of its handler (it alone knows the user
 //! parameter and the schemes); the attributes themselves only make sure `#[auth]` sees them.
 
+mod depth;
 pub(crate) mod expand;
 pub(crate) mod expr;
 
@@ -165,6 +166,33 @@ mod tests {
             syn::parse_quote!(#[permissions(__portcullis_checked)]),
         );
         assert!(!found.is_empty());
+    }
+
+    /// Found by the `require_expr` fuzz target: a few thousand `<` (syn's qualified
+    /// paths) or parentheses (the grammar) overflowed the stack instead of an error.
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = [
+            format!("role = a<{}", "<".repeat(3000)),
+            format!("fn = f::<{}B{}>", "<".repeat(3000), ">".repeat(3000)),
+            format!("{}fresh{}", "(".repeat(2_000), ")".repeat(2_000)),
+            format!("{}fresh", "!".repeat(5_000)),
+            format!("fn = f::<{}B>", "&".repeat(3000)),
+            format!("fn = f::<{}B>", "fn() -> ".repeat(1000)),
+        ];
+        for text in deep {
+            let tokens: proc_macro2::TokenStream = text.parse().expect("tokens");
+            let attr: syn::Attribute = syn::parse_quote!(#[require(#tokens)]);
+            let found = error(Kind::Require, attr);
+            assert!(found.starts_with("the requirement nests too deeply"), "{found}");
+            let attr: syn::Attribute = syn::parse_quote!(#[permissions(#tokens)]);
+            let found = error(Kind::Permissions, attr);
+            assert!(found.starts_with("the requirement nests too deeply"), "{found}");
+        }
+        // 64 levels are still a requirement.
+        let nested = format!("{}fresh{}", "(".repeat(63), ")".repeat(63));
+        let tokens: proc_macro2::TokenStream = nested.parse().expect("tokens");
+        assert_eq!(error(Kind::Require, syn::parse_quote!(#[require(#tokens)])), "");
     }
 
     #[test]

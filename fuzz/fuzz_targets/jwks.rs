@@ -1,0 +1,7 @@
+//! Fuzz target `jwks`: see `portcullis_fuzz::jwks`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(
+    init: portcullis_fuzz::report_stack_overflows(),
+    |data: &[u8]| portcullis_fuzz::jwks(data)
+);
