@@ -64,12 +64,12 @@ pub use adapter::catch_panic::PanicResponse;
 pub use adapter::client_addr;
 #[cfg(feature = "axum")]
 pub use adapter::router::AuthRouter;
+#[cfg(feature = "axum")]
+pub use adapter::routing;
 pub use browser::{
     GlobalRenderer, MAX_NEXT_LEN, NoRedirect, PathChar, PathEnd, Route, RouteOptions, route_renderer,
     safe_next,
 };
-#[cfg(feature = "axum")]
-pub use adapter::routing;
 pub use builder::{PortcullisBuilder, install_crypto_provider};
 pub use claims_user::{ClaimsMapping, ClaimsUser};
 pub use credentials::{BasicCredentials, ClientAddr};

@@ -20,8 +20,8 @@
 
 mod db;
 mod mail;
-mod pages;
 mod openapi;
+mod pages;
 mod posts;
 mod user;
 
