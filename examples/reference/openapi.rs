@@ -15,7 +15,7 @@ use portcullis::registry::RouteTable;
 use utoipa::{Modify, OpenApi};
 
 use crate::db::User;
-use crate::posts;
+use crate::{pages, posts};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -34,6 +34,9 @@ use crate::posts;
         posts::get_post,
         posts::update_post,
         posts::delete_post,
+        pages::login_page,
+        pages::notes_page,
+        pages::save_note,
         openapi_json,
     )
 )]

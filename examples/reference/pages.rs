@@ -89,8 +89,11 @@ struct LoginQuery {
 
 /// The login form. `next` is checked here, when the page is written: the script only
 /// reads the checked value from the form's `data-next`.
+#[utoipa::path(get, path = "/login", tag = "pages", responses(
+    (status = 200, description = "the HTML login page (`next`: where to go after the login, a path of this site)", content_type = "text/html"),
+))]
 #[public]
-async fn login_page(Query(query): Query<LoginQuery>) -> Response {
+pub(crate) async fn login_page(Query(query): Query<LoginQuery>) -> Response {
     let next = query
         .next
         .as_deref()
@@ -129,8 +132,12 @@ document.getElementById("login").addEventListener("submit", async (event) => {{
 
 /// The protected page: a note form with the session's CSRF token, the same without,
 /// and logout.
+#[utoipa::path(get, path = "/pages/notes", tag = "pages", responses(
+    (status = 200, description = "the notes page, with forms carrying the CSRF token", content_type = "text/html"),
+    (status = 303, description = "a page load without a session: to `/login?next=...`"),
+))]
 #[auth(session, redirect = "/login", renderer = HtmlRefusal)]
-async fn notes_page(user: User, State(auth): State<Portcullis<User>>, parts: Parts) -> Response {
+pub(crate) async fn notes_page(user: User, State(auth): State<Portcullis<User>>, parts: Parts) -> Response {
     let token = match auth.session_csrf_token(&parts).await {
         Ok(Some(token)) => token,
         Ok(None) => return http::StatusCode::UNAUTHORIZED.into_response(),
@@ -164,8 +171,11 @@ struct Note {
 
 /// The form's target: reached only with the CSRF token (the session check read it
 /// from the body through `CsrfFormLayer`).
+#[utoipa::path(post, path = "/pages/notes", tag = "pages", responses(
+    (status = 200, description = "the note was saved (a plain HTML form with the CSRF token in `csrf_token`)", content_type = "text/html"),
+))]
 #[auth(session, redirect = "/login", renderer = HtmlRefusal)]
-async fn save_note(user: User, Form(form): Form<Note>) -> Html<String> {
+pub(crate) async fn save_note(user: User, Form(form): Form<Note>) -> Html<String> {
     Html(page(
         "Saved",
         &format!(

@@ -94,7 +94,7 @@ pub fn the_access_matrix_agrees_with_the_http_layer() {
     ]);
     let mut checked = 0;
     for row in &rows {
-        let (method, path) = (row[0], row[1]);
+        let (method, path, schemes) = (row[0], row[1], row[2]);
         for (column, cell) in header.iter().zip(row.iter()).skip(3) {
             let Some(user) = by_role.get(column) else {
                 continue; // `(no role)`: no seed user has no role
@@ -103,17 +103,17 @@ pub fn the_access_matrix_agrees_with_the_http_layer() {
             match *cell {
                 "allowed" => {
                     // On another user's resource: allowed whoever owns it.
-                    let status = call(&t, method, path, user, &by_role, Owner::Other);
+                    let status = call(&t, (method, path, schemes), user, &by_role, Owner::Other);
                     assert!(![401, 403, 404, 405].contains(&status), "{what}: {status}");
                 }
                 "denied" => {
-                    let status = call(&t, method, path, user, &by_role, Owner::Own);
+                    let status = call(&t, (method, path, schemes), user, &by_role, Owner::Own);
                     assert_eq!(status, 403, "{what}");
                 }
                 "own-only" => {
-                    let other = call(&t, method, path, user, &by_role, Owner::Other);
+                    let other = call(&t, (method, path, schemes), user, &by_role, Owner::Other);
                     assert!([403, 404].contains(&other), "{what}, on another's: {other}");
-                    let own = call(&t, method, path, user, &by_role, Owner::Own);
+                    let own = call(&t, (method, path, schemes), user, &by_role, Owner::Own);
                     assert!(![401, 403, 404, 405].contains(&own), "{what}, on its own: {own}");
                 }
                 "depends" => continue,
@@ -131,12 +131,12 @@ enum Owner {
     Other,
 }
 
-/// Calls `method path` as `user` with a bearer token, `{id}` replaced by a fresh
-/// resource of the user (or of another seed user).
+/// Calls `method path` as `user` with a bearer token (or, on a route that takes no
+/// token, a session with its CSRF token), `{id}` replaced by a fresh resource of the
+/// user (or of another seed user).
 fn call(
     t: &Suite<'_>,
-    method: &str,
-    path: &str,
+    (method, path, schemes): (&str, &str, &str),
     user: &Account,
     seeds: &HashMap<&str, &Account>,
     owner: Owner,
@@ -169,7 +169,17 @@ fn call(
     } else {
         path.to_owned()
     };
-    let mut request = Request::new(method, &path).bearer(&user.access);
+    let mut request = Request::new(method, &path);
+    request = if schemes == "public" {
+        request
+    } else if schemes.split(' ').any(|s| s == "jwt") {
+        request.bearer(&user.access)
+    } else if schemes.split(' ').any(|s| s == "session") {
+        let session = t.session(&user.name, &user.password);
+        request.cookie(&session.cookie).csrf(&session.csrf)
+    } else {
+        panic!("{method} {path}: no credential known for the schemes {schemes}")
+    };
     if method == "POST" || method == "PUT" {
         request = request.json(&Suite::post_json("matrix", true));
     }
