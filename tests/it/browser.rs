@@ -111,14 +111,7 @@ async fn app_and_session(name: &str) -> (Router, Portcullis<User>, String, Strin
     let (parts, ()) = Request::new(()).into_parts();
     let user = auth.users().find_by_username(name).await.unwrap().unwrap();
     let session = auth.start_session(&parts, &user).await.unwrap();
-    let cookie = session
-        .set_cookie
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = crate::support::requests::cookie_pair(&session.set_cookie);
     (app_with(auth.clone(), true), auth, cookie, session.csrf_token)
 }
 

@@ -676,14 +676,7 @@ where
     let customer = w.customers.issue_tokens(&customer_alice, None).await.unwrap();
     let (parts, ()) = Request::post("/").body(()).unwrap().into_parts();
     let customer_session = w.customers.start_session(&parts, &customer_alice).await.unwrap();
-    let customer_cookie = customer_session
-        .set_cookie
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let customer_cookie = super::requests::cookie_pair(&customer_session.set_cookie);
     let r = send(
         &w.app,
         Request::post("/staff/auth/logout_all")

@@ -77,6 +77,12 @@ pub fn credentials(username: &str, password: &str) -> Value {
     serde_json::json!({"username": username, "password": password})
 }
 
+/// The `name=value` of a `Set-Cookie` value: what a `Cookie` header sends back.
+pub fn cookie_pair(set_cookie: &http::HeaderValue) -> String {
+    let set_cookie = set_cookie.to_str().expect("a visible-ASCII Set-Cookie");
+    set_cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
 /// The attributes of a `Set-Cookie` value (after `name=value`), trimmed.
 pub fn cookie_attributes(set_cookie: &str) -> Vec<String> {
     set_cookie

@@ -14,14 +14,7 @@ async fn session_post(auth: &Portcullis<User>, uri: &str, headers: &[(&str, &str
     let (parts, ()) = Request::new(()).into_parts();
     let alice = auth.users().find_by_username("alice").await.unwrap().unwrap();
     let session = auth.start_session(&parts, &alice).await.unwrap();
-    let cookie = session
-        .set_cookie
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = crate::support::requests::cookie_pair(&session.set_cookie);
     let mut request = Request::post(uri)
         .header("cookie", cookie)
         .header("x-csrf-token", &session.csrf_token);
